@@ -1,0 +1,46 @@
+# Ephemeral: `make run` serves it, `make test` proves it. Both set up what they need.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+RUN_DEPS := $(VENV)/.run-deps
+TEST_DEPS := $(VENV)/.test-deps
+
+.PHONY: run test lint unit integration browser system-deps clean
+
+run: $(RUN_DEPS)
+	$(PY) app.py
+
+test: $(TEST_DEPS) system-deps lint
+	$(PY) -m pytest
+
+lint: $(TEST_DEPS)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+unit: $(TEST_DEPS)
+	$(PY) -m pytest tests/unit
+
+integration: $(TEST_DEPS)
+	$(PY) -m pytest tests/integration
+
+browser: $(TEST_DEPS) system-deps
+	$(PY) -m pytest tests/browser
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(RUN_DEPS): requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements.txt
+	touch $@
+
+$(TEST_DEPS): requirements.txt requirements-test.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements.txt -r requirements-test.txt
+	touch $(RUN_DEPS) $@
+
+# Browser tests drive Debian's Chromium (Playwright cannot download its own here).
+system-deps:
+	@command -v chromium >/dev/null 2>&1 || sh scripts/install-system-deps.sh
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

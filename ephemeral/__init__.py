@@ -1,0 +1,112 @@
+"""Ephemeral: chat rooms that forget. `create_app()` builds the service."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_socketio import SocketIO
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import logs
+from .config import Settings, from_env, with_overrides
+from .passwords import PasswordHasher, make_offload
+from .ratelimit import (
+    CREATE_PER_ADDRESS,
+    MESSAGES_PER_PARTICIPANT,
+    WRONG_PASSWORD_PER_ADDRESS,
+    WRONG_PASSWORD_PER_ROOM,
+    TokenBuckets,
+)
+from .rooms import MemoryRegistry
+from .services import Limits, Services
+from .serving import limit_websocket_frames
+
+socketio = SocketIO()
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# Largest JSON body: a 1024-character password of astral characters, escaped.
+MAX_BODY_BYTES = 32 * 1024
+# Frames beyond this are refused by the transport: a maximal message of astral
+# characters JSON-escaped as \\uXXXX\\uXXXX, plus envelope.
+FRAME_BYTES_PER_CHAR = 12
+
+
+class EphemeralFlask(Flask):
+    def log_exception(self, exc_info: Any) -> None:
+        """Flask's default names the request path, which holds a room id."""
+        self.logger.error("unhandled exception\n%s", logs.Safe(logs.describe_exception(exc_info[0], exc_info[2])))
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """`Secure` whenever the browser reached us over https (directly or via a trusted proxy)."""
+        return request.is_secure or bool(app.config["SESSION_COOKIE_SECURE"])
+
+
+def _limits() -> Limits:
+    clock = time.monotonic
+    return Limits(
+        wrong_password_by_address=TokenBuckets(WRONG_PASSWORD_PER_ADDRESS, clock),
+        wrong_password_by_room=TokenBuckets(WRONG_PASSWORD_PER_ROOM, clock),
+        create_by_address=TokenBuckets(CREATE_PER_ADDRESS, clock),
+        messages_by_participant=TokenBuckets(MESSAGES_PER_PARTICIPANT, clock),
+    )
+
+
+def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Flask:
+    """Build the app from EPHEMERAL_* variables, with optional overrides for tests."""
+    settings: Settings = with_overrides(from_env(os.environ if environ is None else environ), overrides or {})
+    logs.configure()
+
+    app = EphemeralFlask(
+        __name__,
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+    )
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        SESSION_COOKIE_NAME="ephemeral",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        JSON_SORT_KEYS=False,
+    )
+    app.session_interface = SessionInterface()
+    if settings.trusted_proxies:
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    hasher = PasswordHasher(settings.secret_key, settings.bcrypt_cost, make_offload(settings.async_mode))
+    registry = MemoryRegistry(
+        hasher,
+        ttl=settings.room_ttl,
+        max_rooms=settings.max_rooms,
+        max_participants=settings.max_participants,
+    )
+    app.extensions["ephemeral"] = Services(settings, registry, hasher, _limits())
+
+    from . import api, events, headers, http_errors, views  # noqa: F401 - events registers handlers
+
+    app.register_blueprint(views.blueprint)
+    app.register_blueprint(api.blueprint)
+    headers.register(app)
+    http_errors.register(app)
+    frame_limit = settings.max_message_chars * FRAME_BYTES_PER_CHAR + 1024
+    socketio.init_app(
+        app,
+        async_mode=settings.async_mode,
+        # We check Origin ourselves in the connect handler, to answer `unauthorized`.
+        cors_allowed_origins=[],
+        max_http_buffer_size=frame_limit,
+        ping_interval=settings.ping_interval,
+        ping_timeout=settings.ping_timeout,
+        logger=False,
+        engineio_logger=False,
+    )
+    limit_websocket_frames(socketio.server.eio, frame_limit)
+    return app

@@ -1,0 +1,111 @@
+"""Settings, read once from EPHEMERAL_* environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any
+
+ASYNC_MODES = ("gevent", "eventlet")
+
+
+class ConfigError(ValueError):
+    """A setting has a value the service cannot run with; the message names it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 5000
+    room_ttl: int = 3600
+    secret_key: bytes = b""
+    async_mode: str = "gevent"
+    max_rooms: int = 10_000
+    max_participants: int = 50
+    max_message_chars: int = 4000
+    bcrypt_cost: int = 12
+    trusted_proxies: int = 0
+    ping_interval: int = 10
+    ping_timeout: int = 10
+
+    def __post_init__(self) -> None:
+        if not self.secret_key:
+            # A fresh key per process: a restart invalidates every session.
+            object.__setattr__(self, "secret_key", secrets.token_bytes(32))
+
+
+def _integer(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            raise ValueError("must be a whole number") from None
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low} and {high}")
+        return value
+
+    return parse
+
+
+def _secret_key(raw: str) -> bytes:
+    key = raw.encode("utf-8")
+    if len(key) < 32:
+        raise ValueError("must be at least 32 bytes")
+    return key
+
+
+def _async_mode(raw: str) -> str:
+    mode = raw.strip().lower()
+    if mode not in ASYNC_MODES:
+        raise ValueError(f"must be one of {', '.join(ASYNC_MODES)}")
+    return mode
+
+
+def _host(raw: str) -> str:
+    host = raw.strip()
+    if not host:
+        raise ValueError("must not be empty")
+    return host
+
+
+_PARSERS: dict[str, Callable[[str], Any]] = {
+    "host": _host,
+    "port": _integer(0, 65535),
+    "room_ttl": _integer(1, 7 * 24 * 3600),
+    "secret_key": _secret_key,
+    "async_mode": _async_mode,
+    "max_rooms": _integer(1, 10_000_000),
+    "max_participants": _integer(2, 10_000),
+    "max_message_chars": _integer(1, 100_000),
+    "bcrypt_cost": _integer(4, 31),
+    "trusted_proxies": _integer(0, 10),
+    "ping_interval": _integer(1, 300),
+    "ping_timeout": _integer(1, 300),
+}
+
+
+def env_name(field: str) -> str:
+    return "EPHEMERAL_" + field.upper()
+
+
+def from_env(environ: Mapping[str, str]) -> Settings:
+    """Parse every EPHEMERAL_* variable; a bad value raises ConfigError naming it."""
+    values: dict[str, Any] = {}
+    for field in fields(Settings):
+        name = env_name(field.name)
+        raw = environ.get(name)
+        if raw is None or raw == "":
+            continue
+        try:
+            values[field.name] = _PARSERS[field.name](raw)
+        except ValueError as error:
+            # Our parsers word every reason themselves and never echo the raw
+            # value, which may be a secret.
+            raise ConfigError(f"{name} {error}") from None
+    return Settings(**values)
+
+
+def with_overrides(settings: Settings, overrides: Mapping[str, Any]) -> Settings:
+    """Apply test overrides given by upper-case field name, e.g. {"ROOM_TTL": 2}."""
+    return replace(settings, **{key.lower(): value for key, value in overrides.items()})

@@ -1,0 +1,80 @@
+"""Error codes: the one place that maps a failure to an HTTP status and an ack body."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+
+class EphemeralError(Exception):
+    """A failure the client is told about. Subclasses fix the code and status."""
+
+    code: ClassVar[str] = "internal"
+    status: ClassVar[int] = 500
+    text: ClassVar[str] = "Something went wrong."
+
+    def __init__(self, text: str | None = None, *, retry_after: int | None = None) -> None:
+        super().__init__(self.code)
+        self.message = text or self.text
+        self.retry_after = retry_after
+
+    def body(self) -> dict[str, Any]:
+        """The JSON error body of the HTTP API."""
+        return {"error": self.code, "message": self.message}
+
+    def ack(self) -> dict[str, Any]:
+        """The acknowledgement a Socket.IO handler returns."""
+        return {"ok": False, "error": self.code, "message": self.message}
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
+
+
+class Invalid(EphemeralError):
+    code, status, text = "invalid", 400, "The request is missing a field or has one that is not allowed."
+
+
+class WrongPassword(EphemeralError):
+    code, status, text = "wrong_password", 403, "That password is not right for this room."
+
+
+class ForeignOrigin(EphemeralError):
+    code, status, text = "forbidden", 403, "Requests from other sites are not accepted."
+
+
+class BadCsrf(EphemeralError):
+    code, status, text = "forbidden", 403, "The form expired. Reload the page and try again."
+
+
+class Unauthorized(EphemeralError):
+    code, status, text = "unauthorized", 401, "You are not in this room."
+
+
+class NotFound(EphemeralError):
+    code, status, text = "not_found", 404, "This room does not exist, has expired, or was purged."
+
+
+class AliasTaken(EphemeralError):
+    code, status, text = "alias_taken", 409, "Someone in this room already uses that alias."
+
+
+class RoomFull(EphemeralError):
+    code, status, text = "room_full", 409, "This room is full."
+
+
+class TooLarge(EphemeralError):
+    code, status, text = "too_large", 413, "That message is too long."
+
+
+class UnsupportedMediaType(EphemeralError):
+    code, status, text = "unsupported_media_type", 415, "Send the body as application/json."
+
+
+class RateLimited(EphemeralError):
+    code, status, text = "rate_limited", 429, "Too many attempts. Wait a moment and try again."
+
+
+class Capacity(EphemeralError):
+    code, status, text = "capacity", 503, "The server is at capacity. Try again later."
+
+
+INTERNAL_ACK: dict[str, Any] = {"ok": False, "error": "internal", "message": EphemeralError.text}

@@ -1,0 +1,58 @@
+"""Field rules for aliases, room names and passwords, shared by forms and the API."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .errors import Invalid
+
+ALIAS_MAX = 32
+ROOM_NAME_MAX = 64
+PASSWORD_MAX = 1024
+
+# Control (Cc), format (Cf: zero-width and bidi controls), surrogate (Cs),
+# unassigned (Cn) and line/paragraph separators (Zl, Zp) make names that look
+# alike but differ, or that reorder the text around them.
+_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Cn", "Zl", "Zp"})
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
+def display_name(value: object, label: str, limit: int) -> str:
+    """NFKC-normalise, trim and fold inner whitespace; the result is what is stored."""
+    if not isinstance(value, str):
+        raise Invalid(f"{label} must be text.")
+    name = _WHITESPACE_RUN.sub(" ", unicodedata.normalize("NFKC", value)).strip()
+    if not name:
+        raise Invalid(f"{label} must not be empty.")
+    if len(name) > limit:
+        raise Invalid(f"{label} must be at most {limit} characters.")
+    if any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in name):
+        raise Invalid(f"{label} contains invisible or control characters.")
+    return name
+
+
+def alias(value: object) -> str:
+    return display_name(value, "Alias", ALIAS_MAX)
+
+
+def room_name(value: object) -> str:
+    return display_name(value, "Room name", ROOM_NAME_MAX)
+
+
+def alias_key(name: str) -> str:
+    """Aliases are unique by this key: case-insensitive after normalisation."""
+    return unicodedata.normalize("NFKC", name.casefold())
+
+
+def password(value: object) -> str:
+    """Every character counts: no trimming and no normalisation."""
+    if not isinstance(value, str) or not value:
+        raise Invalid("Password must not be empty.")
+    if len(value) > PASSWORD_MAX:
+        raise Invalid(f"Password must be at most {PASSWORD_MAX} characters.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise Invalid("Password contains characters that cannot be encoded.") from None
+    return value

@@ -1,0 +1,57 @@
+"""Turns every failure into a clear 4xx (or a bare 500) without leaking details."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from .errors import EphemeralError, Invalid, NotFound
+from .logs import Safe
+from .views import gone_page
+
+log = logging.getLogger("ephemeral")
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _respond(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+    if _wants_json():
+        response = jsonify(error=code, message=message)
+    else:
+        response = Response(render_template("error.html", status=status, message=message), mimetype="text/html")
+    response.status_code = status
+    response.headers.update(headers or {})
+    return response
+
+
+def _ephemeral_error(error: EphemeralError) -> Response:
+    if isinstance(error, NotFound) and not _wants_json():
+        return gone_page()
+    return _respond(error.status, error.code, error.message, error.headers())
+
+
+def _http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    if status == 404:
+        return _ephemeral_error(NotFound())
+    if status in (400, 413):
+        # Malformed or oversized bodies are the client's mistake: 400 `invalid`.
+        return _respond(400, Invalid.code, Invalid.text)
+    if status == 405:
+        return _respond(405, "method_not_allowed", "That method is not allowed here.")
+    return _respond(status, "error", "The request could not be served.")
+
+
+def _unexpected(error: Exception) -> Response:
+    log.error("unhandled %s in a request", Safe(type(error).__qualname__))
+    return _respond(500, "internal", EphemeralError.text)
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(EphemeralError, _ephemeral_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)

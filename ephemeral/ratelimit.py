@@ -1,0 +1,98 @@
+"""Token buckets with bounded memory, for joins, room creation and messages."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import math
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """`burst` actions at once, refilled at `per_second`."""
+
+    burst: float
+    per_second: float
+
+
+# Tunable constants (documented in docs/protocol.md).
+WRONG_PASSWORD_PER_ADDRESS = Limit(burst=10, per_second=10 / 60)
+WRONG_PASSWORD_PER_ROOM = Limit(burst=30, per_second=30 / 60)
+CREATE_PER_ADDRESS = Limit(burst=10, per_second=10 / 60)
+MESSAGES_PER_PARTICIPANT = Limit(burst=20, per_second=5)
+MAX_KEYS = 100_000
+
+_ADDRESS_KEY = secrets.token_bytes(32)
+
+
+def address_key(address: str | None) -> str:
+    """Keyed hash of a client address, so limiter memory never holds the address itself."""
+    raw = (address or "unknown").encode("utf-8", "replace")
+    return hmac.new(_ADDRESS_KEY, raw, hashlib.sha256).hexdigest()[:32]
+
+
+class TokenBuckets:
+    """One bucket per key; the least recently used keys are dropped past `max_keys`."""
+
+    def __init__(self, limit: Limit, clock: Clock, max_keys: int = MAX_KEYS) -> None:
+        self._limit = limit
+        self._clock = clock
+        self._max_keys = max_keys
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._lock = threading.Lock()
+        # A bucket untouched this long is full again, so forgetting it changes nothing.
+        self._refill_time = limit.burst / limit.per_second
+
+    def take(self, key: str) -> int:
+        """Spend one token. Returns 0 when allowed, else whole seconds to wait."""
+        now = self._clock()
+        with self._lock:
+            tokens = self._level(key, now)
+            if tokens >= 1:
+                self._store(key, tokens - 1, now)
+                return 0
+            self._store(key, tokens, now)
+            return max(1, math.ceil((1 - tokens) / self._limit.per_second))
+
+    def give_back(self, key: str) -> None:
+        """Refund a token spent on an attempt that turned out to be honest."""
+        now = self._clock()
+        with self._lock:
+            if key in self._buckets:
+                self._store(key, min(self._limit.burst, self._level(key, now) + 1), now)
+
+    def sweep(self) -> int:
+        """Forget buckets that have refilled; returns how many were dropped."""
+        now = self._clock()
+        dropped = 0
+        with self._lock:
+            while self._buckets:
+                key, (_, stamp) = next(iter(self._buckets.items()))
+                if now - stamp < self._refill_time:
+                    break
+                del self._buckets[key]
+                dropped += 1
+        return dropped
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+    def _level(self, key: str, now: float) -> float:
+        entry = self._buckets.get(key)
+        if entry is None:
+            return self._limit.burst
+        tokens, stamp = entry
+        return min(self._limit.burst, tokens + (now - stamp) * self._limit.per_second)
+
+    def _store(self, key: str, tokens: float, now: float) -> None:
+        self._buckets[key] = (tokens, now)
+        self._buckets.move_to_end(key)
+        while len(self._buckets) > self._max_keys:
+            self._buckets.popitem(last=False)

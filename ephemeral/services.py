@@ -1,0 +1,44 @@
+"""The per-app collaborators that handlers share, stored on the Flask app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from .config import Settings
+from .passwords import PasswordHasher
+from .ratelimit import TokenBuckets
+from .rooms import RoomStore
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    wrong_password_by_address: TokenBuckets
+    wrong_password_by_room: TokenBuckets
+    create_by_address: TokenBuckets
+    messages_by_participant: TokenBuckets
+
+    def sweep(self) -> int:
+        return sum(
+            buckets.sweep()
+            for buckets in (
+                self.wrong_password_by_address,
+                self.wrong_password_by_room,
+                self.create_by_address,
+                self.messages_by_participant,
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    settings: Settings
+    registry: RoomStore
+    hasher: PasswordHasher
+    limits: Limits
+
+
+def services() -> Services:
+    found: Services = current_app.extensions["ephemeral"]
+    return found

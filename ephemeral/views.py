@@ -1,0 +1,100 @@
+"""HTML pages: landing with the create form, join form, chat page, gone page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, redirect, render_template, request, url_for
+
+from . import admission, bindings, csrf
+from .errors import EphemeralError, NotFound
+from .rooms import looks_like_room_id
+from .services import services
+
+blueprint = Blueprint("views", __name__)
+
+GONE_REASONS = {
+    "purged": "Someone in the room purged it. Every message is gone from every screen.",
+    "expired": "The room reached the end of its time and was destroyed with everything in it.",
+    "logout": "You left the room. Your view was wiped; the room goes on without you.",
+    "shutdown": "The server shut down and destroyed every room.",
+    "gone": "This room does not exist, has expired, or was purged.",
+}
+
+
+def _page(template: str, status: int = 200, headers: dict[str, str] | None = None, **context: Any) -> Response:
+    settings = services().settings
+    body = render_template(
+        template,
+        csrf_token=csrf.token(),
+        ttl_minutes=max(1, settings.room_ttl // 60),
+        max_message_chars=settings.max_message_chars,
+        **context,
+    )
+    return Response(body, status=status, headers=headers or {}, mimetype="text/html")
+
+
+def gone_page(status: int = 404) -> Response:
+    return _page("gone.html", status=status, reason="gone", explanation=GONE_REASONS["gone"])
+
+
+@blueprint.get("/")
+def index() -> Response:
+    return _page("index.html", form={})
+
+
+@blueprint.post("/")
+def create() -> Response:
+    form = {"alias": request.form.get("alias", ""), "name": request.form.get("name", "")}
+    try:
+        csrf.check(request)
+        binding = admission.create_room(
+            services(), request.remote_addr, form["name"], form["alias"], request.form.get("password", "")
+        )
+    except EphemeralError as error:
+        return _page("index.html", status=error.status, headers=error.headers(), form=form, error=error.message)
+    bindings.remember(binding, services().registry)
+    return redirect(url_for("views.room", room_id=binding.room_id), 303)  # type: ignore[return-value]
+
+
+@blueprint.get("/r/<room_id>")
+def room(room_id: str) -> Response:
+    registry = services().registry
+    if not looks_like_room_id(room_id) or not registry.exists(room_id):
+        return gone_page()
+    token = bindings.token_for(room_id)
+    binding = registry.authenticate(room_id, token) if token else None
+    if binding is None:
+        return _page("join.html", room_id=room_id, form={})
+    return _page(
+        "chat.html",
+        binding=binding,
+        expires_at_ms=int(binding.expires_at * 1000),
+        room_url=url_for("views.room", room_id=room_id, _external=True),
+    )
+
+
+@blueprint.post("/r/<room_id>")
+def join(room_id: str) -> Response:
+    form = {"alias": request.form.get("alias", "")}
+    try:
+        csrf.check(request)
+        binding = admission.join_room(
+            services(), request.remote_addr, room_id, form["alias"], request.form.get("password", "")
+        )
+    except NotFound:
+        return gone_page()
+    except EphemeralError as error:
+        return _page(
+            "join.html", status=error.status, headers=error.headers(), room_id=room_id, form=form, error=error.message
+        )
+    bindings.remember(binding, services().registry)
+    return redirect(url_for("views.room", room_id=room_id), 303)  # type: ignore[return-value]
+
+
+@blueprint.get("/gone")
+def gone() -> Response:
+    reason = request.args.get("reason", "gone")
+    if reason not in GONE_REASONS:
+        reason = "gone"
+    return _page("gone.html", reason=reason, explanation=GONE_REASONS[reason])

@@ -1,0 +1,57 @@
+// The one place that talks Socket.IO. Rendering lives in render.js.
+import { io } from "../../vendor/socket.io.esm.min.js";
+
+/**
+ * Connects to the room and forwards server events to `on` callbacks.
+ * Returns `send`, `leave` and `purge`, each resolving with the server's ack.
+ */
+export function connect(roomId, on) {
+  const socket = io({
+    auth: { room: roomId },
+    transports: ["websocket", "polling"],
+    reconnectionDelayMax: 5000,
+  });
+  let everConnected = false;
+
+  socket.on("connect", () => {
+    on.connected(everConnected);
+    everConnected = true;
+  });
+  socket.on("welcome", on.welcome);
+  socket.on("presence", on.presence);
+  socket.on("message", on.message);
+  socket.on("purged", on.purged);
+  socket.on("connect_error", (error) => {
+    if (error && error.message === "unauthorized") {
+      socket.close();
+      on.refused();
+    } else {
+      on.reconnecting();
+    }
+  });
+  socket.on("disconnect", (reason) => {
+    if (reason === "io server disconnect" || reason === "io client disconnect") {
+      on.closed(reason);
+    } else {
+      on.reconnecting();
+    }
+  });
+
+  const request = (event, payload) =>
+    new Promise((resolve) => {
+      if (!socket.connected) {
+        resolve({ ok: false, error: "offline", message: "Not connected. Wait for the connection to come back." });
+        return;
+      }
+      socket.timeout(10000).emit(event, payload, (error, ack) => {
+        resolve(error ? { ok: false, error: "timeout", message: "The server did not answer. Try again." } : ack);
+      });
+    });
+
+  return {
+    send: (text) => request("message", { text }),
+    leave: () => request("logout", {}),
+    purge: () => request("purge", {}),
+    close: () => socket.close(),
+  };
+}

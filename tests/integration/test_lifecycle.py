@@ -1,0 +1,108 @@
+"""Logout, purge and expiry: everyone told, every socket closed, old cookies dead."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+from tests.support.people import Person, Refused
+from tests.support.server import running_server
+
+
+def _assert_cookie_dead(person, server, room_id, cookie):
+    page = requests.get(f"{server.url}/r/{room_id}", headers={"Cookie": cookie}, timeout=10)
+    assert 'id="chat"' not in page.text
+    with pytest.raises(Refused, match=r"^unauthorized$"):
+        person.connect(room_id, cookie=cookie)
+
+
+def test_logout_revokes_binding_and_frees_alias(room, server):
+    ann, bob = room.members
+    old_cookie = bob.person.cookie_header()
+    ack = bob.socket.call("logout")
+    assert ack["ok"] is True
+    bob.socket.wait("disconnect")
+    assert ann.socket.wait_for("presence", lambda p: p["participants"] == ["ann"])
+    _assert_cookie_dead(bob.person, server, room.room_id, old_cookie)
+    # The alias is free again, and the room goes on.
+    assert Person(server.url).join(room.room_id, alias="bob", password=room.password).status_code == 200
+    assert ann.socket.send("still here")["ok"]
+
+
+def test_logout_closes_every_tab_of_that_participant(room):
+    _ann, bob = room.members
+    second_tab = bob.person.connect(room.room_id)
+    second_tab.wait("welcome")
+    assert bob.socket.call("logout")["ok"]
+    second_tab.wait("disconnect")
+    bob.socket.wait("disconnect")
+
+
+def test_purge_wipes_everyone_and_destroys_room(room, server):
+    _ann, bob = room.members
+    cookies = [m.person.cookie_header() for m in room.members]
+    ack = bob.socket.call("purge")
+    assert ack == {"ok": True}
+    for member in room.members:
+        assert member.socket.wait("purged") == {"reason": "purged", "by": "bob"}
+        member.socket.wait("disconnect")
+    joined = Person(server.url).join(room.room_id, alias="carol", password=room.password)
+    assert joined.status_code == 404
+    assert requests.get(f"{server.url}/r/{room.room_id}", timeout=10).status_code == 404
+    for member, cookie in zip(room.members, cookies, strict=True):
+        _assert_cookie_dead(member.person, server, room.room_id, cookie)
+
+
+def test_no_message_after_purged(room):
+    ann, bob = room.members
+    assert ann.socket.call("purge")["ok"]
+    bob.socket.wait("purged")
+    bob.socket.wait("disconnect")
+    assert bob.socket.pending("message") == []
+
+
+def test_unknown_expired_and_purged_answer_alike(tmp_path):
+    with running_server(tmp_path, env={"EPHEMERAL_ROOM_TTL": "1"}) as srv:
+        ann = Person(srv.url)
+        expired = ann.create().json()["room_id"]
+        purged = ann.create().json()["room_id"]
+        sock = ann.connect(purged)
+        sock.wait("welcome")
+        assert sock.call("purge")["ok"]
+        sock.wait("purged")
+        answers = set()
+        for room_id in ("Q" * 22, expired, purged):
+            # An expired room answers 404 once its second is up; wait on that, not on a sleep.
+            response = _poll_until_gone(srv, room_id)
+            page = requests.get(f"{srv.url}/r/{room_id}", timeout=10)
+            answers.add((response.status_code, response.text, page.status_code, page.text))
+        assert len(answers) == 1
+
+
+def _poll_until_gone(srv, room_id, timeout=10.0):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        response = Person(srv.url).join(room_id, alias="x", password="nope")
+        if response.status_code == 404 or time.monotonic() > deadline:
+            return response
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("async_mode", ["gevent", "eventlet"])
+def test_expiry_purges_room(tmp_path, async_mode):
+    with running_server(tmp_path, async_mode, env={"EPHEMERAL_ROOM_TTL": "2"}) as srv:
+        ann, bob = Person(srv.url), Person(srv.url)
+        created = ann.create().json()
+        room_id = created["room_id"]
+        assert bob.join(room_id).status_code == 200
+        sockets = [ann.connect(room_id), bob.connect(room_id)]
+        for sock in sockets:
+            sock.wait("welcome")
+        cookie = ann.cookie_header()
+        for sock in sockets:
+            assert sock.wait("purged", timeout=15) == {"reason": "expired", "by": None}
+            sock.wait("disconnect")
+        assert Person(srv.url).join(room_id).status_code == 404
+        _assert_cookie_dead(ann, srv, room_id, cookie)

@@ -1,0 +1,172 @@
+"""Socket.IO contract: connect, welcome, presence, messages, isolation, acks."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.people import Refused
+
+BAD_PAYLOADS = [
+    None,
+    "text",
+    42,
+    [],
+    {"text": None},
+    {"text": 5},
+    {"text": ["a"]},
+    {"txt": "hi"},
+    {"text": ""},
+    {"text": "   "},
+    {"text": "<script>alert(1)</script>"},
+    {"text": "<img src=x onerror=alert(1)>"},
+]
+
+
+def test_welcome_carries_room_and_self(people):
+    ann = people()
+    created = ann.create(alias="ann", name="Plans").json()
+    welcome = ann.connect(created["room_id"]).wait("welcome")
+    assert welcome["room_id"] == created["room_id"]
+    assert welcome["name"] == "Plans"
+    assert welcome["alias"] == "ann"
+    assert welcome["participants"] == ["ann"]
+    assert welcome["expires_at"] == created["expires_at"]
+
+
+def test_message_reaches_everyone_with_server_fields(room):
+    ann, _bob = room.members
+    ack = ann.socket.call("message", {"text": "<b>hello</b>", "alias": "bob", "id": "x", "ts": 1, "room": "other"})
+    assert ack["ok"] is True and ack["id"]
+    for member in room.members:
+        message = member.socket.wait("message")
+        assert message["alias"] == "ann"  # from the binding, not the payload
+        assert message["id"] == ack["id"]
+        assert message["html"] == "<b>hello</b>"
+        assert isinstance(message["ts"], int) and message["ts"] > 1_600_000_000_000
+
+
+def test_messages_are_sanitized(room):
+    ann, bob = room.members
+    assert ann.socket.send('<a href="javascript:alert(1)" onclick="x()">hi</a><script>bad()</script>')["ok"]
+    html = bob.socket.wait("message")["html"]
+    assert "javascript" not in html and "onclick" not in html and "script" not in html
+    assert ">hi</a>" in html
+
+
+def test_rooms_never_see_each_others_events(people):
+    first, second = people(), people()
+    room_a = first.create(alias="a1").json()["room_id"]
+    room_b = second.create(alias="b1").json()["room_id"]
+    sock_a = first.connect(room_a)
+    sock_b = second.connect(room_b)
+    sock_a.wait("welcome")
+    sock_b.wait("welcome")
+    assert sock_a.send("only for A")["ok"]
+    assert sock_a.wait("message")["html"] == "only for A"
+    assert sock_b.send("only for B")["ok"]
+    assert sock_b.wait("message")["html"] == "only for B"
+    # B's own message arrived after A's would have: nothing from A is queued for B.
+    assert sock_b.pending("message") == []
+    assert sock_a.pending("message") == []
+
+
+def test_presence_counts_a_participant_once(room, people):
+    ann, bob = room.members
+    second_tab = ann.person.connect(room.room_id)
+    assert second_tab.wait("welcome")["participants"] == ["ann", "bob"]
+    second_tab.close()
+    bob.socket.close()
+    remaining = ann.socket.wait_for("presence", lambda p: "bob" not in p["participants"])
+    assert remaining["participants"] == ["ann"]
+
+
+@pytest.mark.parametrize("payload", BAD_PAYLOADS, ids=[repr(p)[:30] for p in BAD_PAYLOADS])
+def test_bad_message_payloads_get_invalid(room, payload):
+    ann = room.members[0]
+    ack = ann.socket.call("message", payload)
+    assert ack["ok"] is False
+    assert ack["error"] == "invalid"
+    assert ack["message"]
+    assert ann.socket.send("still works")["ok"]
+
+
+def test_too_large(room):
+    ann = room.members[0]
+    ack = ann.socket.send("x" * 4001)
+    assert ack == {"ok": False, "error": "too_large", "message": ack["message"]}
+    assert ann.socket.send("x" * 4000)["ok"]
+
+
+def test_message_flood_is_rate_limited(room):
+    ann, bob = room.members
+    acks = [ann.socket.send(f"m{i}") for i in range(60)]
+    assert acks[0]["ok"]
+    limited = [ack for ack in acks if not ack["ok"]]
+    assert limited, "a flood must be limited"
+    assert all(ack["error"] == "rate_limited" for ack in limited)
+    assert bob.socket.send("bob is unaffected")["ok"]
+
+
+def test_unknown_events_are_ignored(room):
+    ann, bob = room.members
+    ann.socket.client.emit("shout", {"text": "everyone"})
+    ann.socket.client.emit("purged", {"reason": "purged", "by": "ann"})
+    assert ann.socket.send("after")["ok"]
+    assert bob.socket.wait("message")["html"] == "after"
+    assert bob.socket.pending("purged") == []
+
+
+@pytest.mark.parametrize("auth", [None, {}, {"room": 5}, {"room": "A" * 22}, "room"])
+def test_connect_without_binding_is_refused(people, auth):
+    ann = people()
+    ann.create()
+    with pytest.raises(Refused, match=r"^unauthorized$"):
+        ann.connect_with_auth(auth)
+
+
+def test_binding_for_room_a_does_not_open_room_b(people):
+    ann, bob = people(), people()
+    room_a = ann.create().json()["room_id"]
+    room_b = bob.create().json()["room_id"]
+    with pytest.raises(Refused, match=r"^unauthorized$"):
+        ann.connect(room_b)
+    assert ann.connect(room_a).wait("welcome")["room_id"] == room_a
+
+
+def test_stranger_and_forged_cookie_refused(people):
+    ann = people()
+    room_id = ann.create().json()["room_id"]
+    with pytest.raises(Refused, match=r"^unauthorized$"):
+        people().connect(room_id)
+    forged = ann.cookie_header()[:-3] + "abc"
+    with pytest.raises(Refused, match=r"^unauthorized$"):
+        people().connect(room_id, cookie=forged)
+
+
+@pytest.mark.parametrize(("origin", "allowed"), [("https://evil.example", False), ("null", False), (None, True)])
+def test_socket_origin_check(people, origin, allowed):
+    ann = people()
+    room_id = ann.create().json()["room_id"]
+    if allowed:
+        assert ann.connect_with_auth({"room": room_id}, origin=ann.base_url).wait("welcome")
+    else:
+        with pytest.raises(Refused, match=r"^unauthorized$"):
+            ann.connect_with_auth({"room": room_id}, origin=origin)
+
+
+def test_one_cookie_holds_several_rooms(people):
+    ann = people()
+    first = ann.create(name="one").json()["room_id"]
+    second = ann.create(name="two").json()["room_id"]
+    assert ann.connect(first).wait("welcome")["name"] == "one"
+    assert ann.connect(second).wait("welcome")["name"] == "two"
+
+
+def test_reconnect_gets_no_history(room):
+    ann, bob = room.members
+    assert ann.socket.send("said before")["ok"]
+    bob.socket.wait("message")
+    again = bob.person.connect(room.room_id)
+    again.wait("welcome")
+    assert ann.socket.send("said after")["ok"]
+    assert again.wait("message")["html"] == "said after"

@@ -1,0 +1,144 @@
+"""Test clients: a Person speaks HTTP from its own loopback address and opens sockets."""
+
+from __future__ import annotations
+
+import itertools
+import queue
+from typing import Any
+
+import requests
+import socketio
+from requests.adapters import HTTPAdapter
+
+EVENT_TIMEOUT = 10.0
+SERVER_EVENTS = ("welcome", "presence", "message", "purged")
+_addresses = itertools.count(2)
+
+
+def next_loopback_address() -> str:
+    """127.0.0.2, 127.0.0.3, ...: each Person gets its own, so rate limits stay per test."""
+    n = next(_addresses)
+    return f"127.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255 or 1}"
+
+
+class _SourceAddressAdapter(HTTPAdapter):
+    def __init__(self, source: str) -> None:
+        self._source = source
+        super().__init__()
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["source_address"] = (self._source, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+class Refused(Exception):
+    """The server refused a socket; the message is what its `connect_error` said."""
+
+
+class Socket:
+    """A python-socketio client that records every server event in per-event queues."""
+
+    def __init__(self, origin: str | None = None) -> None:
+        # The WebSocket client sends Origin: <server> unless told otherwise.
+        options = {"origin": origin} if origin else {}
+        self.client = socketio.Client(reconnection=False, websocket_extra_options=options)
+        self.queues: dict[str, queue.Queue[Any]] = {
+            name: queue.Queue() for name in (*SERVER_EVENTS, "disconnect", "connect_error")
+        }
+        for name in SERVER_EVENTS:
+            self.client.on(name, self._recorder(name))
+        self.client.on("disconnect", self._recorder("disconnect"))
+        self.client.on("connect_error", self._recorder("connect_error"))
+
+    def _recorder(self, name: str) -> Any:
+        def record(*args: Any) -> None:
+            self.queues[name].put(args[0] if args else None)
+
+        return record
+
+    def wait(self, event: str, timeout: float = EVENT_TIMEOUT) -> Any:
+        """The next `event` payload; fails the test if none arrives in time."""
+        try:
+            return self.queues[event].get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no {event!r} event within {timeout} s") from None
+
+    def wait_for(self, event: str, predicate: Any, timeout: float = EVENT_TIMEOUT) -> Any:
+        """Skip `event` payloads until one satisfies `predicate`."""
+        while True:
+            payload = self.wait(event, timeout)
+            if predicate(payload):
+                return payload
+
+    def pending(self, event: str) -> list[Any]:
+        items = []
+        while True:
+            try:
+                items.append(self.queues[event].get_nowait())
+            except queue.Empty:
+                return items
+
+    def call(self, event: str, payload: Any = None, timeout: float = EVENT_TIMEOUT) -> Any:
+        return self.client.call(event, payload if payload is not None else {}, timeout=timeout)
+
+    def send(self, text: Any) -> Any:
+        return self.call("message", {"text": text})
+
+    def close(self) -> None:
+        self.client.disconnect()
+
+
+class Person:
+    """One browser's worth of state: a cookie jar and a loopback source address."""
+
+    def __init__(self, base_url: str, address: str | None = None) -> None:
+        self.base_url = base_url
+        self.address = address or next_loopback_address()
+        self.http = requests.Session()
+        adapter = _SourceAddressAdapter(self.address)
+        self.http.mount("http://", adapter)
+        self.sockets: list[Socket] = []
+
+    def post_json(self, path: str, body: Any, **kwargs: Any) -> requests.Response:
+        return self.http.post(self.base_url + path, json=body, timeout=EVENT_TIMEOUT, **kwargs)
+
+    def create(self, alias: str = "ann", name: str = "room", password: str = "secret") -> requests.Response:
+        return self.post_json("/api/rooms", {"alias": alias, "name": name, "password": password})
+
+    def join(self, room_id: str, alias: str = "bob", password: str = "secret") -> requests.Response:
+        return self.post_json(f"/api/rooms/{room_id}/join", {"alias": alias, "password": password})
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
+
+    def connect(self, room_id: str, headers: dict[str, str] | None = None, cookie: str | None = None) -> Socket:
+        """Open a socket for `room_id` over WebSocket; raises Refused with the server's reason."""
+        return self.connect_with_auth({"room": room_id}, headers, cookie)
+
+    def connect_with_auth(
+        self,
+        auth: Any,
+        headers: dict[str, str] | None = None,
+        cookie: str | None = None,
+        origin: str | None = None,
+    ) -> Socket:
+        """Connect with any `auth` payload, optionally claiming another Origin."""
+        sock = Socket(origin)
+        try:
+            sock.client.connect(
+                self.base_url,
+                headers={"Cookie": self.cookie_header() if cookie is None else cookie, **(headers or {})},
+                auth=auth,
+                transports=["websocket"],
+                wait_timeout=EVENT_TIMEOUT,
+            )
+        except socketio.exceptions.ConnectionError:
+            reasons = sock.pending("connect_error")
+            raise Refused(", ".join(str(r.get("message") if isinstance(r, dict) else r) for r in reasons)) from None
+        self.sockets.append(sock)
+        return sock
+
+    def close(self) -> None:
+        for sock in self.sockets:
+            sock.close()
+        self.http.close()

@@ -1,0 +1,107 @@
+"""Starts the real server process (`python app.py`) on a free loopback port."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class RunningServer:
+    process: subprocess.Popen[bytes]
+    port: int
+    output_path: Path
+    async_mode: str
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def output(self) -> str:
+        return self.output_path.read_text(encoding="utf-8", errors="replace")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> int:
+        """SIGTERM, then SIGKILL if it lingers; returns the exit code."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(STOP_TIMEOUT)
+        return self.process.returncode
+
+
+def _wait_healthy(server: RunningServer) -> bool:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if not server.alive():
+            return False
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(server.url + "/healthz", timeout=2).status_code == 200:
+                return True
+        time.sleep(0.05)  # polling for readiness, not synchronising a test
+    return False
+
+
+def start_server(output_dir: Path, async_mode: str = "gevent", env: Mapping[str, str] | None = None) -> RunningServer:
+    """Start `app.py` with test defaults; retries with a new port if one was taken meanwhile."""
+    for _attempt in range(3):
+        port = free_port()
+        output_path = output_dir / f"server-{async_mode}-{port}.log"
+        full_env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("EPHEMERAL_")},
+            "EPHEMERAL_HOST": "127.0.0.1",
+            "EPHEMERAL_PORT": str(port),
+            "EPHEMERAL_ASYNC_MODE": async_mode,
+            "EPHEMERAL_BCRYPT_COST": "4",
+            "PYTHONUNBUFFERED": "1",
+            **(env or {}),
+        }
+        with output_path.open("wb") as sink:
+            process = subprocess.Popen(
+                [sys.executable, str(ROOT / "app.py")],
+                cwd=ROOT,
+                env=full_env,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+            )
+        server = RunningServer(process, port, output_path, async_mode)
+        if _wait_healthy(server):
+            return server
+        server.stop()
+    raise RuntimeError("the server did not start; see " + str(output_path))
+
+
+@contextlib.contextmanager
+def running_server(
+    output_dir: Path, async_mode: str = "gevent", env: Mapping[str, str] | None = None
+) -> Iterator[RunningServer]:
+    server = start_server(output_dir, async_mode, env)
+    try:
+        yield server
+    finally:
+        server.stop()
