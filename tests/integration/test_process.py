@@ -1,0 +1,52 @@
+"""The process itself: configuration errors at start, and a clean stop."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.support.people import Person
+from tests.support.server import ROOT, running_server
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("EPHEMERAL_PORT", "eighty"),
+        ("EPHEMERAL_PORT", "70000"),
+        ("EPHEMERAL_ROOM_TTL", "0"),
+        ("EPHEMERAL_SECRET_KEY", "too-short-secret"),
+        ("EPHEMERAL_ASYNC_MODE", "threads"),
+        ("EPHEMERAL_MAX_ROOMS", "-1"),
+        ("EPHEMERAL_MAX_PARTICIPANTS", "many"),
+        ("EPHEMERAL_MAX_MESSAGE_CHARS", "0"),
+        ("EPHEMERAL_BCRYPT_COST", "3"),
+        ("EPHEMERAL_TRUSTED_PROXIES", "x"),
+    ],
+)
+def test_bad_setting_stops_start_with_one_clear_line(variable, value):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("EPHEMERAL_")}
+    env[variable] = value
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "app.py")], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 2
+    lines = [line for line in (result.stdout + result.stderr).splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    assert variable in lines[0]
+    if variable == "EPHEMERAL_SECRET_KEY":
+        assert value not in lines[0]
+
+
+@pytest.mark.parametrize("async_mode", ["gevent", "eventlet"])
+def test_sigterm_tells_clients_and_exits(tmp_path, async_mode):
+    with running_server(tmp_path, async_mode) as srv:
+        ann = Person(srv.url)
+        room_id = ann.create().json()["room_id"]
+        sock = ann.connect(room_id)
+        sock.wait("welcome")
+        assert srv.stop() == 0
+        assert sock.wait("purged") == {"reason": "shutdown", "by": None}
