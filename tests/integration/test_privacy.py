@@ -34,7 +34,10 @@ def _exercise(srv) -> list[str]:
     assert ann.http.post(srv.url + "/api/rooms", data=MESSAGE, timeout=10).status_code == 415
     assert ann.http.get(f"{srv.url}/r/{MARK}room-path", timeout=10).status_code == 404
     assert ann.http.get(f"{srv.url}/{MARK}/nowhere", timeout=10).status_code == 404
-    assert ann.http.post(f"{srv.url}/r/{room_id}", data={"alias": ALIAS, "password": PASSWORD}, timeout=10).status_code == 403
+    assert (
+        ann.http.post(f"{srv.url}/r/{room_id}", data={"alias": ALIAS, "password": PASSWORD}, timeout=10).status_code
+        == 403
+    )
     requests.get(f"{srv.url}/healthz", headers={"X-Forwarded-For": ADDRESS, "User-Agent": MARK}, timeout=10)
 
     ann_socket = ann.connect(room_id)
