@@ -37,7 +37,9 @@ def _ephemeral_error(error: EphemeralError) -> Response:
 def _http_error(error: HTTPException) -> Response:
     status = error.code or 500
     if status == 404:
-        return _ephemeral_error(NotFound())
+        if _wants_json() or request.path.startswith("/r/"):
+            return _ephemeral_error(NotFound())
+        return _respond(404, "not_found", "There is nothing at this address.")
     if status in (400, 413):
         # Malformed or oversized bodies are the client's mistake: 400 `invalid`.
         return _respond(400, Invalid.code, Invalid.text)

@@ -64,15 +64,24 @@ const connection = connect(roomId, {
   },
 });
 
+// The text stays in the composer until the server acks it, so a second Enter
+// before then would send it again.
+let sending = false;
+
 async function send() {
   const text = view.text.value;
-  if (!text.trim()) return;
-  const ack = await connection.send(text);
-  if (ack && ack.ok) {
-    view.text.value = "";
-    showComposerError("");
-  } else {
-    showComposerError(ack ? ack.message : "The message was not sent.");
+  if (sending || !text.trim()) return;
+  sending = true;
+  try {
+    const ack = await connection.send(text);
+    if (ack && ack.ok) {
+      view.text.value = "";
+      showComposerError("");
+    } else {
+      showComposerError(ack ? ack.message : "The message was not sent.");
+    }
+  } finally {
+    sending = false;
   }
 }
 

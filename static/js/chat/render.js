@@ -21,7 +21,9 @@ function isNearBottom(list) {
 function append(item) {
   const stick = isNearBottom(view.messages);
   view.messages.append(item);
-  if (stick) item.scrollIntoView({ block: "end" });
+  // Scroll the list only: scrollIntoView would also scroll the window and,
+  // on a small screen, push the composer someone is typing in out of view.
+  if (stick) view.messages.scrollTop = view.messages.scrollHeight;
 }
 
 function localTime(ms) {
