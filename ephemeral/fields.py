@@ -15,6 +15,14 @@ PASSWORD_MAX = 1024
 # unassigned (Cn) and line/paragraph separators (Zl, Zp) make names that look
 # alike but differ, or that reorder the text around them.
 _FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Cn", "Zl", "Zp"})
+# Unicode's Default_Ignorable_Code_Point set (variation selectors, fillers,
+# invisible joiners in other categories) plus the blank Braille pattern: each
+# renders as nothing, so "Ann" and "Ann" + one of them would look the same.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
 _WHITESPACE_RUN = re.compile(r"\s+")
 
 
@@ -27,7 +35,7 @@ def display_name(value: object, label: str, limit: int) -> str:
         raise Invalid(f"{label} must not be empty.")
     if len(name) > limit:
         raise Invalid(f"{label} must be at most {limit} characters.")
-    if any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in name):
+    if _INVISIBLE.search(name) or any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in name):
         raise Invalid(f"{label} contains invisible or control characters.")
     return name
 

@@ -41,7 +41,7 @@ class RedactingFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
-        # Work on a copy so other handlers (pytest's capture) see the same redaction.
+        # Work on a copy: the record may be shared with other handlers.
         clean = logging.makeLogRecord(record.__dict__)
         template = clean.msg if isinstance(clean.msg, str) else type(clean.msg).__name__
         args = clean.args if isinstance(clean.args, tuple) else ()

@@ -294,7 +294,11 @@ class MemoryRegistry:
     # -- helpers; callers hold the lock ----------------------------------------
 
     def _check_capacity(self) -> None:
-        if len(self._rooms) >= self._max_rooms:
+        if len(self._rooms) < self._max_rooms:
+            return
+        # Rooms past their time but not yet reaped do not count.
+        now = self._clock()
+        if sum(room.expires_mono > now for room in self._rooms.values()) >= self._max_rooms:
             raise Capacity()
 
     def _find(self, room_id: str) -> Room | None:

@@ -1,0 +1,188 @@
+"""Settings: EPHEMERAL_* variables, their defaults, and errors that name the variable."""
+
+from __future__ import annotations
+
+import dataclasses
+import traceback
+from typing import Any
+
+import pytest
+
+from ephemeral.config import ConfigError, Settings, from_env, with_overrides
+
+KEY_32 = "0123456789abcdef0123456789abcdef"
+
+DEFAULTS = [
+    ("host", "127.0.0.1"),
+    ("port", 5000),
+    ("room_ttl", 3600),
+    ("async_mode", "gevent"),
+    ("max_rooms", 10_000),
+    ("max_participants", 50),
+    ("max_message_chars", 4000),
+    ("bcrypt_cost", 12),
+    ("trusted_proxies", 0),
+    ("ping_interval", 10),
+    ("ping_timeout", 10),
+]
+
+
+@pytest.mark.parametrize(("field", "expected"), DEFAULTS)
+def test_default_when_unset(field: str, expected: object) -> None:
+    assert getattr(from_env({}), field) == expected
+
+
+def test_defaults_table_covers_every_setting_but_the_key() -> None:
+    names = {f.name for f in dataclasses.fields(Settings)}
+    assert names - {field for field, _ in DEFAULTS} == {"secret_key"}
+
+
+def test_other_environment_variables_are_ignored() -> None:
+    settings = from_env({"PORT": "1", "EPHEMERAL_UNKNOWN": "x", "HOME": "/root"})
+    assert settings.port == 5000
+
+
+PARSED = [
+    ("EPHEMERAL_HOST", "0.0.0.0", "host", "0.0.0.0"),
+    ("EPHEMERAL_HOST", "  ::1  ", "host", "::1"),
+    ("EPHEMERAL_PORT", "8080", "port", 8080),
+    ("EPHEMERAL_PORT", " 8080 ", "port", 8080),
+    ("EPHEMERAL_PORT", "0", "port", 0),
+    ("EPHEMERAL_PORT", "65535", "port", 65535),
+    ("EPHEMERAL_ROOM_TTL", "2", "room_ttl", 2),
+    ("EPHEMERAL_ROOM_TTL", "604800", "room_ttl", 604800),
+    ("EPHEMERAL_SECRET_KEY", KEY_32, "secret_key", KEY_32.encode()),
+    ("EPHEMERAL_SECRET_KEY", "é" * 16, "secret_key", ("é" * 16).encode()),  # 32 bytes, 16 chars
+    ("EPHEMERAL_ASYNC_MODE", "eventlet", "async_mode", "eventlet"),
+    ("EPHEMERAL_ASYNC_MODE", " GEVENT ", "async_mode", "gevent"),
+    ("EPHEMERAL_MAX_ROOMS", "1", "max_rooms", 1),
+    ("EPHEMERAL_MAX_PARTICIPANTS", "2", "max_participants", 2),
+    ("EPHEMERAL_MAX_MESSAGE_CHARS", "100000", "max_message_chars", 100_000),
+    ("EPHEMERAL_BCRYPT_COST", "4", "bcrypt_cost", 4),
+    ("EPHEMERAL_BCRYPT_COST", "31", "bcrypt_cost", 31),
+    ("EPHEMERAL_TRUSTED_PROXIES", "2", "trusted_proxies", 2),
+    ("EPHEMERAL_PING_INTERVAL", "25", "ping_interval", 25),
+    ("EPHEMERAL_PING_TIMEOUT", "60", "ping_timeout", 60),
+]
+
+
+@pytest.mark.parametrize(("variable", "raw", "field", "expected"), PARSED)
+def test_variable_parsed(variable: str, raw: str, field: str, expected: object) -> None:
+    assert getattr(from_env({variable: raw}), field) == expected
+
+
+def test_every_setting_has_a_parsed_case() -> None:
+    names = {f.name for f in dataclasses.fields(Settings)}
+    assert names == {field for _, _, field, _ in PARSED}
+
+
+def test_one_variable_leaves_the_others_at_default() -> None:
+    settings = from_env({"EPHEMERAL_PORT": "8080"})
+    assert (settings.port, settings.room_ttl, settings.host) == (8080, 3600, "127.0.0.1")
+
+
+@pytest.mark.parametrize("field", [field for field, _ in DEFAULTS] + ["secret_key"])
+def test_empty_string_means_default(field: str) -> None:
+    variable = "EPHEMERAL_" + field.upper()
+    settings = from_env({variable: ""})
+    if field == "secret_key":
+        assert len(settings.secret_key) >= 32
+    else:
+        assert getattr(settings, field) == dict(DEFAULTS)[field]
+
+
+BAD = [
+    pytest.param("EPHEMERAL_PORT", "eighty", id="port-not-a-number"),
+    pytest.param("EPHEMERAL_PORT", "80.5", id="port-fraction"),
+    pytest.param("EPHEMERAL_PORT", "-1", id="port-negative"),
+    pytest.param("EPHEMERAL_PORT", "65536", id="port-too-high"),
+    pytest.param("EPHEMERAL_PORT", "   ", id="port-blank"),
+    pytest.param("EPHEMERAL_HOST", "   ", id="host-blank"),
+    pytest.param("EPHEMERAL_ROOM_TTL", "0", id="ttl-zero"),
+    pytest.param("EPHEMERAL_ROOM_TTL", "604801", id="ttl-over-a-week"),
+    pytest.param("EPHEMERAL_ROOM_TTL", "1h", id="ttl-with-unit"),
+    pytest.param("EPHEMERAL_SECRET_KEY", "short-secret-value", id="secret-short"),
+    pytest.param("EPHEMERAL_SECRET_KEY", "x" * 31, id="secret-31-bytes"),
+    pytest.param("EPHEMERAL_SECRET_KEY", "é" * 15 + "x", id="secret-31-bytes-multibyte"),
+    pytest.param("EPHEMERAL_ASYNC_MODE", "threading", id="async-threading"),
+    pytest.param("EPHEMERAL_ASYNC_MODE", "asyncio", id="async-asyncio"),
+    pytest.param("EPHEMERAL_MAX_ROOMS", "0", id="max-rooms-zero"),
+    pytest.param("EPHEMERAL_MAX_ROOMS", "lots", id="max-rooms-not-a-number"),
+    pytest.param("EPHEMERAL_MAX_PARTICIPANTS", "1", id="max-participants-one"),
+    pytest.param("EPHEMERAL_MAX_PARTICIPANTS", "10001", id="max-participants-too-many"),
+    pytest.param("EPHEMERAL_MAX_MESSAGE_CHARS", "0", id="max-message-zero"),
+    pytest.param("EPHEMERAL_BCRYPT_COST", "3", id="bcrypt-too-cheap"),
+    pytest.param("EPHEMERAL_BCRYPT_COST", "32", id="bcrypt-too-dear"),
+    pytest.param("EPHEMERAL_TRUSTED_PROXIES", "-1", id="proxies-negative"),
+    pytest.param("EPHEMERAL_TRUSTED_PROXIES", "11", id="proxies-too-many"),
+    pytest.param("EPHEMERAL_PING_INTERVAL", "0", id="ping-interval-zero"),
+    pytest.param("EPHEMERAL_PING_TIMEOUT", "301", id="ping-timeout-too-long"),
+]
+
+
+@pytest.mark.parametrize(("variable", "raw"), BAD)
+def test_bad_value_raises_config_error_naming_the_variable(variable: str, raw: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        from_env({variable: raw})
+    assert variable in str(error.value)
+
+
+@pytest.mark.parametrize("raw", ["short-secret-value", "x" * 31, "é" * 15 + "x"])
+def test_bad_secret_key_is_not_echoed(raw: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        from_env({"EPHEMERAL_SECRET_KEY": raw})
+    shown = "".join(traceback.format_exception(error.value))
+    assert "EPHEMERAL_SECRET_KEY" in shown
+    assert raw not in shown
+    assert raw not in repr(error.value)
+
+
+def test_config_error_is_a_value_error() -> None:
+    with pytest.raises(ValueError):
+        from_env({"EPHEMERAL_PORT": "eighty"})
+
+
+def test_secret_key_is_random_per_settings_when_unset() -> None:
+    first, second = Settings(), Settings()
+    assert len(first.secret_key) >= 32
+    assert len(second.secret_key) >= 32
+    assert first.secret_key != second.secret_key
+
+
+def test_secret_key_is_random_per_process_read_when_unset() -> None:
+    assert from_env({}).secret_key != from_env({}).secret_key
+
+
+def test_settings_are_frozen() -> None:
+    settings = Settings()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        settings.port = 1  # type: ignore[misc]
+
+
+OVERRIDES: list[tuple[dict[str, Any], str, object]] = [
+    ({"ROOM_TTL": 2}, "room_ttl", 2),
+    ({"BCRYPT_COST": 4}, "bcrypt_cost", 4),
+    ({"MAX_PARTICIPANTS": 3}, "max_participants", 3),
+    ({"ASYNC_MODE": "eventlet"}, "async_mode", "eventlet"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "field", "expected"), OVERRIDES)
+def test_with_overrides_sets_field_by_upper_case_name(overrides: dict[str, Any], field: str, expected: object) -> None:
+    base = from_env({"EPHEMERAL_SECRET_KEY": KEY_32})
+    changed = with_overrides(base, overrides)
+    assert getattr(changed, field) == expected
+    assert dataclasses.replace(changed, **{field: getattr(base, field)}) == base
+
+
+def test_with_overrides_leaves_the_original_alone() -> None:
+    base = Settings()
+    changed = with_overrides(base, {"ROOM_TTL": 2})
+    assert base.room_ttl == 3600
+    assert changed.room_ttl == 2
+    assert changed.secret_key == base.secret_key
+
+
+def test_with_overrides_rejects_an_unknown_name() -> None:
+    with pytest.raises(TypeError):
+        with_overrides(Settings(), {"ROOM_TLL": 2})
