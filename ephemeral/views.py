@@ -8,7 +8,8 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 
 from . import admission, bindings, csrf
 from .errors import EphemeralError, NotFound
-from .rooms import looks_like_room_id
+from .qr import qr_svg
+from .rooms import Binding, looks_like_room_id
 from .services import services
 
 blueprint = Blueprint("views", __name__)
@@ -54,24 +55,43 @@ def create() -> Response:
     except EphemeralError as error:
         return _page("index.html", status=error.status, headers=error.headers(), form=form, error=error.message)
     bindings.remember(binding, services().registry)
-    return redirect(url_for("views.room", room_id=binding.room_id), 303)  # type: ignore[return-value]
+    return redirect(url_for("views.share", room_id=binding.room_id), 303)  # type: ignore[return-value]
+
+
+def _bound(room_id: str) -> Binding | None:
+    """This browser's live binding to the room, if any."""
+    token = bindings.token_for(room_id)
+    return services().registry.authenticate(room_id, token) if token else None
+
+
+def _room_context(binding: Binding) -> dict[str, Any]:
+    return {
+        "binding": binding,
+        "expires_at_ms": int(binding.expires_at * 1000),
+        "room_url": url_for("views.room", room_id=binding.room_id, _external=True),
+    }
 
 
 @blueprint.get("/r/<room_id>")
 def room(room_id: str) -> Response:
-    registry = services().registry
-    if not looks_like_room_id(room_id) or not registry.exists(room_id):
+    if not looks_like_room_id(room_id) or not services().registry.exists(room_id):
         return gone_page()
-    token = bindings.token_for(room_id)
-    binding = registry.authenticate(room_id, token) if token else None
+    binding = _bound(room_id)
     if binding is None:
         return _page("join.html", room_id=room_id, form={})
-    return _page(
-        "chat.html",
-        binding=binding,
-        expires_at_ms=int(binding.expires_at * 1000),
-        room_url=url_for("views.room", room_id=room_id, _external=True),
-    )
+    return _page("chat.html", **_room_context(binding))
+
+
+@blueprint.get("/r/<room_id>/share")
+def share(room_id: str) -> Response:
+    """The share card: link, copy button, QR code, expiry; participants only."""
+    if not looks_like_room_id(room_id) or not services().registry.exists(room_id):
+        return gone_page()
+    binding = _bound(room_id)
+    if binding is None:
+        return redirect(url_for("views.room", room_id=room_id), 303)  # type: ignore[return-value]
+    context = _room_context(binding)
+    return _page("share.html", qr=qr_svg(context["room_url"]), **context)
 
 
 @blueprint.post("/r/<room_id>")

@@ -1,4 +1,6 @@
 // Chat page: wires the connection to the view.
+import { leaveWithoutAsking, noteIncoming, setUpAttention } from "./chat/attention.js";
+import { setUpComposer } from "./chat/composer.js";
 import { connect } from "./chat/connection.js";
 import {
   showComposerError,
@@ -10,33 +12,38 @@ import {
   view,
   wipe,
 } from "./chat/render.js";
+import { setUpCopyButtons } from "./clipboard.js";
 
 const root = document.getElementById("chat");
 const roomId = root.dataset.room;
 const me = root.dataset.alias;
-let deadline = Number(root.dataset.expiresAt) - Date.now() + performance.now();
+const maxChars = Number(root.dataset.maxChars);
+let deadline = performance.now() + (Number(root.dataset.expiresAt) - Date.now());
 let present = null;
 let leaving = false;
 
-function leave(reason) {
+/** Wipe this page, then go where nothing of the conversation can come back. */
+function leave(destination) {
   if (leaving) return;
   leaving = true;
   wipe();
+  leaveWithoutAsking();
   connection.close();
-  location.replace(`/gone?reason=${encodeURIComponent(reason)}`);
+  location.replace(destination);
 }
+const leaveBecause = (reason) => leave(`/gone?reason=${encodeURIComponent(reason)}`);
 
 const connection = connect(roomId, {
   connected(again) {
-    showStatus("Connected. Nothing here is stored; leaving or refreshing wipes this view.");
+    showStatus("Connected. Nothing here is stored.", "connected");
     if (again) showSystem("Reconnected. Messages sent while you were away were not received.");
   },
   reconnecting() {
-    if (!leaving) showStatus("Reconnecting…");
+    if (!leaving) showStatus("Reconnecting…", "reconnecting");
   },
   welcome(info) {
     deadline = performance.now() + info.expires_in * 1000;
-    showPresence(info.participants);
+    showPresence(info.participants, me);
     present = new Set(info.participants);
   },
   presence({ participants }) {
@@ -46,68 +53,49 @@ const connection = connect(roomId, {
       for (const alias of present) if (!now.has(alias)) showSystem(`${alias} left`);
     }
     present = now;
-    showPresence(participants);
+    showPresence(participants, me);
   },
   message(message) {
     showMessage(message, message.alias === me);
+    noteIncoming();
   },
   purged({ reason }) {
-    leave(reason);
+    leaveBecause(reason);
   },
   refused() {
-    // The binding is gone (logged out elsewhere, purged, expired): show what the server says.
-    wipe();
-    location.replace(`/r/${encodeURIComponent(roomId)}`);
+    // The binding is gone (logged out elsewhere, purged, expired): ask the server what to show.
+    leave(`/r/${encodeURIComponent(roomId)}`);
   },
   closed() {
-    leave("gone");
+    leaveBecause("gone");
   },
 });
 
-// The text stays in the composer until the server acks it, so a second Enter
-// before then would send it again.
-let sending = false;
-
-async function send() {
-  const text = view.text.value;
-  if (sending || !text.trim()) return;
-  sending = true;
-  try {
+setUpComposer({
+  view,
+  maxChars,
+  async send(text) {
     const ack = await connection.send(text);
-    if (ack && ack.ok) {
-      view.text.value = "";
-      showComposerError("");
-    } else {
-      showComposerError(ack ? ack.message : "The message was not sent.");
-    }
-  } finally {
-    sending = false;
-  }
-}
-
-view.composer.addEventListener("submit", (event) => {
-  event.preventDefault();
-  send();
+    showComposerError(ack && ack.ok ? "" : (ack && ack.message) || "The message was not sent.");
+    return Boolean(ack && ack.ok);
+  },
 });
-view.text.addEventListener("keydown", (event) => {
-  if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-    event.preventDefault();
-    send();
-  }
-});
+setUpCopyButtons();
+setUpAttention();
 
 document.getElementById("logout").addEventListener("click", async () => {
   const ack = await connection.leave();
-  if (ack && ack.ok) leave("logout");
-  else showComposerError(ack ? ack.message : "Could not leave.");
+  if (ack && ack.ok) leaveBecause("logout");
+  else showComposerError((ack && ack.message) || "Could not leave.");
 });
 
 document.getElementById("purge").addEventListener("click", async () => {
-  if (!confirm("Purge this room for everyone? Every message disappears from every screen and the room is destroyed.")) {
-    return;
-  }
+  const sure = confirm(
+    "Purge this room for everyone?\n\nEvery message disappears from every participant's screen, everyone is signed out, and the room is destroyed. This cannot be undone.",
+  );
+  if (!sure) return;
   const ack = await connection.purge();
-  if (!ack || !ack.ok) showComposerError(ack ? ack.message : "Could not purge.");
+  if (!ack || !ack.ok) showComposerError((ack && ack.message) || "Could not purge.");
 });
 
 // Leaving the page (refresh, close, navigate) wipes it before the browser keeps a copy.
@@ -116,10 +104,17 @@ addEventListener("pageshow", (event) => {
   if (event.persisted) location.reload();
 });
 
+const navigation = performance.getEntriesByType("navigation")[0];
+showSystem(
+  navigation && navigation.type === "reload"
+    ? "You refreshed the page: it starts empty, because no message is stored anywhere."
+    : "Messages appear only while you are here. Nothing is stored: not on the server, not in this browser.",
+);
+
 function tick() {
   const left = (deadline - performance.now()) / 1000;
   showCountdown(left);
-  if (left <= -2) leave("expired"); // the server's notice is late or lost
+  if (left <= -3) leaveBecause("expired"); // the server's notice is late or lost
 }
 tick();
 setInterval(tick, 1000);

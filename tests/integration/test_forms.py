@@ -25,7 +25,8 @@ def test_create_and_join_through_forms(people, server):
     )
     assert created.status_code == 303
     room_path = created.headers["Location"]
-    assert re.fullmatch(r"/r/[A-Za-z0-9_-]{22}", room_path)
+    assert re.fullmatch(r"/r/[A-Za-z0-9_-]{22}/share", created.headers["Location"])
+    room_path = room_path.removesuffix("/share")
     assert 'id="chat"' in ann.http.get(server.url + room_path, timeout=10).text
 
     bob = people()
@@ -80,3 +81,18 @@ def test_form_errors_keep_inputs_but_not_password(people, server):
 
 def test_person_helper_uses_distinct_addresses(server):
     assert Person(server.url).address != Person(server.url).address
+
+
+def test_share_card_is_for_participants_only(people, server):
+    ann = people()
+    created = ann.create(name="Share me", password="hunter2").json()
+    share = ann.http.get(f"{server.url}/r/{created['room_id']}/share", timeout=10)
+    assert share.status_code == 200
+    assert created["url"] in share.text
+    assert "<svg" in share.text and 'class="qr"' in share.text
+    assert "hunter2" not in share.text
+    stranger = people().http.get(f"{server.url}/r/{created['room_id']}/share", allow_redirects=False, timeout=10)
+    assert stranger.status_code == 303
+    assert stranger.headers["Location"].endswith(f"/r/{created['room_id']}")
+    gone = people().http.get(f"{server.url}/r/{'Z' * 22}/share", timeout=10)
+    assert gone.status_code == 404

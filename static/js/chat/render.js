@@ -1,34 +1,49 @@
 // Everything that touches the chat DOM. User strings go in with textContent;
 // the server-sanitized `html` field is the only innerHTML, in renderMessageBody.
+import { localTime } from "../time.js";
 
 const $ = (id) => document.getElementById(id);
 
 export const view = {
   messages: $("messages"),
+  newMessages: $("new-messages"),
   presence: $("presence"),
   presenceCount: $("presence-count"),
   status: $("status"),
   countdown: $("countdown"),
+  expiryWarning: $("expiry-warning"),
   composer: $("composer"),
   text: $("text"),
+  charCount: $("char-count"),
   composerError: $("composer-error"),
 };
 
-function isNearBottom(list) {
+function atBottom() {
+  const list = view.messages;
   return list.scrollHeight - list.scrollTop - list.clientHeight < 40;
 }
 
-function append(item) {
-  const stick = isNearBottom(view.messages);
-  view.messages.append(item);
+export function scrollToLatest() {
   // Scroll the list only: scrollIntoView would also scroll the window and,
   // on a small screen, push the composer someone is typing in out of view.
-  if (stick) view.messages.scrollTop = view.messages.scrollHeight;
+  view.messages.scrollTop = view.messages.scrollHeight;
+  view.newMessages.hidden = true;
 }
 
-function localTime(ms) {
-  return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+function append(item) {
+  const follow = atBottom();
+  view.messages.append(item);
+  if (follow) scrollToLatest();
+  else view.newMessages.hidden = false;
 }
+
+view.messages.addEventListener("scroll", () => {
+  if (atBottom()) view.newMessages.hidden = true;
+});
+view.newMessages.addEventListener("click", () => {
+  scrollToLatest();
+  view.messages.focus();
+});
 
 /** Media from another host becomes a button: loading it would tell that host who reads. */
 function holdExternalMedia(fragment) {
@@ -40,16 +55,35 @@ function holdExternalMedia(fragment) {
       media.remove();
       continue;
     }
+    if (!media.getAttribute("src")) {
+      media.remove();
+      continue;
+    }
     if (url.origin === location.origin) continue;
     const kind = media.tagName.toLowerCase() === "img" ? "image" : media.tagName.toLowerCase();
     const button = document.createElement("button");
     button.type = "button";
     button.className = "media-placeholder";
     button.textContent = `Load ${kind} from ${url.host}`;
+    button.title = "Loading it tells that site your address.";
     const held = media.cloneNode(false);
     button.addEventListener("click", () => button.replaceWith(held), { once: true });
     media.replaceWith(button);
   }
+}
+
+const BLOCKS = new Set(["P", "UL", "OL", "LI", "BLOCKQUOTE", "PRE", "H1", "H2", "H3", "H4", "H5", "H6"]);
+
+/** Line breaks between block elements are source layout, not content; pre-wrap would show them. */
+function dropLayoutWhitespace(fragment) {
+  const walker = document.createTreeWalker(fragment, NodeFilter.SHOW_TEXT);
+  const layout = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (node.data.trim() || node.parentElement?.closest("pre")) continue;
+    const beside = [node.previousSibling, node.nextSibling, node.parentNode];
+    if (beside.some((other) => other && BLOCKS.has(other.nodeName))) layout.push(node);
+  }
+  for (const node of layout) node.remove();
 }
 
 function renderMessageBody(html) {
@@ -58,6 +92,7 @@ function renderMessageBody(html) {
   template.innerHTML = html;
   const fragment = template.content;
   holdExternalMedia(fragment);
+  dropLayoutWhitespace(fragment);
   for (const link of fragment.querySelectorAll("a")) {
     link.target = "_blank";
   }
@@ -65,6 +100,13 @@ function renderMessageBody(html) {
   body.className = "body";
   body.append(fragment);
   return body;
+}
+
+function youMark() {
+  const mark = document.createElement("span");
+  mark.className = "you";
+  mark.textContent = "(you)";
+  return mark;
 }
 
 export function showMessage(message, mine) {
@@ -78,7 +120,9 @@ export function showMessage(message, mine) {
   const when = document.createElement("time");
   when.dateTime = new Date(message.ts).toISOString();
   when.textContent = localTime(message.ts);
-  head.append(who, " ", when);
+  head.append(who, " ");
+  if (mine) head.append(youMark(), " ");
+  head.append(when);
   item.append(head, renderMessageBody(message.html));
   append(item);
 }
@@ -90,19 +134,21 @@ export function showSystem(text) {
   append(item);
 }
 
-export function showPresence(aliases) {
+export function showPresence(aliases, me) {
   view.presence.replaceChildren(
     ...aliases.map((alias) => {
       const item = document.createElement("li");
       item.textContent = alias;
+      if (alias === me) item.append(" ", youMark());
       return item;
     }),
   );
   view.presenceCount.textContent = String(aliases.length);
 }
 
-export function showStatus(text) {
+export function showStatus(text, state) {
   view.status.textContent = text;
+  view.status.dataset.state = state;
 }
 
 export function showComposerError(text) {
@@ -110,11 +156,24 @@ export function showComposerError(text) {
   view.composerError.hidden = !text;
 }
 
+const WARNINGS = [
+  [60, "Less than 1 minute left. Then the room and everything in it is destroyed."],
+  [300, "Less than 5 minutes left before this room is destroyed."],
+];
+
 export function showCountdown(secondsLeft) {
   const s = Math.max(0, Math.ceil(secondsLeft));
-  const minutes = Math.floor(s / 60);
-  view.countdown.textContent = `${minutes}:${String(s % 60).padStart(2, "0")}`;
-  view.countdown.classList.toggle("warning", s <= 300);
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const seconds = String(s % 60).padStart(2, "0");
+  view.countdown.textContent = hours ? `${hours}:${String(minutes).padStart(2, "0")}:${seconds}` : `${minutes}:${seconds}`;
+  const warning = WARNINGS.find(([limit]) => s <= limit);
+  view.countdown.classList.toggle("warning", Boolean(warning));
+  const text = warning ? warning[1] : "";
+  if (view.expiryWarning.textContent !== text) {
+    view.expiryWarning.textContent = text;
+    view.expiryWarning.hidden = !text;
+  }
 }
 
 /** Remove every trace of the conversation from this page. */
@@ -122,5 +181,6 @@ export function wipe() {
   view.messages.replaceChildren();
   view.presence.replaceChildren();
   view.text.value = "";
+  view.presenceCount.textContent = "0";
   document.title = "Ephemeral";
 }

@@ -1,0 +1,32 @@
+// The tab title counts unseen messages while the tab is hidden; it never shows
+// message text. Leaving the page asks first, since leaving wipes the view.
+
+const BASE_TITLE = "Ephemeral";
+let unread = 0;
+let leavingOnPurpose = false;
+
+export function noteIncoming() {
+  if (!document.hidden) return;
+  unread += 1;
+  document.title = `(${unread}) ${BASE_TITLE}`;
+}
+
+export function leaveWithoutAsking() {
+  leavingOnPurpose = true;
+}
+
+export function setUpAttention() {
+  document.title = BASE_TITLE;
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) {
+      unread = 0;
+      document.title = BASE_TITLE;
+    }
+  });
+  addEventListener("beforeunload", (event) => {
+    if (leavingOnPurpose) return;
+    // Browsers show their own wording; the page's job is only to ask.
+    event.preventDefault();
+    event.returnValue = "";
+  });
+}

@@ -1,0 +1,62 @@
+// Inline validation that mirrors the server's field rules (ephemeral/fields.py).
+// The server stays the judge; this only tells people sooner and in words.
+
+// Control, format, surrogate and separator characters, default-ignorables and
+// the blank Braille pattern: the server refuses them in aliases and room names.
+const INVISIBLE =
+  /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8]/u;
+
+function displayName(value, label, max) {
+  const name = value.normalize("NFKC").replace(/\s+/gu, " ").trim();
+  if (!name) return `${label} must not be empty.`;
+  if ([...name].length > max) return `${label} must be at most ${max} characters.`;
+  if (INVISIBLE.test(name)) return `${label} contains invisible or control characters.`;
+  return "";
+}
+
+const RULES = {
+  alias: (value, max) => displayName(value, "Alias", max),
+  name: (value, max) => displayName(value, "Room name", max),
+  password: (value, max) => {
+    if (!value) return "Password must not be empty.";
+    if ([...value].length > max) return `Password must be at most ${max} characters.`;
+    return "";
+  },
+};
+
+function limitFor(form, field) {
+  return Number(form.dataset[`max${field[0].toUpperCase()}${field.slice(1)}`]);
+}
+
+function show(input, message) {
+  const slot = document.getElementById(`${input.id}-error`);
+  slot.textContent = message;
+  slot.hidden = !message;
+  input.setAttribute("aria-invalid", message ? "true" : "false");
+}
+
+function check(form, input) {
+  const message = RULES[input.name](input.value, limitFor(form, input.name));
+  show(input, message);
+  return message;
+}
+
+/** Validate on blur and on submit; focus the first field that is wrong. */
+export function validateForm(form) {
+  const inputs = [...form.querySelectorAll("input")].filter((input) => input.name in RULES);
+  for (const input of inputs) {
+    input.addEventListener("blur", () => {
+      if (input.value) check(form, input);
+    });
+    input.addEventListener("input", () => {
+      if (input.getAttribute("aria-invalid") === "true") check(form, input);
+    });
+  }
+  form.addEventListener("submit", (event) => {
+    const wrong = inputs.filter((input) => check(form, input));
+    if (wrong.length) {
+      event.preventDefault();
+      wrong[0].focus();
+    }
+  });
+}

@@ -1,0 +1,4 @@
+// Join page: the join form.
+import { validateForm } from "./forms.js";
+
+validateForm(document.getElementById("join-form"));

@@ -1,0 +1,4 @@
+// Landing page: the create form.
+import { validateForm } from "./forms.js";
+
+validateForm(document.getElementById("create-form"));
