@@ -60,6 +60,8 @@ const connection = connect(roomId, {
     noteIncoming();
   },
   purged({ reason }) {
+    // The clock may be a tick behind the server's; at the end it shows the end.
+    if (reason === "expired") showCountdown(0);
     leaveBecause(reason);
   },
   refused() {
@@ -112,9 +114,15 @@ showSystem(
 );
 
 function tick() {
-  const left = (deadline - performance.now()) / 1000;
-  showCountdown(left);
-  if (left <= -3) leaveBecause("expired"); // the server's notice is late or lost
+  const msLeft = deadline - performance.now();
+  showCountdown(msLeft / 1000);
+  if (msLeft <= -3000) {
+    leaveBecause("expired"); // the server's notice is late or lost
+    return;
+  }
+  // Wake just after the next whole second before the deadline, so the clock turns
+  // when a second really passes (a free-running interval lags up to a second).
+  const toNextSecond = ((msLeft % 1000) + 1000) % 1000 || 1000;
+  setTimeout(tick, toNextSecond + 10);
 }
 tick();
-setInterval(tick, 1000);

@@ -8,4 +8,4 @@ const expiresAt = Number(card.dataset.expiresAt);
 const expires = document.getElementById("expires");
 const minutes = Math.max(0, Math.round((expiresAt - Date.now()) / 60000));
 expires.dateTime = new Date(expiresAt).toISOString();
-expires.textContent = `${localTime(expiresAt)} (in ${minutes} minute${minutes === 1 ? "" : "s"})`;
+expires.textContent = `at ${localTime(expiresAt)} (in ${minutes} minute${minutes === 1 ? "" : "s"})`;

@@ -7,9 +7,9 @@ touches asyncio.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import (
@@ -23,20 +23,9 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
+from tests.browser.support import TIMEOUT_MS, chromium_path, launch_chromium
 from tests.support.server import RunningServer, running_server
 
-# Playwright cannot download its own browser here; these flags make a root,
-# headless, offline Chromium quiet and predictable.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-TIMEOUT_MS = 10_000
 # Generous waits: a loaded CI machine is slow, and a passing expect() returns at once.
 expect.set_options(timeout=TIMEOUT_MS)
 
@@ -50,13 +39,13 @@ def playwright() -> Iterator[Playwright]:
 @pytest.fixture(scope="session")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     """One headless Chromium per session; without one the tests skip, or fail when CI is set."""
-    executable = shutil.which("chromium")
+    executable = chromium_path()
     if executable is None:
         reason = "Chromium is not on PATH (install Debian's chromium: sh scripts/install-system-deps.sh)"
         if "CI" in os.environ:
             pytest.fail(f"browser tests must run in CI: {reason}", pytrace=False)
         pytest.skip(reason)
-    launched = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+    launched = launch_chromium(playwright)
     yield launched
     launched.close()
 
@@ -75,12 +64,15 @@ def page_errors() -> list[str]:
 
 
 @pytest.fixture
-def new_page(browser: Browser, page_errors: list[str]) -> Iterator[Callable[[], Page]]:
-    """Each call is a new person: a page in its own browser context (own cookie jar), closed at teardown."""
+def new_page(browser: Browser, page_errors: list[str]) -> Iterator[Callable[..., Page]]:
+    """Each call is a new person: a page in its own browser context (own cookie jar), closed at teardown.
+
+    Keyword arguments go to `browser.new_context` (permissions, color_scheme, viewport, is_mobile, ...).
+    """
     contexts: list[BrowserContext] = []
 
-    def make() -> Page:
-        context = browser.new_context()
+    def make(**context_options: Any) -> Page:
+        context = browser.new_context(**context_options)
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         contexts.append(context)

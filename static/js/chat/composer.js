@@ -11,6 +11,8 @@ const FORMATS = {
 };
 const SHORTCUTS = { b: "b", i: "i" };
 const COUNT_FROM = 0.8; // show the count once 80% of the limit is used
+// Phone keyboards have no Shift+Enter: there Enter adds a line and Send sends.
+const ENTER_SENDS = !matchMedia("(pointer: coarse)").matches;
 
 /** Wrap the selection (or the caret) in the tags of `format`. */
 function wrap(textarea, format) {
@@ -29,6 +31,9 @@ function wrap(textarea, format) {
 
 export function setUpComposer({ view, maxChars, send }) {
   const { text, composer, charCount } = view;
+  document.getElementById("composer-help").textContent = ENTER_SENDS
+    ? "Enter sends, Shift+Enter adds a line. Simple HTML formatting is allowed."
+    : "Tap Send to send. Simple HTML formatting is allowed.";
   // The text stays in the composer until the server acks it, so a second Enter
   // before then would send it again.
   let sending = false;
@@ -54,7 +59,7 @@ export function setUpComposer({ view, maxChars, send }) {
     submit();
   });
   text.addEventListener("keydown", (event) => {
-    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+    if (ENTER_SENDS && event.key === "Enter" && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       submit();
     } else if ((event.ctrlKey || event.metaKey) && SHORTCUTS[event.key.toLowerCase()]) {

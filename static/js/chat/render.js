@@ -13,6 +13,7 @@ export const view = {
   countdown: $("countdown"),
   expiryWarning: $("expiry-warning"),
   composer: $("composer"),
+  send: $("send"),
   text: $("text"),
   charCount: $("char-count"),
   composerError: $("composer-error"),
@@ -67,7 +68,14 @@ function holdExternalMedia(fragment) {
     button.textContent = `Load ${kind} from ${url.host}`;
     button.title = "Loading it tells that site your address.";
     const held = media.cloneNode(false);
-    button.addEventListener("click", () => button.replaceWith(held), { once: true });
+    button.addEventListener(
+      "click",
+      () => {
+        button.replaceWith(held);
+        view.messages.focus(); // the button is gone; keep focus in the conversation
+      },
+      { once: true },
+    );
     media.replaceWith(button);
   }
 }
@@ -149,6 +157,8 @@ export function showPresence(aliases, me) {
 export function showStatus(text, state) {
   view.status.textContent = text;
   view.status.dataset.state = state;
+  // Sending needs a live connection; say why the button is off rather than fail later.
+  view.send.disabled = state !== "connected";
 }
 
 export function showComposerError(text) {

@@ -1,0 +1,108 @@
+"""Screenshots of the web client for the README: `make screenshots`.
+
+Starts the real server, walks the flow a person walks (landing, share card, a short
+conversation between two people) in Debian's Chromium, and writes
+docs/screenshots/{landing,share,chat}-{desktop,phone}-{light,dark}.png.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.browser.support import (
+    PASSWORD,
+    create_room_to_share_card,
+    enter_from_share_card,
+    expect_present,
+    join_room,
+    launch_chromium,
+    send,
+)
+from tests.support.server import running_server
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "screenshots"
+DEVICES: dict[str, dict[str, Any]] = {
+    "desktop": {"viewport": {"width": 1280, "height": 800}},
+    "phone": {
+        "viewport": {"width": 390, "height": 844},
+        "is_mobile": True,
+        "has_touch": True,
+        "device_scale_factor": 2,
+    },
+}
+SCHEMES = ("light", "dark")
+HOST, GUEST = "Mira", "Tom"
+ROOM_NAME = "Contract draft, round 2"
+CONVERSATION = [
+    (HOST, "Hi Tom. Did the draft reach you? I would rather not send it by email."),
+    (
+        GUEST,
+        "Got it, thanks. Two things on <b>section 3</b>:<ul><li>the notice period</li><li>who pays the audit</li></ul>",
+    ),
+    (HOST, "<blockquote>who pays the audit</blockquote>They do, it says so in 3.4. I will make it clearer."),
+    (GUEST, "Perfect. I will purge the room when we are done, nothing needs to stay."),
+]
+
+
+def shoot(page: Page, name: str) -> Path:
+    path = OUT / f"{name}.png"
+    page.screenshot(path=str(path), animations="disabled", caret="hide")
+    return path
+
+
+def walk(browser: Browser, base_url: str, device: str, scheme: str) -> list[Path]:
+    """One person on `device` creates a room and talks with a second person; three screenshots."""
+    host_context = browser.new_context(color_scheme=scheme, **DEVICES[device])
+    guest_context = browser.new_context(color_scheme=scheme)
+    try:
+        host, guest = host_context.new_page(), guest_context.new_page()
+        host.goto(base_url + "/")
+        expect(host.get_by_role("button", name="Create room")).to_be_visible()
+        shots = [shoot(host, f"landing-{device}-{scheme}")]
+
+        link = create_room_to_share_card(host, base_url, HOST, ROOM_NAME, PASSWORD)
+        expect(host.locator("#expires")).to_contain_text("(in ")  # the local time, filled in by share.js
+        shots.append(shoot(host, f"share-{device}-{scheme}"))
+
+        enter_from_share_card(host, link)
+        join_room(guest, link, GUEST)
+        expect_present(host, HOST, GUEST)
+        pages = {HOST: host, GUEST: guest}
+        for alias, text in CONVERSATION:
+            send(pages[alias], text)
+        expect(host.locator("#messages li.message")).to_have_count(len(CONVERSATION))
+        host.locator("#text").fill("Sounds good, talk tomorrow")
+        host.locator("#text").blur()
+        shots.append(shoot(host, f"chat-{device}-{scheme}"))
+        return shots
+    finally:
+        host_context.close()
+        guest_context.close()
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory() as logs,
+        running_server(Path(logs), "gevent", env={"EPHEMERAL_BCRYPT_COST": "4"}) as server,
+        sync_playwright() as driver,
+    ):
+        browser = launch_chromium(driver)
+        try:
+            for device in DEVICES:
+                for scheme in SCHEMES:
+                    for path in walk(browser, server.url, device, scheme):
+                        print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KiB")
+        finally:
+            browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

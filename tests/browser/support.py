@@ -1,0 +1,231 @@
+"""What a person does in the web client, as Playwright steps; shared by the browser tests and scripts/screenshots.py.
+
+Every helper acts through the page (fill, press, click) and waits on what the
+page shows, never on a sleep.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from typing import Any
+
+from playwright.sync_api import Browser, Dialog, Locator, Page, Playwright, Request, expect
+
+# Playwright cannot download its own browser here; these flags make a root,
+# headless, offline Chromium quiet and predictable.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+TIMEOUT_MS = 10_000
+PASSWORD = "correct horse battery staple"
+# The smallest valid PNG: one transparent pixel.
+PIXEL_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+MINE = re.compile(r"\bmine\b")
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium, the only browser available here."""
+    return shutil.which("chromium")
+
+
+def launch_chromium(playwright: Playwright) -> Browser:
+    executable = chromium_path()
+    if executable is None:
+        raise RuntimeError("Chromium is not on PATH (install Debian's chromium: sh scripts/install-system-deps.sh)")
+    return playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+
+
+# --- getting in -------------------------------------------------------------------------------------------------
+
+
+def create_room_to_share_card(page: Page, base_url: str, alias: str, name: str, password: str = PASSWORD) -> str:
+    """Fill the landing form and submit; stops on the share card and returns the room link it shows."""
+    page.goto(base_url + "/")
+    page.fill("#alias", alias)
+    page.fill("#name", name)
+    page.fill("#password", password)
+    page.get_by_role("button", name="Create room").click()
+    expect(page).to_have_url(re.compile(r"/r/[^/]+/share$"))
+    link = page.locator("#room-link").input_value()
+    assert link.startswith(base_url + "/r/")
+    return link
+
+
+def expect_connected(page: Page) -> None:
+    """The chat page says it is connected; until then a message would not go out."""
+    expect(page.locator("#chat")).to_be_visible()
+    expect(page.locator("#status")).to_have_text("Connected. Nothing here is stored.")
+
+
+def enter_from_share_card(page: Page, link: str) -> None:
+    page.get_by_role("link", name="Enter the room").click()
+    expect(page).to_have_url(link)
+    expect_connected(page)
+
+
+def create_room(page: Page, base_url: str, alias: str, name: str, password: str = PASSWORD) -> str:
+    """Landing form, share card, into the room; returns the room link."""
+    link = create_room_to_share_card(page, base_url, alias, name, password)
+    enter_from_share_card(page, link)
+    return link
+
+
+def join_room(page: Page, link: str, alias: str, password: str = PASSWORD) -> None:
+    """Open the link, fill the join form, land in the chat."""
+    page.goto(link)
+    expect(page.get_by_role("heading", name="Join this room")).to_be_visible()
+    page.fill("#alias", alias)
+    page.fill("#password", password)
+    page.get_by_role("button", name="Join room").click()
+    expect(page).to_have_url(link)
+    expect_connected(page)
+
+
+def expect_present(page: Page, *aliases: str) -> None:
+    """The presence list shows exactly these people."""
+    expect(page.locator("#presence-count")).to_have_text(str(len(aliases)))
+    expect(page.locator("#presence li")).to_have_count(len(aliases))
+    for alias in aliases:
+        expect(page.locator("#presence li").filter(has_text=re.compile(rf"^{re.escape(alias)}\b"))).to_have_count(1)
+
+
+# --- talking ----------------------------------------------------------------------------------------------------
+
+
+def send(page: Page, text: str) -> None:
+    page.fill("#text", text)
+    page.press("#text", "Enter")
+    # The composer clears only when the server acked the message.
+    expect(page.locator("#text")).to_have_value("")
+
+
+def message(page: Page, text: str) -> Locator:
+    return page.locator("#messages li.message").filter(has_text=text)
+
+
+def expect_message(page: Page, text: str, alias: str, mine: bool) -> None:
+    """Exactly one message with `text`, from `alias`, marked as one's own only when it is."""
+    item = message(page, text)
+    expect(item).to_have_count(1)
+    expect(item.locator(".alias")).to_have_text(alias)
+    if mine:
+        expect(item).to_have_class(MINE)
+        expect(item.locator(".head .you")).to_have_text("(you)")
+    else:
+        expect(item).not_to_have_class(MINE)
+        expect(item.locator(".head .you")).to_have_count(0)
+
+
+def message_bodies(page: Page) -> list[str]:
+    """The text of every message on the page, top to bottom."""
+    return page.locator("#messages li.message .body").all_inner_texts()
+
+
+# --- getting out ------------------------------------------------------------------------------------------------
+
+
+def accept_confirm(page: Page) -> None:
+    """Accept the next confirm() the page shows, and only a confirm()."""
+
+    def accept(dialog: Dialog) -> None:
+        assert dialog.type == "confirm", dialog.type
+        dialog.accept()
+
+    page.once("dialog", accept)
+
+
+def purge(page: Page) -> None:
+    """Click Purge and accept the browser's confirm dialog."""
+    accept_confirm(page)
+    page.click("#purge")
+
+
+def expect_gone(page: Page, reason: str, *texts: str) -> None:
+    """On the gone page for `reason`, with none of `texts` anywhere in the document."""
+    expect(page).to_have_url(re.compile(rf"/gone\?reason={reason}$"))
+    expect(page.locator("#gone")).to_be_visible()
+    html = page.content()
+    for text in texts:
+        assert text not in html, f"{text!r} is still in the page after {reason}"
+
+
+def expect_wiped(page: Page, *texts: str) -> None:
+    expect_gone(page, "purged", *texts)
+    expect(page.locator("#gone h1")).to_have_text("This room is gone")
+    expect(page.locator("#gone")).to_contain_text("Every message is gone from every screen")
+
+
+def expect_no_conversation(page: Page, *texts: str) -> None:
+    """Whatever page this is, it is not a chat and holds none of `texts`."""
+    expect(page.locator("#chat")).to_have_count(0)
+    html = page.content()
+    for text in texts:
+        assert text not in html, f"{text!r} came back"
+
+
+# --- what the page asks the network for -------------------------------------------------------------------------
+
+
+def requests_leaving(page: Page, own_origin: str) -> list[str]:
+    """Every URL `page` asks any host but `own_origin` for, from now on."""
+    seen: list[str] = []
+
+    def record(request: Request) -> None:
+        if not request.url.startswith(own_origin + "/") and not request.url.startswith("data:"):
+            seen.append(request.url)
+
+    page.on("request", record)
+    return seen
+
+
+# --- keyboard ---------------------------------------------------------------------------------------------------
+
+
+def tab_to(page: Page, target: Locator, limit: int = 40, backwards: bool = False) -> None:
+    """Press Tab (or Shift+Tab) until `target` has focus, as a keyboard user would."""
+    key = "Shift+Tab" if backwards else "Tab"
+    handle = target.element_handle()
+    for _ in range(limit):
+        if page.evaluate("(el) => document.activeElement === el", handle):
+            return
+        page.keyboard.press(key)
+    raise AssertionError(f"{limit} presses of {key} never reached {target}")
+
+
+def focused_outline(page: Page) -> dict[str, Any]:
+    """The computed outline of whatever has focus."""
+    return page.evaluate(
+        """() => {
+            const el = document.activeElement;
+            const style = getComputedStyle(el);
+            const width = parseFloat(style.outlineWidth);
+            return {tag: el.tagName, text: el.textContent, style: style.outlineStyle, width};
+        }"""
+    )
+
+
+# --- visibility -------------------------------------------------------------------------------------------------
+
+# Headless Chromium reports every page as visible, whatever is in front (bring_to_front,
+# minimised windows and focus emulation leave document.visibilityState alone), so the
+# test says "hidden" the way the browser would: the two properties and the event.
+_SET_VISIBILITY = """(hidden) => {
+    Object.defineProperty(document, "visibilityState", {configurable: true, get: () => hidden ? "hidden" : "visible"});
+    Object.defineProperty(document, "hidden", {configurable: true, get: () => hidden});
+    document.dispatchEvent(new Event("visibilitychange"));
+}"""
+
+
+def set_hidden(page: Page, hidden: bool) -> None:
+    page.evaluate(_SET_VISIBILITY, hidden)
+    assert page.evaluate("() => document.visibilityState") == ("hidden" if hidden else "visible")
