@@ -4,8 +4,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RUN_DEPS := $(VENV)/.run-deps
 TEST_DEPS := $(VENV)/.test-deps
+BENCH_DEPS := $(VENV)/.bench-deps
 
-.PHONY: run test lint unit integration browser system-deps clean
+.PHONY: run test lint unit integration browser system-deps clean bench bench-quick
 
 run: $(RUN_DEPS)
 	$(PY) app.py
@@ -26,6 +27,14 @@ integration: $(TEST_DEPS)
 browser: $(TEST_DEPS) system-deps
 	$(PY) -m pytest tests/browser
 
+# Benchmarks against a bare Flask-SocketIO floor and a bare websockets ceiling;
+# writes bench/results/latest.{md,json} (a full run also bench/RESULTS.md).
+bench: $(BENCH_DEPS)
+	$(PY) -m bench --profile full
+
+bench-quick: $(BENCH_DEPS)
+	$(PY) -m bench --profile quick
+
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
@@ -37,6 +46,17 @@ $(RUN_DEPS): requirements.txt | $(VENV)/bin/python
 $(TEST_DEPS): requirements.txt requirements-test.txt | $(VENV)/bin/python
 	$(PY) -m pip install -q -r requirements.txt -r requirements-test.txt
 	touch $(RUN_DEPS) $@
+
+# websockets (load generator, ceiling) comes with the test requirements: the
+# bench smoke test needs it too. bench/requirements.txt adds the profiler.
+$(BENCH_DEPS): bench/requirements.txt $(TEST_DEPS)
+	$(PY) -m pip install -q -r bench/requirements.txt
+	touch $@
+
+# README images: the real server and Debian's Chromium, light and dark, desktop and phone.
+.PHONY: screenshots
+screenshots: $(TEST_DEPS) system-deps
+	$(PY) -m scripts.screenshots
 
 # Browser tests drive Debian's Chromium (Playwright cannot download its own here).
 system-deps:

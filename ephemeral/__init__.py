@@ -24,7 +24,7 @@ from .ratelimit import (
 )
 from .rooms import MemoryRegistry
 from .services import Limits, Services
-from .serving import limit_websocket_frames
+from .serving import ignore_reserved_client_events, limit_websocket_frames, refuse_binary_packets, take_turns
 
 socketio = SocketIO()
 
@@ -60,7 +60,8 @@ def _limits() -> Limits:
 
 def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Flask:
     """Build the app from EPHEMERAL_* variables, with optional overrides for tests."""
-    settings: Settings = with_overrides(from_env(os.environ if environ is None else environ), overrides or {})
+    environ = os.environ if environ is None else environ
+    settings: Settings = with_overrides(from_env(environ), overrides or {})
     logs.configure()
 
     app = EphemeralFlask(
@@ -77,9 +78,6 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
         JSON_SORT_KEYS=False,
     )
     app.session_interface = SessionInterface()
-    if settings.trusted_proxies:
-        hops = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     hasher = PasswordHasher(settings.secret_key, settings.bcrypt_cost, make_offload(settings.async_mode))
     registry = MemoryRegistry(
@@ -90,7 +88,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
     )
     app.extensions["ephemeral"] = Services(settings, registry, hasher, _limits())
 
-    from . import api, events, headers, http_errors, views  # noqa: F401 - events registers handlers
+    from . import api, events, headers, http_errors, testhooks, views  # noqa: F401 - events registers handlers
 
     app.register_blueprint(views.blueprint)
     app.register_blueprint(api.blueprint)
@@ -109,4 +107,15 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
         engineio_logger=False,
     )
     limit_websocket_frames(socketio.server.eio, frame_limit)
+    take_turns(socketio.server.eio)
+    ignore_reserved_client_events(socketio.server)
+    refuse_binary_packets(socketio.server)
+    # Around Socket.IO too, so Engine.IO's own answers get the security headers.
+    app.wsgi_app = headers.EveryResponse(app.wsgi_app)  # type: ignore[method-assign]
+    if settings.trusted_proxies:
+        # Outside Socket.IO's middleware too, so sockets see the public scheme and host.
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    if testhooks.enabled(environ):
+        testhooks.register(app)
     return app

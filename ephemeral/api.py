@@ -21,7 +21,11 @@ def _body() -> dict[str, Any]:
         raise ForeignOrigin()
     if request.mimetype != "application/json":
         raise UnsupportedMediaType()
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:
+        # `silent` only covers ValueError; nesting deeper than the parser's stack is malformed too.
+        body = None
     if not isinstance(body, dict):
         raise Invalid("The body must be a JSON object.")
     return body

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from typing import Any
+
 from flask import Flask, Response, request
 
 # No inline script or style anywhere. Media from other hosts is allowed only so
@@ -44,3 +47,22 @@ def add_security_headers(response: Response) -> Response:
 
 def register(app: Flask) -> None:
     app.after_request(add_security_headers)
+
+
+class EveryResponse:
+    """WSGI middleware: the static headers on responses Flask never sees.
+
+    Flask-SocketIO answers `/socket.io/` (Engine.IO polling, which carries
+    messages) before Flask runs, so `after_request` cannot reach those answers.
+    """
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]]) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            present = {name.lower() for name, _ in headers}
+            headers = headers + [(name, value) for name, value in STATIC_HEADERS.items() if name.lower() not in present]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start)

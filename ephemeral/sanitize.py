@@ -87,6 +87,25 @@ _CLEANER = nh3.Cleaner(
 )
 
 
+# html5ever looks for an open <p> through the whole stack of open elements at
+# every block start tag, so nested blocks cost the square of their depth: 4,000
+# characters of "<ul>" took 2.5 ms, while nobody else is served. Past this many
+# "<" a message's markup is shown as text instead (bench/RESULTS.md).
+MAX_TAG_OPENINGS = 512
+
+
+def _bound_markup(text: str) -> str:
+    """Escape every "<" after the first MAX_TAG_OPENINGS; nh3 still cleans the result.
+
+    Escaping only ever turns markup into text, so it cannot let anything through
+    that nh3 would remove; a "<" that was already text renders the same.
+    """
+    if text.count("<") <= MAX_TAG_OPENINGS:
+        return text
+    pieces = text.split("<", MAX_TAG_OPENINGS)
+    return "<".join(pieces[:MAX_TAG_OPENINGS]) + "<" + pieces[MAX_TAG_OPENINGS].replace("<", "&lt;")
+
+
 def clean_message(text: str) -> str:
     """A participant sends chat text; returns HTML safe to insert with innerHTML.
 
@@ -94,8 +113,9 @@ def clean_message(text: str) -> str:
     UnicodeEncodeError, so only then are they replaced with U+FFFD and the
     clean retried; the common path pays nothing for it.
     """
+    bounded = _bound_markup(text)
     try:
-        return _CLEANER.clean(text)
+        return _CLEANER.clean(bounded)
     except UnicodeEncodeError:
-        repaired = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+        repaired = bounded.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
         return _CLEANER.clean(repaired)

@@ -2,9 +2,57 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import resource
+import socket
 from typing import Any
 
 from .logs import RedactedErrorStream
+
+# Descriptors kept back from the connection pool for logs, the bcrypt worker
+# threads and the listening socket.
+RESERVED_DESCRIPTORS = 128
+MAX_CONNECTIONS = 100_000
+
+
+def _send_at_once(sock: Any) -> None:
+    """Turn off Nagle's algorithm on a client connection.
+
+    A response or a Socket.IO exchange is several small writes (pywsgi sends
+    headers and body separately; an event's broadcast and its ack are two
+    frames). With Nagle on, each write after the first waits for the client's
+    delayed ACK: 40 ms on Linux, up to 200 ms on Windows, on every request.
+    """
+    with contextlib.suppress(OSError):  # not a TCP socket: nothing to tune
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def max_connections() -> int:
+    """Connections served at once in eventlet mode: as many as descriptors allow.
+
+    eventlet's default pool holds 1024, so 1024 idle connections locked every
+    user out; and accepting past the descriptor limit would stop its server.
+    """
+    soft, _hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return MAX_CONNECTIONS
+    return max(64, min(MAX_CONNECTIONS, soft - RESERVED_DESCRIPTORS))
+
+
+def _eventlet_protocol() -> type:
+    from eventlet import wsgi
+
+    class SendAtOnceProtocol(wsgi.HttpProtocol):  # type: ignore[misc]
+        def setup(self) -> None:
+            _send_at_once(self.request)
+            super().setup()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """The standard library writes bad request lines (room ids) and client addresses to stderr."""
+            logging.getLogger("ephemeral.http").warning("bad request (details withheld)")
+
+    return SendAtOnceProtocol
 
 
 def _gevent_handler_class() -> type:
@@ -17,6 +65,10 @@ def _gevent_handler_class() -> type:
         pywsgi goes on reading the client's closing frames as if they were a
         new HTTP request, and clients wait seconds for the close handshake.
         """
+
+        def __init__(self, sock: Any, address: Any, server: Any, rfile: Any = None) -> None:
+            _send_at_once(sock)
+            super().__init__(sock, address, server, rfile)
 
         def run_application(self) -> None:
             try:
@@ -37,7 +89,7 @@ def server_options(async_mode: str) -> dict[str, Any]:
             "handler_class": _gevent_handler_class(),
         }
     # eventlet's debug mode would send tracebacks to clients.
-    return {"log_output": False, "debug": False}
+    return {"log_output": False, "debug": False, "protocol": _eventlet_protocol(), "max_size": max_connections()}
 
 
 def limit_websocket_frames(eio_server: Any, max_bytes: int) -> None:
@@ -56,3 +108,124 @@ def limit_websocket_frames(eio_server: Any, max_bytes: int) -> None:
             self.server_args["max_message_size"] = max_bytes
 
     eio_server._async = {**eio_server._async, "websocket": LimitedWebSocket}
+
+
+def ignore_reserved_client_events(sio_server: Any) -> None:
+    """A client EVENT packet named `connect` or `disconnect` is dropped unanswered.
+
+    python-socketio dispatches client events by name, reserved names included:
+    a fake `disconnect` would take a reader out of presence while its socket
+    still receives the room, and a fake `connect` would attach it to a second room.
+    """
+    dispatch = sio_server._handle_event
+    reserved = frozenset(sio_server.reserved_events)
+
+    def handle_event(eio_sid: str, namespace: str | None, ack_id: int | None, data: Any) -> None:
+        if isinstance(data, list) and data and isinstance(data[0], str) and data[0] in reserved:
+            return
+        dispatch(eio_sid, namespace, ack_id, data)
+
+    sio_server._handle_event = handle_event
+
+
+# Socket.IO packet types 5 and 6 announce binary attachments to follow.
+_BINARY_PACKET_TYPES = ("5", "6")
+
+
+def refuse_binary_packets(sio_server: Any) -> None:
+    """Binary frames, and packets announcing binary attachments, are dropped unparsed.
+
+    The protocol is JSON only. python-socketio keeps every attachment of a
+    packet in memory until all it announced (up to 9,999,999,999) have arrived,
+    so one socket could make the server hold any amount of memory.
+    """
+    dispatch = sio_server._handle_eio_message
+
+    def handle_message(eio_sid: str, data: Any) -> None:
+        if isinstance(data, str) and data[:1] not in _BINARY_PACKET_TYPES:
+            dispatch(eio_sid, data)
+
+    sio_server.eio.on("message", handle_message)
+
+
+class _OneFrameAtATime:
+    """A WebSocket whose reader lets every other connection run after each frame."""
+
+    def __init__(self, ws: Any, sleep: Any) -> None:
+        self._ws = ws
+        self._sleep = sleep
+        # Bound once: __getattr__ costs ~0.8 µs a call, and send runs once per recipient.
+        self.send = ws.send
+
+    def wait(self) -> Any:
+        frame = self._ws.wait()
+        self._sleep(0)
+        return frame
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._ws, name)
+
+
+class _YieldingSocket:
+    """A socket that lets every other connection run after each read."""
+
+    def __init__(self, sock: Any, sleep: Any) -> None:
+        self._sock = sock
+        self._sleep = sleep
+        # Bound once: __getattr__ costs ~0.8 µs a call, and send runs once per recipient.
+        self.send = sock.send
+
+    def recv(self, size: int) -> bytes:
+        data: bytes = self._sock.recv(size)
+        self._sleep(0)
+        return data
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+def take_turns(eio_server: Any) -> None:
+    """Make every WebSocket connection yield after each frame it reads, and each read.
+
+    Green threads switch only when one blocks, and reading a socket that still
+    has data never blocks: without this, one participant flooding frames keeps
+    the whole server busy until its backlog is read and answered, and everyone
+    else's messages wait behind it (seconds for a 5,000-frame burst). Reading
+    one chunk per turn also leaves a flood's backlog in the kernel, which slows
+    the sender, instead of in our memory. Under gevent, a peer silent for a ping
+    interval and timeout is dropped as well (see below).
+    """
+    base = eio_server._async.get("websocket")
+    if base is None:
+        return
+    sleep = eio_server._async["sleep"]
+
+    if eio_server.async_mode == "gevent":
+        import simple_websocket
+
+        # engine.io gives eventlet's WebSocket this read timeout itself. Without it,
+        # simple-websocket's reader waited forever on a peer that went silent
+        # without closing: engine.io dropped the session at the ping timeout, but
+        # the connection kept two descriptors and two green threads for good.
+        silence = eio_server.ping_interval + eio_server.ping_timeout
+
+        class YieldingServer(simple_websocket.Server):  # type: ignore[misc]
+            def handshake(self) -> None:
+                self.sock.settimeout(silence)
+                # simple-websocket's reader reads until the socket is drained.
+                self.sock: Any = _YieldingSocket(self.sock, sleep)
+                super().handshake()
+
+        class YieldingReader(base):  # type: ignore[misc,valid-type]
+            def __call__(self, environ: Any, start_response: Any) -> Any:
+                # As the base class does for gevent, with the reader above.
+                self.ws = YieldingServer(environ, **self.server_args)
+                return self.app(self)
+
+        base = YieldingReader
+
+    class TurnTakingWebSocket(base):  # type: ignore[misc,valid-type]
+        def __init__(self, handler: Any, server: Any) -> None:
+            super().__init__(lambda ws: handler(_OneFrameAtATime(ws, sleep)), server)
+
+    eio_server._async = {**eio_server._async, "websocket": TurnTakingWebSocket}

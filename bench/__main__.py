@@ -1,0 +1,136 @@
+"""`python -m bench [--profile full|quick|tiny] [--out DIR] [--async-mode gevent|eventlet] [--only NAMES]`.
+
+Runs the scenarios against Ephemeral and its baselines and writes
+`<out>/latest.md` and `<out>/latest.json`; a full run also refreshes
+`bench/RESULTS.md`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from . import report
+from .procs import BENCH, raise_fd_limit
+from .profiles import PROFILES
+from .suite import Suite
+
+SCENARIOS = ("fanout", "rooms", "connections", "storm", "payloads", "sanitizer", "profile")
+PACKAGES = ("Flask", "Flask-SocketIO", "python-socketio", "python-engineio", "simple-websocket", "gevent", "nh3")
+PACKAGES_EXTRA = ("eventlet", "websockets", "py-spy")
+
+
+def _versions(names: tuple[str, ...]) -> dict[str, str]:
+    found = {}
+    for name in names:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def _machine() -> dict[str, Any]:
+    with open("/proc/meminfo", encoding="ascii") as meminfo:
+        total_kb = int(meminfo.readline().split()[1])
+    return {"cores": os.cpu_count(), "memory_gb": round(total_kb / 2**20, 1), "kernel": platform.release()}
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def run(profile_name: str, out: Path, async_mode: str, only: tuple[str, ...]) -> dict[str, Any]:
+    profile = PROFILES[profile_name]
+    raise_fd_limit()
+    out.mkdir(parents=True, exist_ok=True)
+    began = time.perf_counter()
+    meta: dict[str, Any] = {
+        "profile": profile.name,
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": _machine(),
+        "load_start": _load(),
+        "python": platform.python_version(),
+        "packages": _versions(PACKAGES + PACKAGES_EXTRA),
+        "async_mode": async_mode,
+        "repetitions": profile.repetitions,
+    }
+    raw: dict[str, Any] = {}
+    summary: dict[str, Any] = {}
+    # Jobs, load generator and server logs, raw profiles: kept for a look after the run.
+    work = out / "work"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    suite = Suite(profile, work, async_mode, log=lambda line: print(line, flush=True))
+    steps = {
+        "fanout": lambda: {
+            n: report.summarize_fanout(runs) for n, runs in _keep(raw, "fanout", suite.fanout()).items()
+        },
+        "rooms": lambda: report.summarize_rooms(_keep(raw, "rooms", suite.rooms())),
+        "connections": lambda: report.summarize_connections(_keep(raw, "connections", suite.connections())),
+        "storm": lambda: report.summarize_storm(_keep(raw, "storm", suite.storm())),
+        "payloads": lambda: report.summarize_payloads(_keep(raw, "payloads", suite.payloads())),
+        "sanitizer": suite.sanitizer,
+        "profile": suite.cpu_profile,
+    }
+    for name in SCENARIOS:
+        if name in only:
+            print(f"{name}:", flush=True)
+            summary[name] = steps[name]()
+    meta["load_end"] = _load()
+    meta["wall_s"] = round(time.perf_counter() - began, 1)
+    params = {
+        "fanout": profile.fanout,
+        "receivers": profile.receivers,
+        "sender_sizing": profile.sender_sizing,
+        "rooms": profile.rooms,
+        "connections": profile.connections,
+        "storm": profile.storm,
+        "payloads": profile.payloads,
+        "profile": profile.profile,
+    }
+    data = {"meta": meta, "params": params, "summary": summary, "raw": raw}
+    data["targets"] = report.targets(summary)
+    (out / "latest.json").write_text(json.dumps(data, indent=1))
+    text = report.markdown(data)
+    (out / "latest.md").write_text(text)
+    if profile.name == "full" and set(only) == set(SCENARIOS):
+        (BENCH / "RESULTS.md").write_text(text)
+    return data
+
+
+def _keep(raw: dict[str, Any], name: str, runs: Any) -> Any:
+    raw[name] = runs
+    return runs
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--profile", choices=sorted(PROFILES), default="full")
+    parser.add_argument("--out", type=Path, default=BENCH / "results")
+    parser.add_argument("--async-mode", choices=("gevent", "eventlet"), default="gevent")
+    parser.add_argument("--only", default=",".join(SCENARIOS), help="comma-separated: " + ", ".join(SCENARIOS))
+    args = parser.parse_args(argv)
+    only = tuple(name.strip() for name in args.only.split(",") if name.strip())
+    unknown = set(only) - set(SCENARIOS)
+    if unknown:
+        parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
+    data = run(args.profile, args.out, args.async_mode, only)
+    print(f"\nwrote {args.out / 'latest.md'} and latest.json in {data['meta']['wall_s']:.0f} s")
+    for row in data["targets"]:
+        state = "-" if row["met"] is None else ("met" if row["met"] else "NOT MET")
+        print(f"  {state:<8} {row['target']}: {row['measured']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

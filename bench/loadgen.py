@@ -1,0 +1,49 @@
+"""The load generator process: `python -m bench.loadgen JOB.json RESULT.json`.
+
+It runs one scenario against one already running server, in its own process so
+that its CPU is its own and the orchestrator's bookkeeping never competes with
+it, and writes the scenario's result (with its own CPU share) as JSON.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from . import connections, fanout, payloads, population, rooms, storm
+from .procs import raise_fd_limit
+
+SCENARIOS = {
+    "fanout": fanout.run,
+    "rooms": rooms.run,
+    "connections": connections.run,
+    "storm": storm.run,
+    "payloads": payloads.run,
+}
+
+
+async def _main(job: dict[str, Any]) -> dict[str, Any]:
+    spec = job["target"]
+    target = population.Target(spec["kind"], int(spec["port"]), int(spec["pid"]))
+    began_wall, began_cpu = time.perf_counter(), time.process_time()
+    result = await SCENARIOS[job["scenario"]](target, job["params"])
+    wall = time.perf_counter() - began_wall
+    result["loadgen_cpu_total"] = round((time.process_time() - began_cpu) / wall, 3)
+    result["wall_s"] = round(wall, 2)
+    return result
+
+
+def main(argv: list[str]) -> int:
+    job = json.loads(Path(argv[1]).read_text())
+    raise_fd_limit()
+    result = asyncio.run(_main(job))
+    Path(argv[2]).write_text(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,166 @@
+"""The processes under test: start Ephemeral, the floor or the ceiling on a free
+loopback port, read their CPU time and RSS from /proc, stop them by PID."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = Path(__file__).resolve().parent
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
+FD_LIMIT = 65536
+KINDS = ("ephemeral", "floor", "ceiling")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+# Ephemeral as deployed, except what set-up needs: cheap bcrypt for joins that are
+# not measured, and rooms large enough for the fan-out scenarios.
+EPHEMERAL_ENV = {
+    "EPHEMERAL_BCRYPT_COST": "4",
+    "EPHEMERAL_MAX_PARTICIPANTS": "1000",
+    "EPHEMERAL_MAX_ROOMS": "10000",
+}
+
+
+def raise_fd_limit(wanted: int = FD_LIMIT) -> int:
+    """Lift the soft open-file limit towards `wanted` (never past the hard limit)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft < target:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of every thread of `pid` so far."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def rss_bytes(pid: int) -> int:
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+@dataclass
+class Server:
+    kind: str
+    process: subprocess.Popen[bytes]
+    port: int
+    log_path: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL if it lingers; only ever this one PID."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(STOP_TIMEOUT)
+
+
+def _command(kind: str, port: int, async_mode: str, gc_probe: bool) -> list[str]:
+    wrap = [str(BENCH / "gc_probe.py")] if gc_probe else []
+    if kind == "ephemeral":
+        return [sys.executable, *wrap, str(ROOT / "app.py")]
+    if kind == "floor":
+        return [sys.executable, *wrap, str(BENCH / "floor_app.py"), str(port), async_mode]
+    if kind == "ceiling":
+        return [sys.executable, *wrap, str(BENCH / "ceiling_relay.py"), str(port)]
+    raise ValueError(kind)
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+            return bool(answer.status == 200)
+    except OSError:
+        return False
+
+
+def start(
+    kind: str,
+    log_dir: Path,
+    async_mode: str = "gevent",
+    env: Mapping[str, str] | None = None,
+    gc_probe: bool = False,
+) -> Server:
+    """Start one server and wait for /healthz; retries on another port if one was taken.
+
+    With `gc_probe` the server runs under bench/gc_probe.py, which logs its collector's pauses.
+    """
+    log_dir.mkdir(parents=True, exist_ok=True)
+    for _attempt in range(3):
+        port = free_port()
+        log_path = log_dir / f"{kind}-{port}.log"
+        full_env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("EPHEMERAL_")},
+            **EPHEMERAL_ENV,
+            "EPHEMERAL_HOST": "127.0.0.1",
+            "EPHEMERAL_PORT": str(port),
+            "EPHEMERAL_ASYNC_MODE": async_mode,
+            "PYTHONUNBUFFERED": "1",
+            **(env or {}),
+        }
+        with log_path.open("wb") as sink:
+            process = subprocess.Popen(
+                _command(kind, port, async_mode, gc_probe),
+                cwd=ROOT,
+                env=full_env,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                preexec_fn=raise_fd_limit,
+            )
+        server = Server(kind, process, port, log_path)
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline and server.alive():
+            if _healthy(port):
+                return server
+            time.sleep(0.05)  # polling for readiness
+        server.stop()
+    raise RuntimeError(f"{kind} did not start; see {log_path}")
+
+
+@contextlib.contextmanager
+def running(
+    kind: str,
+    log_dir: Path,
+    async_mode: str = "gevent",
+    env: Mapping[str, str] | None = None,
+    gc_probe: bool = False,
+) -> Iterator[Server]:
+    server = start(kind, log_dir, async_mode, env, gc_probe)
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,157 @@
+"""How big each run is: `full` (make bench), `quick` (make bench-quick, < 60 s), `tiny` (the smoke test)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# Each sender stays this far under Ephemeral's 5 messages/s per participant.
+PER_SENDER = 4.5
+P99_LIMIT_MS = 100.0
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    repetitions: int
+    receivers: tuple[int, ...]
+    fanout: dict[str, Any]
+    # Senders are sized so this many deliveries/s keep each one within the limit.
+    sender_sizing: float
+    rooms: dict[str, Any]
+    connections: dict[str, Any]
+    storm: dict[str, Any]
+    payloads: dict[str, Any]
+    sanitizer_repeat: int
+    profile: dict[str, Any] | None
+    # The ceiling is a reference, not a target: fan-out against it only at these N.
+    ceiling_receivers: tuple[int, ...] = ()
+    kinds: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: {
+            "fanout": ("ephemeral", "floor", "ceiling"),
+            "rooms": ("ephemeral", "floor", "ceiling"),
+            "connections": ("ephemeral", "floor", "ceiling"),
+            "payloads": ("ephemeral", "floor"),
+        }
+    )
+
+
+FULL = Profile(
+    name="full",
+    repetitions=3,
+    receivers=(10, 50, 200),
+    fanout={
+        "ladder": [1000, 2000, 3000, 4500, 6500, 9000, 13000, 18000, 25000, 35000, 50000, 70000],
+        "fixed_loads": [1000],
+        "fixed_seconds": 6.0,
+        # N of the latency target; other N measure the fixed load more briefly.
+        "target_receivers": 50,
+        "fixed_seconds_other": 2.0,
+        "step_seconds": 1.2,
+        "drain_seconds": 2.0,
+        "pause_seconds": 0.3,
+        "refine": 2,
+        "p99_limit_ms": P99_LIMIT_MS,
+    },
+    sender_sizing=45000,
+    rooms={"rooms": 100, "clients_per_room": 5, "per_client_per_s": 1.0, "seconds": 6.0, "drain_seconds": 2.0},
+    connections={"sockets": 5000, "per_room": 50, "idle_seconds": 11.0, "concurrency": 64},
+    storm={
+        "receivers": 40,
+        "senders": 10,
+        "deliveries_per_s": 1000,
+        "joins_per_s": 20,
+        "seconds": 6.0,
+        "drain_seconds": 2.0,
+        "bcrypt_cost": 12,
+    },
+    payloads={"rooms": 25, "per_client_per_s": 2.0, "seconds": 3.0, "drain_seconds": 2.0},
+    sanitizer_repeat=300,
+    profile={"receivers": 50, "deliveries_per_s": 5000, "seconds": 8.0, "rate_hz": 250},
+    kinds={
+        "fanout": ("ephemeral", "floor", "ceiling"),
+        "rooms": ("ephemeral", "floor"),
+        "connections": ("ephemeral", "floor", "ceiling"),
+        "payloads": ("ephemeral", "floor"),
+    },
+    ceiling_receivers=(50,),
+)
+
+QUICK = Profile(
+    name="quick",
+    repetitions=1,
+    receivers=(50,),
+    fanout={
+        "ladder": [1000, 5000, 12000, 25000],
+        "fixed_loads": [1000],
+        "fixed_seconds": 2.0,
+        "step_seconds": 1.0,
+        "drain_seconds": 1.0,
+        "pause_seconds": 0.2,
+        "refine": 0,
+        "stall_tries": 1,
+        "p99_limit_ms": P99_LIMIT_MS,
+    },
+    sender_sizing=30000,
+    rooms={"rooms": 20, "clients_per_room": 5, "per_client_per_s": 1.0, "seconds": 2.0, "drain_seconds": 1.0},
+    connections={"sockets": 300, "per_room": 50, "idle_seconds": 1.0, "concurrency": 64},
+    storm={
+        "receivers": 20,
+        "senders": 5,
+        "deliveries_per_s": 500,
+        "joins_per_s": 20,
+        "seconds": 1.0,
+        "drain_seconds": 1.0,
+        "bcrypt_cost": 4,
+    },
+    payloads={"rooms": 10, "per_client_per_s": 2.0, "seconds": 1.0, "drain_seconds": 1.0, "pause_seconds": 0.2},
+    sanitizer_repeat=50,
+    profile=None,
+    kinds={
+        "fanout": ("ephemeral", "floor"),
+        "rooms": ("ephemeral", "floor"),
+        "connections": ("ephemeral", "floor"),
+        "payloads": ("ephemeral", "floor"),
+    },
+)
+
+TINY = Profile(
+    name="tiny",
+    repetitions=1,
+    receivers=(5,),
+    fanout={
+        "ladder": [200],
+        "fixed_loads": [200],
+        "fixed_seconds": 0.5,
+        "step_seconds": 0.5,
+        "drain_seconds": 1.0,
+        "pause_seconds": 0.1,
+        "refine": 0,
+        "stall_tries": 1,
+        "p99_limit_ms": P99_LIMIT_MS,
+        "settle_seconds": 0.1,
+    },
+    sender_sizing=200,
+    rooms={"rooms": 3, "clients_per_room": 3, "per_client_per_s": 2.0, "seconds": 0.5, "drain_seconds": 1.0},
+    connections={"sockets": 50, "per_room": 10, "idle_seconds": 0.5, "concurrency": 16},
+    storm={
+        "receivers": 3,
+        "senders": 2,
+        "deliveries_per_s": 50,
+        "joins_per_s": 20,
+        "seconds": 0.5,
+        "drain_seconds": 1.0,
+        "bcrypt_cost": 4,
+    },
+    payloads={"rooms": 2, "per_client_per_s": 2.0, "seconds": 0.5, "drain_seconds": 1.0, "pause_seconds": 0.1},
+    sanitizer_repeat=5,
+    profile=None,
+    kinds={
+        "fanout": ("ephemeral", "floor", "ceiling"),
+        "rooms": ("ephemeral", "floor"),
+        "connections": ("ephemeral", "floor"),
+        "payloads": ("ephemeral", "floor"),
+    },
+)
+
+PROFILES = {p.name: p for p in (FULL, QUICK, TINY)}

@@ -1,0 +1,508 @@
+"""Medians over repetitions, ratios to the floor, the targets, and the Markdown table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .stats import median
+
+KINDS = ("ephemeral", "floor", "ceiling")
+NONE = "-"
+
+
+def _ratio(a: float | None, b: float | None) -> float | None:
+    return round(a / b, 3) if a is not None and b else None
+
+
+def _fixed_step(run: dict[str, Any]) -> dict[str, Any] | None:
+    """The first fixed-load step (the profile's `fixed_loads[0]`), measured longer than the ladder's."""
+    found = None
+    for step in run["steps"]:
+        if step.get("fixed") and (found is None or step["offered_per_s"] == found["offered_per_s"]):
+            found = step  # the last try counts when a stalled step was repeated
+    return found
+
+
+def _lat(steps: list[dict[str, Any] | None], key: str) -> float | None:
+    return median(step["latency_ms"][key] for step in steps if step is not None)
+
+
+def summarize_fanout(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for kind, kind_runs in runs.items():
+        fixed = [_fixed_step(run) for run in kind_runs]
+        saturation_steps = [run["saturation_step"] for run in kind_runs if run["saturation_step"]]
+        out[kind] = {
+            "runs": len(kind_runs),
+            "room_size": kind_runs[0]["room_size"],
+            "senders": kind_runs[0]["senders"],
+            "saturation_per_s": median(run["saturation_per_s"] for run in kind_runs),
+            "saturation_runs": [run["saturation_per_s"] for run in kind_runs],
+            "saturated": all(run["saturated"] for run in kind_runs),
+            "loadgen_cpu_at_saturation": median(step["loadgen_cpu"] for step in saturation_steps),
+            "server_cpu_at_saturation": median(step["server_cpu"] for step in saturation_steps),
+            "other_cpu_at_saturation": median(step["other_cpu"] for step in saturation_steps),
+            "retried_steps": sum(1 for run in kind_runs for step in run["steps"] if step["tries"] > 1),
+            "server_cpu_us_per_delivery": median(step["server_cpu_us_per_delivery"] for step in saturation_steps),
+            "fixed_load_per_s": median(step["offered_per_s"] for step in fixed if step is not None),
+            "fixed_p50_ms": _lat(fixed, "p50"),
+            "fixed_p95_ms": _lat(fixed, "p95"),
+            "fixed_p99_ms": _lat(fixed, "p99"),
+            "fixed_p99_runs": [step["latency_ms"]["p99"] if step else None for step in fixed],
+            "fixed_loadgen_cpu": median(step["loadgen_cpu"] for step in fixed if step is not None),
+        }
+    eph, floor = out.get("ephemeral"), out.get("floor")
+    if eph and floor:
+        out["ratios"] = {
+            "saturation": _ratio(eph["saturation_per_s"], floor["saturation_per_s"]),
+            "fixed_p99": _ratio(eph["fixed_p99_ms"], floor["fixed_p99_ms"]),
+            "cpu_per_delivery": _ratio(eph["server_cpu_us_per_delivery"], floor["server_cpu_us_per_delivery"]),
+        }
+    return out
+
+
+def summarize_rooms(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for kind, kind_runs in runs.items():
+        out[kind] = {
+            "runs": len(kind_runs),
+            "p50_ms": median(r["latency_ms"]["p50"] for r in kind_runs),
+            "p95_ms": median(r["latency_ms"]["p95"] for r in kind_runs),
+            "p99_ms": median(r["latency_ms"]["p99"] for r in kind_runs),
+            "lost": max(r["lost"] for r in kind_runs),
+            "delivered_per_s": median(r["delivered_per_s"] for r in kind_runs),
+            "server_cpu": median(r["server_cpu"] for r in kind_runs),
+            "loadgen_cpu": median(r["loadgen_cpu"] for r in kind_runs),
+        }
+    if "ephemeral" in out and "floor" in out:
+        out["ratios"] = {"p99": _ratio(out["ephemeral"]["p99_ms"], out["floor"]["p99_ms"])}
+    return out
+
+
+def summarize_connections(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for kind, kind_runs in runs.items():
+        out[kind] = {
+            "runs": len(kind_runs),
+            "sockets_wanted": kind_runs[0]["sockets_wanted"],
+            "sockets_min": min(r["sockets"] for r in kind_runs),
+            "errors_max": max(r["errors"] for r in kind_runs),
+            "connects_per_s": median(r["connects_per_s"] for r in kind_runs),
+            "connect_p99_ms": median(r["connect_latency_ms"]["p99"] for r in kind_runs),
+            "connect_loadgen_cpu": median(r["connect_loadgen_cpu"] for r in kind_runs),
+            "connect_server_cpu": median(r["connect_server_cpu"] for r in kind_runs),
+            "rss_per_socket_kb": median(r["rss_per_socket_kb"] for r in kind_runs),
+            "rss_after_mb": median(r["rss_after_mb"] for r in kind_runs),
+            "healthz_p99_ms": median(r["healthz_ms"]["p99"] for r in kind_runs),
+            "healthz_max_ms": median(r["healthz_ms"]["max"] for r in kind_runs),
+            "idle_server_cpu": median(r["idle_server_cpu"] for r in kind_runs),
+            "idle_loadgen_cpu": median(r["idle_loadgen_cpu"] for r in kind_runs),
+            "gc_longest_full_ms": median(r.get("gc", {}).get("longest_full_ms") for r in kind_runs),
+            "gc_idle_longest_ms": median(r.get("gc_idle", {}).get("longest_ms") for r in kind_runs),
+            "gc_full_collections": median(r.get("gc", {}).get("full_collections_over_10ms") for r in kind_runs),
+        }
+    if "ephemeral" in out and "floor" in out:
+        out["ratios"] = {
+            "rss_per_socket": _ratio(out["ephemeral"]["rss_per_socket_kb"], out["floor"]["rss_per_socket_kb"]),
+            "connects_per_s": _ratio(out["ephemeral"]["connects_per_s"], out["floor"]["connects_per_s"]),
+        }
+    return out
+
+
+def summarize_storm(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    statuses: dict[str, int] = {}
+    for run in runs:
+        for status, count in run["phases"]["storm"]["joins"]["statuses"].items():
+            statuses[status] = statuses.get(status, 0) + count
+    calm = median(r["calm_p99_ms"] for r in runs)
+    storm = median(r["storm_p99_ms"] for r in runs)
+    return {
+        "runs": len(runs),
+        "deliveries_per_s": runs[0]["deliveries_per_s"],
+        "room_size": runs[0]["receivers"] + runs[0]["senders"],
+        "joins_per_s": runs[0]["joins_per_s"],
+        "calm_p99_ms": calm,
+        "storm_p99_ms": storm,
+        "ratio": _ratio(storm, calm),
+        "calm_p50_ms": median(r["phases"]["calm_before"]["latency_ms"]["p50"] for r in runs),
+        "storm_p50_ms": median(r["phases"]["storm"]["latency_ms"]["p50"] for r in runs),
+        "lost": max(sum(p["lost"] for k, p in r["phases"].items()) for r in runs),
+        "join_statuses": statuses,
+        "join_p50_ms": median(r["phases"]["storm"]["joins"]["latency_ms"]["p50"] for r in runs),
+        "join_p99_ms": median(r["phases"]["storm"]["joins"]["latency_ms"]["p99"] for r in runs),
+        "storm_server_cpu": median(r["phases"]["storm"]["server_cpu"] for r in runs),
+        "storm_loadgen_cpu": median(r["phases"]["storm"]["loadgen_cpu"] for r in runs),
+        "calm_loadgen_cpu": median(r["phases"]["calm_before"]["loadgen_cpu"] for r in runs),
+    }
+
+
+def summarize_payloads(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for kind, kind_runs in runs.items():
+        bodies = kind_runs[0]["bodies"].keys()
+        out[kind] = {
+            body: {
+                "server_cpu_us_per_message": median(r["bodies"][body]["server_cpu_us_per_message"] for r in kind_runs),
+                "p99_ms": median(r["bodies"][body]["latency_ms"]["p99"] for r in kind_runs),
+                "lost": max(r["bodies"][body]["lost"] for r in kind_runs),
+                "loadgen_cpu": median(r["bodies"][body]["loadgen_cpu"] for r in kind_runs),
+            }
+            for body in bodies
+        }
+    return out
+
+
+def targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every target of the issue, with the measured value and whether it is met."""
+    rows: list[dict[str, Any]] = []
+
+    def add(name: str, goal: str, value: Any, met: bool | None, detail: str = "") -> None:
+        rows.append({"target": name, "goal": goal, "measured": value, "met": met, "detail": detail})
+
+    fan50 = summary.get("fanout", {}).get("50", {})
+    ratios = fan50.get("ratios", {})
+    sat = ratios.get("saturation")
+    add(
+        "fan-out saturation, N = 50",
+        ">= 0.9x floor",
+        sat,
+        None if sat is None else sat >= 0.9,
+        _pair(fan50, "saturation_per_s", "deliveries/s"),
+    )
+    p99 = ratios.get("fixed_p99")
+    fixed_load = fan50.get("ephemeral", {}).get("fixed_load_per_s") or 1000
+    add(
+        f"p99 latency at {_fmt(fixed_load)} deliveries/s, N = 50",
+        "<= 1.3x floor",
+        p99,
+        None if p99 is None else p99 <= 1.3,
+        _pair(fan50, "fixed_p99_ms", "ms"),
+    )
+    storm = summary.get("storm", {})
+    ratio = storm.get("ratio")
+    add(
+        "other room's p99 during the wrong-password storm",
+        "<= 1.5x its p99 without the storm",
+        ratio,
+        None if ratio is None else ratio <= 1.5,
+        f"{_fmt(storm.get('storm_p99_ms'))} ms vs {_fmt(storm.get('calm_p99_ms'))} ms",
+    )
+    conns = summary.get("connections", {})
+    rss = conns.get("ratios", {}).get("rss_per_socket")
+    add(
+        "server RSS per idle socket",
+        "<= 1.2x floor",
+        rss,
+        None if rss is None else rss <= 1.2,
+        _pair(conns, "rss_per_socket_kb", "KiB"),
+    )
+    eph = conns.get("ephemeral")
+    if eph:
+        ok = eph["sockets_min"] == eph["sockets_wanted"] and eph["errors_max"] == 0 and eph["healthz_max_ms"] < 100
+        add(
+            f"{eph['sockets_wanted']:,} idle sockets on one process",
+            "all connected, no errors, /healthz < 100 ms",
+            f"{eph['sockets_min']:,} connected, {eph['errors_max']} errors, "
+            f"/healthz max {_fmt(eph['healthz_max_ms'])} ms",
+            ok,
+        )
+    san = summary.get("sanitizer", {}).get("hostile_4k")
+    if san:
+        add(
+            "4,000-char hostile message, sanitize time",
+            "< 2 ms",
+            san["median_ms"],
+            san["median_ms"] < 2,
+            f"median of the worst of {len(summary['sanitizer']['hostile_variants'])} inputs ({san['input']}); "
+            f"p99 {_fmt(san['p99_ms'])} ms",
+        )
+    return rows
+
+
+def _pair(block: dict[str, Any], key: str, unit: str) -> str:
+    eph, floor = block.get("ephemeral", {}).get(key), block.get("floor", {}).get(key)
+    return f"Ephemeral {_fmt(eph)} {unit}, floor {_fmt(floor)} {unit}"
+
+
+def _fmt(value: Any, digits: int = 2) -> str:
+    if value is None:
+        return NONE
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int) or (isinstance(value, float) and abs(value) >= 1000):
+        return f"{value:,.0f}"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}" if abs(value) < 100 else f"{value:.0f}"
+    return str(value)
+
+
+def _pct(value: float | None) -> str:
+    return NONE if value is None else f"{value * 100:.0f}%"
+
+
+def _x(value: float | None) -> str:
+    return NONE if value is None else f"{value:.2f}x"
+
+
+METHOD = [
+    "",
+    "## How it is measured",
+    "",
+    "- Load generator: its own process (`python -m bench.loadgen`), asyncio with a hand-written WebSocket "
+    "client speaking Engine.IO v4 / Socket.IO v5 frames (`bench/wire.py`). Rooms are created and joined over "
+    "the JSON API, each request from its own 127.x.y.z source address.",
+    "- Floor (`bench/floor_app.py`): bare Flask-SocketIO in the same async mode and served the same way "
+    "(gevent WSGI server, simple-websocket, no access log, same Engine.IO settings); one `message` event, "
+    "emitted to the sender's room, acked. Ceiling (`bench/ceiling_relay.py`): a bare `websockets` relay.",
+    "- Ephemeral runs as deployed (rate limits on) except `EPHEMERAL_BCRYPT_COST=4` for set-up joins "
+    "(the storm uses 12) and `EPHEMERAL_MAX_PARTICIPANTS=1000` for fan-out rooms above 50.",
+    "- Open loop: senders send on schedule whatever the server answers, each within Ephemeral's 5 "
+    "messages/s. Latency: sender's write to each receiver's read (one clock). Loss: a message not acked "
+    "ok, or not delivered to every socket of the room within the drain time.",
+    "- Server CPU from `/proc/<pid>/stat`, RSS from `/proc/<pid>/status`.",
+]
+
+
+def _row(label: str, block: dict[str, Any], cell: Callable[[dict[str, Any]], str], ratio: str = "") -> str:
+    """One table row: a cell per kind (Ephemeral, floor, ceiling), then the ratio column."""
+    return f"| {label} | " + " | ".join(cell(block[k]) if k in block else NONE for k in KINDS) + f" | {ratio} |"
+
+
+def _header(lines: list[str], title: str, *intro: str) -> None:
+    lines += ["", title, "", *intro]
+    if intro:
+        lines.append("")
+    lines += ["| | Ephemeral | floor | ceiling | Ephemeral / floor |", "|---|---|---|---|---|"]
+
+
+def _targets_md(data: dict[str, Any]) -> list[str]:
+    lines = ["## Targets", "", "| target | goal | measured | met |", "|---|---|---|---|"]
+    for row in data["targets"]:
+        value = row["measured"]
+        shown = _x(value) if isinstance(value, float) and "x" in row["goal"] else _fmt(value)
+        if "sanitize" in row["target"]:
+            shown = f"{_fmt(value, 3)} ms"
+        met = NONE if row["met"] is None else ("met" if row["met"] else "**not met**")
+        detail = f" ({row['detail']})" if row["detail"] else ""
+        lines.append(f"| {row['target']} | {row['goal']} | {shown}{detail} | {met} |")
+    return lines
+
+
+def _fanout_md(fanout: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    for n, block in fanout.items():
+        eph = block.get("ephemeral", {})
+        ratios = block.get("ratios", {})
+        _header(
+            lines,
+            f"## Fan-out: one room, {n} receivers + {eph.get('senders', '?')} senders",
+            "Every socket in the room gets every message (senders too): deliveries = messages x room size. "
+            "Saturation: the highest offered rate with no loss and p99 <= 100 ms, as delivered.",
+        )
+        lines.append(
+            _row(
+                "saturation, deliveries/s",
+                block,
+                lambda b: (
+                    f"{_fmt(b['saturation_per_s'])}{'' if b['saturated'] else ' (not reached)'}"
+                    f" · lg {_pct(b['loadgen_cpu_at_saturation'])}"
+                ),
+                _x(ratios.get("saturation")),
+            )
+        )
+        lines.append(
+            _row(
+                f"p50 / p95 / p99 at {_fmt(eph.get('fixed_load_per_s'))} deliveries/s, ms",
+                block,
+                lambda b: (
+                    f"{_fmt(b['fixed_p50_ms'])} / {_fmt(b['fixed_p95_ms'])} / {_fmt(b['fixed_p99_ms'])}"
+                    f" · lg {_pct(b['fixed_loadgen_cpu'])}"
+                ),
+                "p99 " + _x(ratios.get("fixed_p99")),
+            )
+        )
+        lines.append(
+            _row(
+                "server CPU per delivery at saturation, µs",
+                block,
+                lambda b: f"{_fmt(b['server_cpu_us_per_delivery'])} (server {_pct(b['server_cpu_at_saturation'])})",
+                _x(ratios.get("cpu_per_delivery")),
+            )
+        )
+    return lines
+
+
+def _rooms_md(rooms: dict[str, Any], params: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    _header(
+        lines,
+        f"## Many rooms: {params['rooms']} rooms x {params['clients_per_room']} clients, "
+        f"{params['per_client_per_s']:g} message/s each",
+    )
+    lines += [
+        _row(
+            "p50 / p95 / p99, ms",
+            rooms,
+            lambda b: f"{_fmt(b['p50_ms'])} / {_fmt(b['p95_ms'])} / {_fmt(b['p99_ms'])} · lg {_pct(b['loadgen_cpu'])}",
+            "p99 " + _x(rooms.get("ratios", {}).get("p99")),
+        ),
+        _row("deliveries/s (lost)", rooms, lambda b: f"{_fmt(b['delivered_per_s'])} ({b['lost']})"),
+        _row("server CPU", rooms, lambda b: _pct(b["server_cpu"])),
+    ]
+    return lines
+
+
+def _connections_md(conns: dict[str, Any]) -> list[str]:
+    ratios = conns.get("ratios", {})
+    lines: list[str] = []
+    _header(lines, "## Idle connections")
+    lines += [
+        _row(
+            "sockets connected (errors)",
+            conns,
+            lambda b: f"{b['sockets_min']:,} of {b['sockets_wanted']:,} ({b['errors_max']})",
+        ),
+        _row(
+            "connect rate, sockets/s",
+            conns,
+            lambda b: f"{_fmt(b['connects_per_s'])} · lg {_pct(b['connect_loadgen_cpu'])}",
+            _x(ratios.get("connects_per_s")),
+        ),
+        _row(
+            "server RSS per socket, KiB",
+            conns,
+            lambda b: _fmt(b["rss_per_socket_kb"]),
+            _x(ratios.get("rss_per_socket")),
+        ),
+        _row("server RSS with all connected, MiB", conns, lambda b: _fmt(b["rss_after_mb"])),
+        _row(
+            "/healthz while idle, p99 / max, ms",
+            conns,
+            lambda b: f"{_fmt(b['healthz_p99_ms'])} / {_fmt(b['healthz_max_ms'])}",
+        ),
+        _row(
+            "longest full GC pause (whole run) / any GC pause while idle, ms",
+            conns,
+            lambda b: f"{_fmt(b['gc_longest_full_ms'])} / {_fmt(b['gc_idle_longest_ms'])}",
+        ),
+        _row(
+            "server CPU while idle (pings)",
+            conns,
+            lambda b: f"{_pct(b['idle_server_cpu'])} · lg {_pct(b['idle_loadgen_cpu'])}",
+        ),
+    ]
+    return lines
+
+
+def _storm_md(st: dict[str, Any], params: dict[str, Any]) -> list[str]:
+    statuses = ", ".join(f"{k}: {v}" for k, v in st["join_statuses"].items())
+    return [
+        "",
+        f"## Join storm: {st['joins_per_s']:g} wrong-password joins/s against one room, "
+        f"bcrypt cost {params['bcrypt_cost']}",
+        "",
+        f"The other room: {st['room_size']} sockets at {st['deliveries_per_s']:,.0f} deliveries/s "
+        "(Ephemeral only). Without storm = mean of the calm phases before and after.",
+        "",
+        "| | without storm | during storm | ratio |",
+        "|---|---|---|---|",
+        f"| other room's p99, ms | {_fmt(st['calm_p99_ms'])} | {_fmt(st['storm_p99_ms'])} | {_x(st['ratio'])} |",
+        f"| other room's p50, ms | {_fmt(st['calm_p50_ms'])} | {_fmt(st['storm_p50_ms'])} | |",
+        f"| load generator CPU | {_pct(st['calm_loadgen_cpu'])} | {_pct(st['storm_loadgen_cpu'])} | |",
+        "",
+        f"Join answers (all runs): {statuses}; join latency p50 {_fmt(st['join_p50_ms'])} ms, "
+        f"p99 {_fmt(st['join_p99_ms'])} ms; messages lost: {st['lost']}.",
+    ]
+
+
+def _payloads_md(pay: dict[str, Any]) -> list[str]:
+    lines = [
+        "",
+        "## Server CPU per message by body (rooms of 2: one handler call + 2 deliveries)",
+        "",
+        "| body | Ephemeral µs/message | floor µs/message | Ephemeral - floor |",
+        "|---|---|---|---|",
+    ]
+    for body, eph in pay.get("ephemeral", {}).items():
+        e = eph["server_cpu_us_per_message"]
+        f = pay.get("floor", {}).get(body, {}).get("server_cpu_us_per_message")
+        lines.append(f"| {body} | {_fmt(e)} | {_fmt(f)} | {_fmt(None if e is None or f is None else e - f)} |")
+    return lines
+
+
+def _sanitizer_md(san: dict[str, Any]) -> list[str]:
+    rows = {"100 B plain": san["plain_100"], "2 KB formatted": san["formatted_2k"]}
+    rows.update({f"4,000-char hostile: {name}": t for name, t in san["hostile_variants"].items()})
+    lines = [
+        "",
+        "## Sanitizer (`clean_message` + emptiness check, in process)",
+        "",
+        "The last column is nh3 alone on the raw text, without `clean_message`'s bound on markup.",
+        "",
+        "| input | median, ms | p99, ms | nh3 unbounded, median ms |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| {name} | {_fmt(t['median_ms'], 4)} | {_fmt(t['p99_ms'], 4)} | {_fmt(t['nh3_unbounded_median_ms'], 4)} |"
+        for name, t in rows.items()
+    ]
+    return lines
+
+
+def _profile_md(prof: dict[str, Any]) -> list[str]:
+    if "ephemeral" not in prof:
+        return ["", f"Profile: {prof.get('skipped', 'not run')}."] if prof else []
+    eph, floor = prof["ephemeral"], prof.get("floor", {})
+    lines = [
+        "",
+        f"## Where server CPU goes (py-spy, fan-out {prof['receivers']} + {prof['senders']} "
+        f"at {prof['deliveries_per_s']:,.0f} deliveries/s)",
+        "",
+        f"Server CPU per delivery: Ephemeral {_fmt(eph['server_cpu_us_per_delivery'])} µs, "
+        f"floor {_fmt(floor.get('server_cpu_us_per_delivery'))} µs; per message: Ephemeral "
+        f"{_fmt(eph['server_cpu_us_per_message'])} µs, floor {_fmt(floor.get('server_cpu_us_per_message'))} µs.",
+        "",
+        "| layer | Ephemeral µs/delivery | floor µs/delivery |",
+        "|---|---|---|",
+    ]
+    floor_layers = floor.get("layers_us_per_delivery", {})
+    for name in dict.fromkeys([*eph["layers_us_per_delivery"], *floor_layers]):
+        lines.append(f"| {name} | {_fmt(eph['layers_us_per_delivery'].get(name))} | {_fmt(floor_layers.get(name))} |")
+    lines += ["", "Ephemeral's hottest functions (self time, share of samples):", ""]
+    lines += [f"- {share * 100:.1f}% `{name}`" for name, share in eph["top_self"]]
+    return lines
+
+
+def markdown(data: dict[str, Any]) -> str:
+    meta, summary, params = data["meta"], data["summary"], data["params"]
+    machine = meta["machine"]
+    lines = [
+        f"# Ephemeral benchmark: {meta['profile']} run",
+        "",
+        f"- date: {meta['date']}",
+        f"- machine: {machine['cores']} cores, {machine['memory_gb']} GB, Linux {machine['kernel']}; "
+        f"load average at start {meta['load_start']}, at end {meta['load_end']}",
+        f"- Python {meta['python']}; " + ", ".join(f"{k} {v}" for k, v in meta["packages"].items()),
+        f"- async mode {meta['async_mode']}; each figure is the median of {meta['repetitions']} run(s), "
+        "runs interleaved (Ephemeral, floor, ceiling, ...), a fresh server process per run",
+        "- `lg` = the load generator's own CPU (share of one core) during that measurement",
+        f"- wall time {meta['wall_s']:.0f} s",
+        "",
+        *_targets_md(data),
+        *METHOD,
+    ]
+    if "fanout" in summary:
+        lines += _fanout_md(summary["fanout"])
+    if "rooms" in summary:
+        lines += _rooms_md(summary["rooms"], params["rooms"])
+    if "connections" in summary:
+        lines += _connections_md(summary["connections"])
+    if "storm" in summary:
+        lines += _storm_md(summary["storm"], params["storm"])
+    if "payloads" in summary:
+        lines += _payloads_md(summary["payloads"])
+    if "sanitizer" in summary:
+        lines += _sanitizer_md(summary["sanitizer"])
+    lines += _profile_md(summary.get("profile", {}))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,81 @@
+"""Percentiles, medians and CPU meters shared by the load generator and the report."""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+import time
+from collections.abc import Iterable, Sequence
+
+from .procs import CLOCK_TICKS, cpu_seconds
+
+
+def percentile(sorted_values: Sequence[float], q: float) -> float | None:
+    """Nearest-rank percentile of already sorted values."""
+    if not sorted_values:
+        return None
+    rank = max(1, math.ceil(q / 100 * len(sorted_values)))
+    return sorted_values[rank - 1]
+
+
+def latency_ms(values: Iterable[float]) -> dict[str, float | None]:
+    """p50/p95/p99/max in milliseconds of latencies given in seconds."""
+    ordered = sorted(values)
+
+    def ms(v: float | None) -> float | None:
+        return None if v is None else round(v * 1000, 3)
+
+    return {
+        "p50": ms(percentile(ordered, 50)),
+        "p95": ms(percentile(ordered, 95)),
+        "p99": ms(percentile(ordered, 99)),
+        "max": ms(ordered[-1] if ordered else None),
+        "samples": len(ordered),
+    }  # type: ignore[dict-item]
+
+
+def median(values: Iterable[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return statistics.median(present) if present else None
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds every core of the machine has spent busy since boot (/proc/stat)."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        fields = [int(x) for x in stat.readline().split()[1:]]
+    # user nice system idle iowait irq softirq steal ...
+    return (sum(fields[:8]) - fields[3] - fields[4]) / CLOCK_TICKS
+
+
+class CpuMeter:
+    """CPU share (1.0 = one core) of this process, of the server and of everything else over one window.
+
+    `other_cpu` is the rest of the machine: on a shared machine, other people's work
+    competing with the server and the load generator for the same two cores.
+    """
+
+    def __init__(self, server_pid: int) -> None:
+        self._pid = server_pid
+        self._wall = time.perf_counter()
+        self._own = time.process_time()
+        self._server = cpu_seconds(server_pid)
+        self._machine = machine_busy_seconds()
+
+    def read(self) -> dict[str, float]:
+        wall = max(time.perf_counter() - self._wall, 1e-9)
+        server = cpu_seconds(self._pid) - self._server
+        own = time.process_time() - self._own
+        other = machine_busy_seconds() - self._machine - server - own
+        return {
+            "wall_s": round(wall, 3),
+            "server_cpu_s": round(server, 4),
+            "server_cpu": round(server / wall, 3),
+            "loadgen_cpu": round(own / wall, 3),
+            "other_cpu": round(max(other, 0.0) / wall, 3),
+        }
+
+
+def machine() -> dict[str, object]:
+    load = os.getloadavg()
+    return {"cores": os.cpu_count(), "loadavg": [round(x, 2) for x in load]}

@@ -1,0 +1,184 @@
+"""The orchestrator: start each server, run each scenario's load generator against it, collect.
+
+Runs are interleaved (Ephemeral, floor, ceiling, Ephemeral, floor, ...) and each
+gets a fresh server process, so no run inherits another's memory, rate-limit
+buckets or warm caches, and slow drifts of a shared machine hit every kind alike.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import cpu_profile, gc_probe, procs, sanitizer
+from .fanout import senders_needed
+from .profiles import PER_SENDER, Profile
+
+LOADGEN_TIMEOUT = 900.0
+Log = Callable[[str], None]
+
+
+@dataclass
+class Suite:
+    profile: Profile
+    work: Path  # logs, jobs, raw profiles
+    async_mode: str = "gevent"
+    log: Log = print
+
+    def _loadgen(self, server: procs.Server, scenario: str, params: dict[str, Any]) -> dict[str, Any]:
+        """Run one load generator process against `server`; returns its result."""
+        stem = f"{scenario}-{server.kind}-{server.port}"
+        job_path, result_path = self.work / f"{stem}.job.json", self.work / f"{stem}.result.json"
+        job = {"scenario": scenario, "target": {"kind": server.kind, "port": server.port, "pid": server.pid}}
+        job_path.write_text(json.dumps({**job, "params": params}))
+        result_path.unlink(missing_ok=True)
+        with (self.work / f"{stem}.loadgen.log").open("wb") as sink:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "bench.loadgen", str(job_path), str(result_path)],
+                cwd=procs.ROOT,
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                code = process.wait(LOADGEN_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+                raise RuntimeError(f"load generator for {stem} timed out") from None
+        if code != 0 or not result_path.exists():
+            tail = (self.work / f"{stem}.loadgen.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"load generator for {stem} failed ({code}):\n{tail}")
+        result: dict[str, Any] = json.loads(result_path.read_text())
+        return result
+
+    def _run(self, kind: str, scenario: str, params: dict[str, Any], env: dict[str, str] | None = None) -> Any:
+        # Collector pauses matter where heaps are large: thousands of sockets.
+        probe = scenario == "connections"
+        with procs.running(kind, self.work / "servers", self.async_mode, env, gc_probe=probe) as server:
+            began = time.perf_counter()
+            result = self._loadgen(server, scenario, params)
+            result["server_rss_end_mb"] = round(procs.rss_bytes(server.pid) / 2**20, 2)
+            if not server.alive():
+                raise RuntimeError(f"{kind} died during {scenario}")
+        if probe:
+            log = server.log_path.read_text(errors="replace")
+            result["gc"] = gc_probe.parse(log)
+            result["gc_idle"] = gc_probe.parse(log, tuple(result["idle_window"]))
+        self.log(f"  {scenario:<11} {kind:<9} {time.perf_counter() - began:6.1f} s")
+        return result
+
+    def _interleaved(self, scenario: str, params: dict[str, Any], kinds: tuple[str, ...]) -> dict[str, list[Any]]:
+        runs: dict[str, list[Any]] = {kind: [] for kind in kinds}
+        for _rep in range(self.profile.repetitions):
+            for kind in kinds:
+                runs[kind].append(self._run(kind, scenario, params))
+        return runs
+
+    def fanout(self) -> dict[str, Any]:
+        """Per N: interleaved runs; after a kind's first run, its ladder starts at half its saturation."""
+        out: dict[str, Any] = {}
+        for receivers in self.profile.receivers:
+            only = self.profile.ceiling_receivers
+            kinds = tuple(k for k in self.profile.kinds["fanout"] if k != "ceiling" or not only or receivers in only)
+            params = {
+                **self.profile.fanout,
+                "receivers": receivers,
+                "senders": senders_needed(receivers, self.profile.sender_sizing, PER_SENDER),
+            }
+            if receivers != self.profile.fanout.get("target_receivers", receivers):
+                params["fixed_seconds"] = self.profile.fanout["fixed_seconds_other"]
+            runs: dict[str, list[Any]] = {kind: [] for kind in kinds}
+            for _rep in range(self.profile.repetitions):
+                for kind in kinds:
+                    earlier = [run["saturation_per_s"] for run in runs[kind] if run["saturation_per_s"]]
+                    start_at = 0.5 * min(earlier) if earlier else 0.0
+                    runs[kind].append(self._run(kind, "fanout", {**params, "start_at": start_at}))
+            out[str(receivers)] = runs
+        return out
+
+    def rooms(self) -> dict[str, Any]:
+        return self._interleaved("rooms", self.profile.rooms, self.profile.kinds["rooms"])
+
+    def connections(self) -> dict[str, Any]:
+        return self._interleaved("connections", self.profile.connections, self.profile.kinds["connections"])
+
+    def payloads(self) -> dict[str, Any]:
+        return self._interleaved("payloads", self.profile.payloads, self.profile.kinds["payloads"])
+
+    def storm(self) -> list[Any]:
+        params = self.profile.storm
+        env = {"EPHEMERAL_BCRYPT_COST": str(params["bcrypt_cost"])}
+        return [self._run("ephemeral", "storm", params, env) for _ in range(self.profile.repetitions)]
+
+    def sanitizer(self) -> dict[str, Any]:
+        began = time.perf_counter()
+        result = sanitizer.run(self.profile.sanitizer_repeat)
+        self.log(f"  sanitizer             {time.perf_counter() - began:6.1f} s")
+        return result
+
+    def cpu_profile(self) -> dict[str, Any]:
+        """A fixed fan-out load on Ephemeral and on the floor, each sampled by py-spy."""
+        spec = self.profile.profile
+        if spec is None:
+            return {"skipped": "not in this profile"}
+        if cpu_profile.py_spy() is None:
+            return {"skipped": "py-spy is not installed (bench/requirements.txt)"}
+        receivers = int(spec["receivers"])
+        senders = senders_needed(receivers, self.profile.sender_sizing, PER_SENDER)
+        load = float(spec["deliveries_per_s"])
+        out: dict[str, Any] = {"receivers": receivers, "senders": senders, "deliveries_per_s": load}
+        for kind in ("ephemeral", "floor"):
+            ready = self.work / f"profile-{kind}.ready"
+            ready.unlink(missing_ok=True)
+            raw = self.work / f"profile-{kind}.txt"
+            params = {
+                **self.profile.fanout,
+                "receivers": receivers,
+                "senders": senders,
+                "ladder": [load],
+                "fixed_loads": [load],
+                "fixed_seconds": float(spec["seconds"]) + 2.0,
+                "settle_seconds": 1.0,
+                "refine": 0,
+                "ready_file": str(ready),
+            }
+            out[kind] = self._profiled(kind, params, ready, raw, spec)
+        return out
+
+    def _profiled(
+        self, kind: str, params: dict[str, Any], ready: Path, raw: Path, spec: dict[str, Any]
+    ) -> dict[str, Any]:
+        with procs.running(kind, self.work / "servers", self.async_mode) as server:
+            holder: dict[str, Any] = {}
+            worker = threading.Thread(target=lambda: holder.update(self._loadgen(server, "fanout", params)))
+            worker.start()
+            deadline = time.monotonic() + 120
+            while not ready.exists() and worker.is_alive() and time.monotonic() < deadline:
+                time.sleep(0.05)
+            time.sleep(1.0)  # the load has started
+            spy = cpu_profile.record(server.pid, float(spec["seconds"]), int(spec["rate_hz"]), raw)
+            if spy is not None:
+                spy.wait(float(spec["seconds"]) + 30)
+            worker.join(LOADGEN_TIMEOUT)
+        step = holder["steps"][0]
+        summary = cpu_profile.summarize(raw) if raw.exists() else {"samples": 0, "layers": {}, "top_self": []}
+        per_delivery = step["server_cpu_us_per_delivery"]
+        self.log(f"  profile     {kind:<9} {summary['samples']} samples")
+        return {
+            **summary,
+            "server_cpu_us_per_delivery": per_delivery,
+            "server_cpu_us_per_message": step["server_cpu_us_per_message"],
+            "layers_us_per_delivery": {
+                name: round(share * per_delivery, 2) for name, share in summary["layers"].items()
+            }
+            if per_delivery
+            else {},
+            "step": step,
+        }

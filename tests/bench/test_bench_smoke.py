@@ -1,0 +1,80 @@
+"""The benchmark suite still works: its tiny configuration against real processes.
+
+Not a timed test: nothing here looks at a latency or a rate, only at whether the
+suite ran every scenario and wrote the table and the JSON it promises.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = {"fanout", "rooms", "connections", "storm", "payloads", "sanitizer", "profile"}
+SECTIONS = (
+    "## Targets",
+    "## Fan-out",
+    "## Many rooms",
+    "## Idle connections",
+    "## Join storm",
+    "## Server CPU per message by body",
+    "## Sanitizer",
+)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("bench")
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "--profile", "tiny", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
+    return out
+
+
+def test_writes_json_with_every_scenario(tiny_run: Path) -> None:
+    data = json.loads((tiny_run / "latest.json").read_text())
+    assert {"meta", "params", "summary", "raw", "targets"} <= data.keys()
+    assert set(data["summary"]) == SCENARIOS
+    assert {"date", "machine", "load_start", "python", "packages", "repetitions"} <= data["meta"].keys()
+
+
+def test_compares_ephemeral_with_both_baselines(tiny_run: Path) -> None:
+    summary = json.loads((tiny_run / "latest.json").read_text())["summary"]
+    fanout = summary["fanout"]["5"]
+    assert {"ephemeral", "floor", "ceiling", "ratios"} <= fanout.keys()
+    assert {"saturation_per_s", "fixed_p99_ms", "loadgen_cpu_at_saturation"} <= fanout["ephemeral"].keys()
+    assert {"saturation", "fixed_p99"} <= fanout["ratios"].keys()
+    assert {"ephemeral", "floor", "ratios"} <= summary["rooms"].keys()
+    assert {"rss_per_socket", "connects_per_s"} <= summary["connections"]["ratios"].keys()
+    assert {"calm_p99_ms", "storm_p99_ms", "ratio", "join_statuses"} <= summary["storm"].keys()
+    assert set(summary["payloads"]["ephemeral"]) == {"plain_100", "formatted_2k", "hostile_4k"}
+    assert {"plain_100", "formatted_2k", "hostile_4k", "hostile_variants"} <= summary["sanitizer"].keys()
+
+
+def test_every_idle_socket_connected(tiny_run: Path) -> None:
+    connections = json.loads((tiny_run / "latest.json").read_text())["summary"]["connections"]
+    for kind in ("ephemeral", "floor"):
+        assert connections[kind]["sockets_min"] == connections[kind]["sockets_wanted"]
+
+
+def test_storm_joins_were_refused(tiny_run: Path) -> None:
+    statuses = json.loads((tiny_run / "latest.json").read_text())["summary"]["storm"]["join_statuses"]
+    assert statuses
+    assert set(statuses) <= {"403", "429"}
+
+
+def test_writes_the_markdown_table(tiny_run: Path) -> None:
+    text = (tiny_run / "latest.md").read_text()
+    for heading in SECTIONS:
+        assert heading in text
+    assert "| target | goal | measured | met |" in text
+    assert "Ephemeral / floor" in text
