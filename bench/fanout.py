@@ -23,7 +23,7 @@ from .driver import Driver, Tally
 # server (the machine is shared): it is repeated, up to STALL_TRIES times.
 STALL_MS = 50.0
 NOISE_CPU = 0.3
-STALL_TRIES = 3
+STALL_TRIES = 2
 
 
 def senders_needed(receivers: int, top_deliveries: float, per_sender: float) -> int:

@@ -51,6 +51,7 @@ FULL = Profile(
         "drain_seconds": 2.0,
         "pause_seconds": 0.3,
         "refine": 2,
+        "refine_other": 1,
         "p99_limit_ms": P99_LIMIT_MS,
     },
     sender_sizing=45000,

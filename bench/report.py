@@ -44,6 +44,8 @@ def summarize_fanout(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             "server_cpu_at_saturation": median(step["server_cpu"] for step in saturation_steps),
             "other_cpu_at_saturation": median(step["other_cpu"] for step in saturation_steps),
             "retried_steps": sum(1 for run in kind_runs for step in run["steps"] if step["tries"] > 1),
+            "noisy_steps": sum(1 for run in kind_runs for step in run["steps"] if step["other_cpu"] >= 0.3),
+            "steps": sum(len(run["steps"]) for run in kind_runs),
             "server_cpu_us_per_delivery": median(step["server_cpu_us_per_delivery"] for step in saturation_steps),
             "fixed_load_per_s": median(step["offered_per_s"] for step in fixed if step is not None),
             "fixed_p50_ms": _lat(fixed, "p50"),
@@ -320,6 +322,13 @@ def _fanout_md(fanout: dict[str, Any]) -> list[str]:
                     f" · lg {_pct(b['fixed_loadgen_cpu'])}"
                 ),
                 "p99 " + _x(ratios.get("fixed_p99")),
+            )
+        )
+        lines.append(
+            _row(
+                "steps measured while other processes used >= 0.3 core",
+                block,
+                lambda b: f"{b['noisy_steps']} of {b['steps']} (at saturation {_pct(b['other_cpu_at_saturation'])})",
             )
         )
         lines.append(

@@ -94,6 +94,7 @@ class Suite:
             }
             if receivers != self.profile.fanout.get("target_receivers", receivers):
                 params["fixed_seconds"] = self.profile.fanout["fixed_seconds_other"]
+                params["refine"] = self.profile.fanout.get("refine_other", params["refine"])
             runs: dict[str, list[Any]] = {kind: [] for kind in kinds}
             for _rep in range(self.profile.repetitions):
                 for kind in kinds:
