@@ -104,7 +104,8 @@ def run(profile_name: str, out: Path, async_mode: str, only: tuple[str, ...]) ->
     text = report.markdown(data)
     (out / "latest.md").write_text(text)
     if profile.name == "full" and set(only) == set(SCENARIOS):
-        (BENCH / "RESULTS.md").write_text(text)
+        notes = BENCH / "NOTES.md"  # the hand-written analysis of the targets, kept across runs
+        (BENCH / "RESULTS.md").write_text(text + ("\n" + notes.read_text() if notes.exists() else ""))
     return data
 
 
