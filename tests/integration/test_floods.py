@@ -19,52 +19,22 @@ import time
 import tracemalloc
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 
 from ephemeral.ratelimit import MAX_KEYS, MESSAGES_PER_PARTICIPANT, WRONG_PASSWORD_PER_ADDRESS, TokenBuckets
 from tests.support.people import Person
+from tests.support.process import HOOKS, fd_count, rss_kib, stats, wait_until
 from tests.support.server import RunningServer, running_server
 
-HOOKS = {"EPHEMERAL_TEST_HOOKS": "1"}
 WRONG_BURST = int(WRONG_PASSWORD_PER_ADDRESS.burst)
 WRONG_PER_SECOND = WRONG_PASSWORD_PER_ADDRESS.per_second
-
-
-def stats(srv: RunningServer) -> dict[str, Any]:
-    answer: dict[str, Any] = requests.get(srv.url + "/_test/stats", timeout=10).json()
-    return answer
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise AssertionError("no VmRSS")
-
-
-def fd_count(pid: int) -> int:
-    return len(list(Path(f"/proc/{pid}/fd").iterdir()))
 
 
 def percentile(samples: list[float], fraction: float) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, math.ceil(fraction * len(ordered)) - 1)]
-
-
-def wait_until(predicate: Any, timeout: float, what: str) -> Any:
-    """Poll server state (not a test's own events) until `predicate()` is truthy."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout} s: {what}")
-        time.sleep(0.05)  # polling another process's counters; nothing to wait on
 
 
 @pytest.fixture(scope="module")

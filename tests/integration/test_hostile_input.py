@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 
-from tests.support.people import Person, Socket
+from tests.support.people import Person, Socket, raw_socket
 from tests.support.server import RunningServer, running_server
 
 # Some generated bodies are 40,000 characters long; hypothesis warns that printing them is slow.
@@ -692,19 +692,6 @@ RAW_FRAMES = [
 ]
 
 
-def _raw_socket(person: Person, room_id: str) -> websocket.WebSocket:
-    ws = websocket.create_connection(
-        person.base_url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket",
-        header=[f"Cookie: {person.cookie_header()}"],
-        timeout=10,
-    )
-    assert ws.recv().startswith("0{")
-    ws.send("40" + json.dumps({"room": room_id}))
-    while not (frame := ws.recv()).startswith("40"):  # `welcome` comes first, by design
-        assert frame.startswith("42"), frame
-    return ws
-
-
 def _closed_or_answering(ws: websocket.WebSocket) -> str:
     """After a hostile frame a socket must be closed, or still answer an acked message."""
     try:
@@ -722,7 +709,7 @@ def _closed_or_answering(ws: websocket.WebSocket) -> str:
 @pytest.mark.parametrize(("frames", "must_close"), RAW_FRAMES)
 def test_raw_frames_hurt_only_their_own_socket(room, server, frames, must_close):
     ann, bob = room.members
-    ws = _raw_socket(bob.person, room.room_id)
+    ws = raw_socket(bob.person, room.room_id)
     try:
         for data, opcode in frames:
             ws.send(data, opcode=opcode)
@@ -750,7 +737,7 @@ def test_binary_attachments_are_not_hoarded(tmp_path):
         room_id = ann.create().json()["room_id"]
         listener = ann.connect(room_id)
         listener.wait("welcome")
-        ws = _raw_socket(ann, room_id)
+        ws = raw_socket(ann, room_id)
         assert_service_alive(srv)
         before = _memory_kib(srv.process.pid)
         ws.send('459999999999-["message",{"text":{"_placeholder":true,"num":0}}]')
@@ -786,7 +773,7 @@ def test_oversized_frames_barely_move_memory(tmp_path, async_mode, senders, mega
         room_id = ann.create().json()["room_id"]
         listener = ann.connect(room_id)
         listener.wait("welcome")
-        sockets = [_raw_socket(ann, room_id) for _ in range(senders)]
+        sockets = [raw_socket(ann, room_id) for _ in range(senders)]
         frame = "42" + json.dumps(["message", {"text": "x" * (megabytes * 1_000_000)}])
         assert_service_alive(srv)  # warm: every code path below has run once
         before = _memory_kib(srv.process.pid)

@@ -20,7 +20,6 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,38 +27,9 @@ import requests
 import socketio
 import websocket
 
-from tests.support.people import SERVER_EVENTS, Person, Refused, Socket
+from tests.support.people import SERVER_EVENTS, Person, Refused, Socket, raw_socket
+from tests.support.process import HOOKS, fd_count, rss_kib, stats, wait_until
 from tests.support.server import RunningServer, running_server
-
-HOOKS = {"EPHEMERAL_TEST_HOOKS": "1"}
-
-
-def stats(srv: RunningServer) -> dict[str, Any]:
-    answer: dict[str, Any] = requests.get(srv.url + "/_test/stats", timeout=10).json()
-    return answer
-
-
-def fd_count(pid: int) -> int:
-    return len(list(Path(f"/proc/{pid}/fd").iterdir()))
-
-
-def rss_kib(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise AssertionError("no VmRSS")
-
-
-def wait_until(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
-    """Poll server state (not a test's own events) until `predicate()` is truthy."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout} s: {what}")
-        time.sleep(0.05)  # polling another process's counters; nothing to wait on
 
 
 def assert_quiet(srv: RunningServer) -> None:
@@ -375,20 +345,6 @@ sys.stdin.read()
 """
 
 
-def _raw_member(person: Person, room_id: str) -> websocket.WebSocket:
-    """A Socket.IO member that speaks the protocol by hand, so it can fall silent or vanish."""
-    ws = websocket.create_connection(
-        person.base_url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket",
-        header=[f"Cookie: {person.cookie_header()}"],
-        timeout=10,
-    )
-    assert ws.recv().startswith("0{")
-    ws.send("40" + json.dumps({"room": room_id}))
-    while not ws.recv().startswith('42["welcome"'):
-        pass
-    return ws
-
-
 class Pongs:
     """Answers the server's pings for a raw member until told to fall silent."""
 
@@ -441,8 +397,8 @@ def test_vanished_clients_leave_presence_and_free_their_descriptors(tmp_path, as
             person.http.close()  # its keep-alive connection would hold a descriptor too
             return person
 
-        reset = [_raw_member(member(f"reset{n}"), room_id) for n in range(PER_KIND)]
-        silent = [Pongs(_raw_member(member(f"silent{n}"), room_id)) for n in range(PER_KIND)]
+        reset = [raw_socket(member(f"reset{n}"), room_id) for n in range(PER_KIND)]
+        silent = [Pongs(raw_socket(member(f"silent{n}"), room_id)) for n in range(PER_KIND)]
         holders = []
         try:
             for number in range(PER_KIND):

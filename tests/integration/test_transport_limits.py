@@ -7,16 +7,7 @@ import json
 import pytest
 import websocket
 
-
-def _raw_socket(person, room_id):
-    ws = websocket.create_connection(
-        person.base_url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket",
-        header=[f"Cookie: {person.cookie_header()}"],
-        timeout=10,
-    )
-    assert ws.recv().startswith("0{")
-    ws.send("40" + json.dumps({"room": room_id}))
-    return ws
+from tests.support.people import raw_socket
 
 
 def _closed(ws) -> bool:
@@ -35,7 +26,7 @@ def _closed(ws) -> bool:
 @pytest.mark.parametrize("size", [1_000_000, 100_000])
 def test_oversized_frame_closes_only_the_sender(room, size):
     ann, bob = room.members
-    ws = _raw_socket(ann.person, room.room_id)
+    ws = raw_socket(ann.person, room.room_id)
     ws.send("42" + json.dumps(["message", {"text": "x" * size}]))
     assert _closed(ws)
     assert bob.socket.send("bob still talks")["ok"]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import json
 import queue
 from typing import Any
 
 import requests
 import socketio
+import websocket
 from requests.adapters import HTTPAdapter
 
 EVENT_TIMEOUT = 10.0
@@ -142,3 +144,17 @@ class Person:
         for sock in self.sockets:
             sock.close()
         self.http.close()
+
+
+def raw_socket(person: Person, room_id: str) -> websocket.WebSocket:
+    """A member speaking Engine.IO/Socket.IO by hand, connected and welcomed, for frames no client would send."""
+    ws = websocket.create_connection(
+        person.base_url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket",
+        header=[f"Cookie: {person.cookie_header()}"],
+        timeout=EVENT_TIMEOUT,
+    )
+    assert ws.recv().startswith("0{")
+    ws.send("40" + json.dumps({"room": room_id}))
+    while not (frame := ws.recv()).startswith("40"):  # `welcome` comes first, by design
+        assert frame.startswith("42"), frame
+    return ws
