@@ -24,7 +24,7 @@ from .ratelimit import (
 )
 from .rooms import MemoryRegistry
 from .services import Limits, Services
-from .serving import ignore_reserved_client_events, limit_websocket_frames, refuse_binary_packets, take_turns
+from .serving import configure_websockets, ignore_reserved_client_events, refuse_binary_packets
 
 socketio = SocketIO()
 
@@ -92,7 +92,6 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
 
     app.register_blueprint(views.blueprint)
     app.register_blueprint(api.blueprint)
-    headers.register(app)
     http_errors.register(app)
     frame_limit = settings.max_message_chars * FRAME_BYTES_PER_CHAR + 1024
     socketio.init_app(
@@ -106,12 +105,10 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
         logger=False,
         engineio_logger=False,
     )
-    limit_websocket_frames(socketio.server.eio, frame_limit)
-    take_turns(socketio.server.eio)
+    configure_websockets(socketio.server.eio, frame_limit)
     ignore_reserved_client_events(socketio.server)
     refuse_binary_packets(socketio.server)
-    # Around Socket.IO too, so Engine.IO's own answers get the security headers.
-    app.wsgi_app = headers.EveryResponse(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = headers.SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
     if settings.trusted_proxies:
         # Outside Socket.IO's middleware too, so sockets see the public scheme and host.
         hops = settings.trusted_proxies

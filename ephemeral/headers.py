@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, Response, request
-
 # No inline script or style anywhere. Media from other hosts is allowed only so
 # that a reader can load it on purpose; the client never loads it unasked.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -38,31 +36,28 @@ STATIC_HEADERS = {
 }
 
 
-def add_security_headers(response: Response) -> Response:
-    response.headers.update(STATIC_HEADERS)
-    if request.is_secure:
-        response.headers["Strict-Transport-Security"] = "max-age=31536000"
-    return response
+HSTS = ("Strict-Transport-Security", "max-age=31536000")
+_OURS = frozenset(name.lower() for name in (*STATIC_HEADERS, HSTS[0]))
 
 
-def register(app: Flask) -> None:
-    app.after_request(add_security_headers)
+class SecurityHeaders:
+    """WSGI middleware: the headers above on every answer, ours or a library's.
 
-
-class EveryResponse:
-    """WSGI middleware: the static headers on responses Flask never sees.
-
-    Flask-SocketIO answers `/socket.io/` (Engine.IO polling, which carries
-    messages) before Flask runs, so `after_request` cannot reach those answers.
+    It wraps Flask-SocketIO's middleware too, because Engine.IO answers
+    `/socket.io/` (polling carries messages) before Flask runs. Our values
+    replace any a library set (Flask's static files say `no-cache`).
     """
 
     def __init__(self, wsgi_app: Callable[..., Iterable[bytes]]) -> None:
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        ours = list(STATIC_HEADERS.items())
+        if environ.get("wsgi.url_scheme") == "https":  # after ProxyFix, when a proxy is trusted
+            ours.append(HSTS)
+
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
-            present = {name.lower() for name, _ in headers}
-            headers = headers + [(name, value) for name, value in STATIC_HEADERS.items() if name.lower() not in present]
-            return start_response(status, headers, exc_info)
+            kept = [(name, value) for name, value in headers if name.lower() not in _OURS]
+            return start_response(status, kept + ours, exc_info)
 
         return self.wsgi_app(environ, start)

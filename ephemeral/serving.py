@@ -92,24 +92,6 @@ def server_options(async_mode: str) -> dict[str, Any]:
     return {"log_output": False, "debug": False, "protocol": _eventlet_protocol(), "max_size": max_connections()}
 
 
-def limit_websocket_frames(eio_server: Any, max_bytes: int) -> None:
-    """Make simple-websocket refuse oversized frames while reading them (gevent mode).
-
-    engine.io checks the size only after a whole frame is in memory; eventlet's
-    WebSocket already gets the limit from engine.io.
-    """
-    base = eio_server._async.get("websocket")
-    if eio_server.async_mode != "gevent" or base is None:
-        return
-
-    class LimitedWebSocket(base):  # type: ignore[misc,valid-type]
-        def __init__(self, handler: Any, server: Any) -> None:
-            super().__init__(handler, server)
-            self.server_args["max_message_size"] = max_bytes
-
-    eio_server._async = {**eio_server._async, "websocket": LimitedWebSocket}
-
-
 def ignore_reserved_client_events(sio_server: Any) -> None:
     """A client EVENT packet named `connect` or `disconnect` is dropped unanswered.
 
@@ -184,16 +166,23 @@ class _YieldingSocket:
         return getattr(self._sock, name)
 
 
-def take_turns(eio_server: Any) -> None:
-    """Make every WebSocket connection yield after each frame it reads, and each read.
+def configure_websockets(eio_server: Any, max_frame_bytes: int) -> None:
+    """Shape every WebSocket connection: bounded frames, turns taken, silent peers dropped.
 
-    Green threads switch only when one blocks, and reading a socket that still
-    has data never blocks: without this, one participant flooding frames keeps
-    the whole server busy until its backlog is read and answered, and everyone
-    else's messages wait behind it (seconds for a 5,000-frame burst). Reading
-    one chunk per turn also leaves a flood's backlog in the kernel, which slows
-    the sender, instead of in our memory. Under gevent, a peer silent for a ping
-    interval and timeout is dropped as well (see below).
+    - Frames beyond `max_frame_bytes` are refused while being read. engine.io
+      gives eventlet's WebSocket this limit itself, but checks it only after a
+      whole frame is in memory under gevent.
+    - Each connection yields after every frame it reads (and, under gevent,
+      every read). Green threads switch only when one blocks, and reading a
+      socket that still has data never blocks: without this, one participant
+      flooding frames keeps the whole server busy until its backlog is read and
+      answered (seconds for a 5,000-frame burst). Reading one chunk per turn also
+      leaves a flood's backlog in the kernel, which slows the sender, instead of
+      in our memory.
+    - Under gevent, a peer silent for a ping interval and timeout is dropped, as
+      engine.io already arranges for eventlet. Without it, simple-websocket's
+      reader waited forever on a peer that went silent without closing: the
+      connection kept two descriptors and two green threads for good.
     """
     base = eio_server._async.get("websocket")
     if base is None:
@@ -203,10 +192,6 @@ def take_turns(eio_server: Any) -> None:
     if eio_server.async_mode == "gevent":
         import simple_websocket
 
-        # engine.io gives eventlet's WebSocket this read timeout itself. Without it,
-        # simple-websocket's reader waited forever on a peer that went silent
-        # without closing: engine.io dropped the session at the ping timeout, but
-        # the connection kept two descriptors and two green threads for good.
         silence = eio_server.ping_interval + eio_server.ping_timeout
 
         class YieldingServer(simple_websocket.Server):  # type: ignore[misc]
@@ -216,13 +201,13 @@ def take_turns(eio_server: Any) -> None:
                 self.sock: Any = _YieldingSocket(self.sock, sleep)
                 super().handshake()
 
-        class YieldingReader(base):  # type: ignore[misc,valid-type]
+        class GeventWebSocket(base):  # type: ignore[misc,valid-type]
             def __call__(self, environ: Any, start_response: Any) -> Any:
-                # As the base class does for gevent, with the reader above.
-                self.ws = YieldingServer(environ, **self.server_args)
+                # As the base class does for gevent, with the reader and limit above.
+                self.ws = YieldingServer(environ, max_message_size=max_frame_bytes, **self.server_args)
                 return self.app(self)
 
-        base = YieldingReader
+        base = GeventWebSocket
 
     class TurnTakingWebSocket(base):  # type: ignore[misc,valid-type]
         def __init__(self, handler: Any, server: Any) -> None:

@@ -20,6 +20,7 @@ def test_trusted_proxy_origin_opens_sockets_and_secures_the_cookie(tmp_path):
         assert created.status_code == 201
         assert created.json()["url"].startswith(PUBLIC + "/r/")
         assert "Secure" in created.headers["Set-Cookie"]
+        assert created.headers["Strict-Transport-Security"].startswith("max-age=")
         cookie = "ephemeral=" + created.cookies["ephemeral"]
         sock = ann.connect_with_auth(
             {"room": created.json()["room_id"]}, headers=FORWARDED, cookie=cookie, origin=PUBLIC
@@ -32,5 +33,6 @@ def test_without_a_trusted_proxy_forwarded_headers_are_ignored(tmp_path):
         ann = Person(srv.url)
         created = ann.create()
         assert "Secure" not in created.headers["Set-Cookie"]
+        assert "Strict-Transport-Security" not in created.headers
         with pytest.raises(Refused, match=r"^unauthorized$"):
             ann.connect_with_auth({"room": created.json()["room_id"]}, headers=FORWARDED, origin=PUBLIC)
