@@ -6,7 +6,7 @@ RUN_DEPS := $(VENV)/.run-deps
 TEST_DEPS := $(VENV)/.test-deps
 BENCH_DEPS := $(VENV)/.bench-deps
 
-.PHONY: run test lint unit integration browser system-deps clean bench bench-quick
+.PHONY: run test test-deploy lint unit integration browser system-deps deploy-deps clean bench bench-quick
 
 run: $(RUN_DEPS)
 	$(PY) app.py
@@ -26,6 +26,11 @@ integration: $(TEST_DEPS)
 
 browser: $(TEST_DEPS) system-deps
 	$(PY) -m pytest tests/browser
+
+# Builds the container image from a Debian base made with debootstrap (cached
+# between runs) and runs it with buildah; needs root. Not part of `make test`.
+test-deploy: $(TEST_DEPS) deploy-deps
+	$(PY) -m pytest tests/deploy -rA --durations=5
 
 # Benchmarks against a bare Flask-SocketIO floor and a bare websockets ceiling;
 # writes bench/results/latest.{md,json} (a full run also bench/RESULTS.md).
@@ -58,9 +63,13 @@ $(BENCH_DEPS): bench/requirements.txt $(TEST_DEPS)
 screenshots: $(TEST_DEPS) system-deps
 	$(PY) -m scripts.screenshots
 
-# Browser tests drive Debian's Chromium (Playwright cannot download its own here).
+# Browser tests drive Debian's Chromium (Playwright cannot download its own
+# here); proxy and shared-store tests start their own nginx and redis-server.
 system-deps:
-	@command -v chromium >/dev/null 2>&1 || sh scripts/install-system-deps.sh
+	@sh scripts/install-system-deps.sh chromium nginx redis-server openssl
+
+deploy-deps:
+	@sh scripts/install-system-deps.sh buildah podman debootstrap
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
