@@ -99,6 +99,7 @@ class Person:
         self.http = requests.Session()
         adapter = _SourceAddressAdapter(self.address)
         self.http.mount("http://", adapter)
+        self.http.mount("https://", adapter)  # through a TLS proxy in front of the server
         self.sockets: list[Socket] = []
 
     def post_json(self, path: str, body: Any, **kwargs: Any) -> requests.Response:

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,8 +67,16 @@ def _wait_healthy(server: RunningServer) -> bool:
     return False
 
 
-def start_server(output_dir: Path, async_mode: str = "gevent", env: Mapping[str, str] | None = None) -> RunningServer:
-    """Start `app.py` with test defaults; retries with a new port if one was taken meanwhile."""
+def start_server(
+    output_dir: Path,
+    async_mode: str = "gevent",
+    env: Mapping[str, str] | None = None,
+    wrapper: Sequence[str] = (),
+) -> RunningServer:
+    """Start `app.py` with test defaults, under `wrapper` if given (e.g. `unshare ...`).
+
+    Retries with a new port if one was taken meanwhile.
+    """
     for _attempt in range(3):
         port = free_port()
         output_path = output_dir / f"server-{async_mode}-{port}.log"
@@ -83,7 +91,7 @@ def start_server(output_dir: Path, async_mode: str = "gevent", env: Mapping[str,
         }
         with output_path.open("wb") as sink:
             process = subprocess.Popen(
-                [sys.executable, str(ROOT / "app.py")],
+                [*wrapper, sys.executable, str(ROOT / "app.py")],
                 cwd=ROOT,
                 env=full_env,
                 stdout=sink,
@@ -98,9 +106,12 @@ def start_server(output_dir: Path, async_mode: str = "gevent", env: Mapping[str,
 
 @contextlib.contextmanager
 def running_server(
-    output_dir: Path, async_mode: str = "gevent", env: Mapping[str, str] | None = None
+    output_dir: Path,
+    async_mode: str = "gevent",
+    env: Mapping[str, str] | None = None,
+    wrapper: Sequence[str] = (),
 ) -> Iterator[RunningServer]:
-    server = start_server(output_dir, async_mode, env)
+    server = start_server(output_dir, async_mode, env, wrapper)
     try:
         yield server
     finally:

@@ -8,7 +8,9 @@ import { io } from "../../vendor/socket.io.esm.min.js";
 export function connect(roomId, on) {
   const socket = io({
     auth: { room: roomId },
-    transports: ["websocket", "polling"],
+    // WebSocket only: socket.io-client 4.8 would not fall back to polling
+    // anyway, and one transport means one path to secure and proxy.
+    transports: ["websocket"],
     reconnectionDelayMax: 5000,
   });
   let everConnected = false;

@@ -1,0 +1,157 @@
+"""Debian's nginx in front of the real server: a site's text, run as one foreground process on loopback ports."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.support.server import ROOT, free_port
+
+START_TIMEOUT = 10.0
+STOP_TIMEOUT = 10.0
+DEPLOYMENT_DOC = ROOT / "docs" / "deployment.md"
+
+# What Debian's /etc/nginx/nginx.conf puts around every site, with its paths in
+# the test's directory. Its `access_log` and `gzip on` stay, so a site has to
+# turn them off itself, as it must on a real Debian host. One process
+# (`master_process off`): nothing to orphan, nothing switching to another user
+# that could not read the temporary directory.
+MAIN_CONF = """\
+master_process off;
+worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/main.error.log;
+
+events {{
+    worker_connections 1024;
+}}
+
+http {{
+    client_body_temp_path {dir}/client_body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log {dir}/main.access.log;
+    gzip on;
+
+    include {dir}/site.conf;
+}}
+"""
+
+
+def nginx_path() -> str | None:
+    # Debian puts it in /usr/sbin, which a user's PATH may lack.
+    return shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/sbin")
+
+
+def require(tool: str, path: str | None) -> str:
+    """`path`, or skip the test; under CI a missing tool fails instead."""
+    if path is not None:
+        return path
+    reason = f"{tool} is not installed (Debian: apt-get install {tool})"
+    if "CI" in os.environ:
+        pytest.fail(f"{reason}; the reverse-proxy tests must run in CI", pytrace=False)
+    pytest.skip(reason)
+
+
+def site_from_docs(marker: str = "nginx-site", doc: Path = DEPLOYMENT_DOC) -> str:
+    """The fenced block right after `<!-- marker -->` in the deployment guide, as an operator would copy it."""
+    text = doc.read_text(encoding="utf-8")
+    found = re.findall(rf"<!-- {re.escape(marker)} -->\s*\n```nginx\n(.*?)\n```", text, re.DOTALL)
+    assert len(found) == 1, f"{doc.name} must hold exactly one <!-- {marker} --> ```nginx block, found {len(found)}"
+    return found[0] + "\n"
+
+
+def substitute(text: str, replacements: Mapping[str, str]) -> str:
+    """Replace each exact string; each must be there, so a changed guide fails loudly instead of going untested."""
+    for old, new in replacements.items():
+        assert old in text, f"the site no longer contains {old!r}"
+        text = text.replace(old, new)
+    return text
+
+
+@dataclass
+class RunningNginx:
+    process: subprocess.Popen[bytes]
+    directory: Path
+    ports: list[int]
+
+    def log(self, name: str) -> str:
+        """A log file in nginx's directory ('' if nginx never wrote it)."""
+        path = self.directory / name
+        return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
+    def stop(self) -> None:
+        """SIGTERM (nginx's fast shutdown), then SIGKILL if it lingers."""
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(STOP_TIMEOUT)
+
+
+def _listening(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+        return True
+    return False
+
+
+def _wait_listening(nginx: RunningNginx) -> bool:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if nginx.process.poll() is not None:
+            return False
+        if all(_listening(port) for port in nginx.ports):
+            return True
+        time.sleep(0.05)  # polling for readiness, not synchronising a test
+    return False
+
+
+def start_nginx(directory: Path, site: Callable[[list[int]], str], port_count: int = 1) -> RunningNginx:
+    """Run nginx in the foreground with `site(ports)` as its only site; retries with new ports if one was taken."""
+    binary = require("nginx", nginx_path())
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "main.conf").write_text(MAIN_CONF.format(dir=directory), encoding="utf-8")
+    for _attempt in range(3):
+        ports = [free_port() for _ in range(port_count)]
+        (directory / "site.conf").write_text(site(ports), encoding="utf-8")
+        with (directory / "stderr.log").open("wb") as sink:
+            process = subprocess.Popen(
+                # -e: nginx opens its compiled-in error log before reading the configuration.
+                [binary, "-p", str(directory), "-c", "main.conf", "-e", "startup.error.log", "-g", "daemon off;"],
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+            )
+        nginx = RunningNginx(process, directory, ports)
+        if _wait_listening(nginx):
+            return nginx
+        nginx.stop()
+        if "Address already in use" not in nginx.log("startup.error.log") + nginx.log("main.error.log"):
+            break
+    logs = (nginx.log(name) for name in ("stderr.log", "startup.error.log", "main.error.log"))
+    raise RuntimeError("nginx did not start:\n" + "".join(logs))
+
+
+@contextlib.contextmanager
+def running_nginx(directory: Path, site: Callable[[list[int]], str], port_count: int = 1) -> Iterator[RunningNginx]:
+    nginx = start_nginx(directory, site, port_count)
+    try:
+        yield nginx
+    finally:
+        nginx.stop()
