@@ -36,9 +36,12 @@ def _install_shutdown(app: Any) -> None:
 
     def shut_down() -> None:
         with app.app_context():
-            closures = services().registry.close_all("shutdown")
+            registry = services().registry
+            closures = registry.close_all("shutdown")  # rooms in Redis outlive one process
             for closure in closures:
                 events.announce_closure(closure)
+            for change in registry.leave():
+                events.announce_presence(change)
         log.info("shutting down, closed %d rooms", len(closures))
         socketio.sleep(SHUTDOWN_FLUSH_SECONDS)
         logging.shutdown()

@@ -14,6 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import logs
 from .config import Settings, from_env, with_overrides
+from .fanout import client_manager
 from .passwords import PasswordHasher, make_offload
 from .ratelimit import (
     CREATE_PER_ADDRESS,
@@ -22,7 +23,7 @@ from .ratelimit import (
     WRONG_PASSWORD_PER_ROOM,
     TokenBuckets,
 )
-from .rooms import MemoryRegistry
+from .rooms import MemoryRegistry, RoomStore
 from .services import Limits, Services
 from .serving import configure_websockets, ignore_reserved_client_events, refuse_binary_packets
 
@@ -58,6 +59,17 @@ def _limits() -> Limits:
     )
 
 
+def _registry(settings: Settings, hasher: PasswordHasher) -> RoomStore:
+    """Rooms in this process's memory, or in Redis when several processes share them."""
+    ttl, max_rooms, max_participants = settings.room_ttl, settings.max_rooms, settings.max_participants
+    if not settings.redis_url:
+        return MemoryRegistry(hasher, ttl=ttl, max_rooms=max_rooms, max_participants=max_participants)
+    from .redis_rooms import RedisRegistry, connect  # only deployments with Redis import it
+
+    client = connect(settings.redis_url, allow_persistence=settings.redis_allow_persistence)
+    return RedisRegistry(client, hasher, ttl=ttl, max_rooms=max_rooms, max_participants=max_participants)
+
+
 def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Flask:
     """Build the app from EPHEMERAL_* variables, with optional overrides for tests."""
     environ = os.environ if environ is None else environ
@@ -80,12 +92,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
     app.session_interface = SessionInterface()
 
     hasher = PasswordHasher(settings.secret_key, settings.bcrypt_cost, make_offload(settings.async_mode))
-    registry = MemoryRegistry(
-        hasher,
-        ttl=settings.room_ttl,
-        max_rooms=settings.max_rooms,
-        max_participants=settings.max_participants,
-    )
+    registry = _registry(settings, hasher)
     app.extensions["ephemeral"] = Services(settings, registry, hasher, _limits())
 
     from . import api, events, headers, http_errors, testhooks, views  # noqa: F401 - events registers handlers
@@ -100,6 +107,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
         # We check Origin ourselves in the connect handler, to answer `unauthorized`.
         cors_allowed_origins=[],
         max_http_buffer_size=frame_limit,
+        client_manager=client_manager(settings.redis_url),
         ping_interval=settings.ping_interval,
         ping_timeout=settings.ping_timeout,
         logger=False,

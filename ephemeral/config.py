@@ -28,8 +28,13 @@ class Settings:
     trusted_proxies: int = 0
     ping_interval: int = 10
     ping_timeout: int = 10
+    redis_url: str = ""
+    redis_allow_persistence: bool = False
 
     def __post_init__(self) -> None:
+        if self.redis_url and not self.secret_key:
+            # Every process must accept the cookies the others signed.
+            raise ConfigError("EPHEMERAL_SECRET_KEY must be set with EPHEMERAL_REDIS_URL: processes share cookies")
         if not self.secret_key:
             # A fresh key per process: a restart invalidates every session.
             object.__setattr__(self, "secret_key", secrets.token_bytes(32))
@@ -69,6 +74,21 @@ def _host(raw: str) -> str:
     return host
 
 
+def _redis_url(raw: str) -> str:
+    url = raw.strip()
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        # Never echo the value: it may carry a password.
+        raise ValueError("must start with redis://, rediss:// or unix://")
+    return url
+
+
+def _flag(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value not in ("0", "1", "true", "false", "yes", "no"):
+        raise ValueError("must be 1 or 0")
+    return value in ("1", "true", "yes")
+
+
 _PARSERS: dict[str, Callable[[str], Any]] = {
     "host": _host,
     "port": _integer(0, 65535),
@@ -82,6 +102,8 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "trusted_proxies": _integer(0, 10),
     "ping_interval": _integer(1, 300),
     "ping_timeout": _integer(1, 300),
+    "redis_url": _redis_url,
+    "redis_allow_persistence": _flag,
 }
 
 

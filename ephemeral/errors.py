@@ -77,4 +77,8 @@ class Capacity(EphemeralError):
     code, status, text = "capacity", 503, "The server is at capacity. Try again later."
 
 
+class Unavailable(EphemeralError):
+    code, status, text = "unavailable", 503, "The service cannot reach its room store. Try again in a moment."
+
+
 INTERNAL_ACK: dict[str, Any] = {"ok": False, "error": "internal", "message": EphemeralError.text}

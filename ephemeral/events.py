@@ -18,7 +18,7 @@ from flask import Flask, request
 from flask_socketio import ConnectionRefusedError, join_room
 
 from . import bindings, socketio
-from .errors import INTERNAL_ACK, EphemeralError, Invalid, RateLimited, TooLarge, Unauthorized
+from .errors import INTERNAL_ACK, EphemeralError, Invalid, RateLimited, TooLarge, Unauthorized, Unavailable
 from .logs import Safe
 from .origin import is_foreign
 from .rooms import Closure, PresenceChange
@@ -64,10 +64,11 @@ def close_sockets(sids: list[str]) -> None:
 
 
 def announce_closure(closure: Closure) -> None:
-    """Tell everyone why the room is gone, then close their sockets."""
+    """Tell everyone why the room is gone, then close their sockets on every process."""
     socketio.emit("purged", {"reason": closure.reason, "by": closure.by}, to=closure.room_id)
-    # After the handler's ack has been queued, so the purger sees both.
-    socketio.start_background_task(close_sockets, closure.sids)
+    # After the handler's ack has been queued, so the purger sees both. Our
+    # client managers close the room's sockets along with the room.
+    socketio.start_background_task(socketio.close_room, closure.room_id, namespace="/")
 
 
 @socketio.on("connect")
@@ -76,11 +77,19 @@ def on_connect(auth: object = None) -> None:
     token = bindings.token_for(room_id) if isinstance(room_id, str) else None
     if is_foreign(request) or room_id is None or token is None:
         raise ConnectionRefusedError("unauthorized")
+    registry, sid = services().registry, request.sid  # type: ignore[attr-defined]
     try:
-        seat = services().registry.attach(room_id, token, request.sid)  # type: ignore[attr-defined]
+        seat = registry.attach(room_id, token, sid)
+        join_room(seat.room_id)
+        if not registry.exists(seat.room_id):
+            # Purged by another process between attach and join_room: its closure missed us.
+            registry.detach(sid)
+            raise Unauthorized()
+    except Unavailable:
+        # The shared store is out of reach for a moment: the client retries and keeps its view.
+        raise ConnectionRefusedError("unavailable") from None
     except EphemeralError:
         raise ConnectionRefusedError("unauthorized") from None
-    join_room(seat.room_id)
     socketio.emit(
         "welcome",
         {
@@ -91,7 +100,7 @@ def on_connect(auth: object = None) -> None:
             "expires_at": int(seat.expires_at * 1000),
             "expires_in": max(0.0, seat.expires_at - time.time()),
         },
-        to=request.sid,  # type: ignore[attr-defined]
+        to=sid,
     )
     if seat.presence_changed:
         announce_presence(PresenceChange(seat.room_id, seat.participants))
@@ -99,7 +108,11 @@ def on_connect(auth: object = None) -> None:
 
 @socketio.on("disconnect")
 def on_disconnect(*_reason: object) -> None:
-    announce_presence(services().registry.detach(request.sid))  # type: ignore[attr-defined]
+    try:
+        announce_presence(services().registry.detach(request.sid))  # type: ignore[attr-defined]
+    except Unavailable:
+        # The registry keeps the departure and announces it once the store answers.
+        log.warning("socket left while the room store was unreachable")
 
 
 @socketio.on("message")
@@ -151,7 +164,7 @@ def on_purge(*_payload: object) -> Ack:
 
 
 def reap_forever(app: Flask) -> None:
-    """Background task: close expired rooms and forget refilled rate-limit buckets."""
+    """Background task: close expired rooms, tend shared presence, forget refilled rate-limit buckets."""
     while True:
         socketio.sleep(REAP_INTERVAL)
         try:
@@ -159,6 +172,8 @@ def reap_forever(app: Flask) -> None:
                 svc = services()
                 for closure in svc.registry.expire_due():
                     announce_closure(closure)
+                for change in svc.registry.tend():
+                    announce_presence(change)
                 svc.limits.sweep()
         except Exception as error:  # noqa: BLE001 - the reaper must never stop
             log.error("reaper failed with %s", Safe(type(error).__qualname__))

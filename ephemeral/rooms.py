@@ -76,12 +76,11 @@ class Departure:
 
 @dataclass(frozen=True, slots=True)
 class Closure:
-    """A room that is gone: tell these sockets why, then close them."""
+    """A room that is gone: tell its sockets why, then close them (on every process)."""
 
     room_id: str
     reason: str  # "purged" | "expired" | "shutdown"
     by: str | None
-    sids: list[str]
 
 
 @dataclass(slots=True)
@@ -127,6 +126,8 @@ class RoomStore(Protocol):
     def purge(self, sid: str) -> Closure | None: ...
     def expire_due(self) -> list[Closure]: ...
     def close_all(self, reason: str) -> list[Closure]: ...
+    def leave(self) -> list[PresenceChange]: ...
+    def tend(self) -> list[PresenceChange]: ...
     def live_rooms(self) -> int: ...
 
 
@@ -287,6 +288,14 @@ class MemoryRegistry:
         with self._lock:
             return [self._close(room, reason, None) for room in list(self._rooms.values())]
 
+    def leave(self) -> list[PresenceChange]:
+        """This process stops; with rooms in memory, `close_all` already closed them."""
+        return []
+
+    def tend(self) -> list[PresenceChange]:
+        """Nothing to tend: no other process shares these rooms."""
+        return []
+
     def live_rooms(self) -> int:
         with self._lock:
             return len(self._rooms)
@@ -336,7 +345,6 @@ class MemoryRegistry:
 
     def _close(self, room: Room, reason: str, by: str | None) -> Closure:
         del self._rooms[room.room_id]
-        sids = room.all_sids()
-        for sid in sids:
+        for sid in room.all_sids():
             self._sockets.pop(sid, None)
-        return Closure(room.room_id, reason, by, sids)
+        return Closure(room.room_id, reason, by)

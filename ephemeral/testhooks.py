@@ -38,6 +38,7 @@ def stats() -> Response:
         hashes_run=svc.hasher.hashes_run,
         rate_limit_keys={field.name: len(getattr(svc.limits, field.name)) for field in dataclasses.fields(svc.limits)},
         live_rooms=svc.registry.live_rooms(),
+        open_sockets=len(socketio.server.eio.sockets),
     )
 
 

@@ -8,17 +8,64 @@ from pathlib import Path
 import pytest
 
 from tests.support.people import Person
+from tests.support.redis import RedisServer, running_redis
 from tests.support.server import RunningServer, start_server
 
 ASYNC_MODES = ("gevent", "eventlet")
+# The contract runs against every async mode with rooms in memory, and once more
+# per mode with rooms in Redis (the shared backend of a multi-process deployment).
+DEPLOYMENTS = [("gevent", "memory"), ("eventlet", "memory"), ("gevent", "redis"), ("eventlet", "redis")]
 
 
-@pytest.fixture(scope="session", params=ASYNC_MODES)
-def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    """One shared real server per async mode, default settings but bcrypt cost 4."""
-    running = start_server(tmp_path_factory.mktemp("server"), request.param)
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One real redis-server for the session, without persistence."""
+    with running_redis(tmp_path_factory.mktemp("redis")) as running:
+        yield running
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of this test's own, for tests that count what is in it."""
+    with running_redis(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture(scope="session", params=DEPLOYMENTS, ids=["-".join(d) for d in DEPLOYMENTS])
+def deployment(request: pytest.FixtureRequest) -> Iterator[tuple[str, dict[str, str]]]:
+    """An async mode and the environment that picks the room backend."""
+    async_mode, backend = request.param
+    env = request.getfixturevalue("redis_server").env() if backend == "redis" else {}
+    yield async_mode, env
+
+
+@pytest.fixture(scope="session")
+def server(deployment: tuple[str, dict[str, str]], tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """One shared real server per deployment, default settings but bcrypt cost 4."""
+    async_mode, env = deployment
+    running = start_server(tmp_path_factory.mktemp("server"), async_mode, env)
     yield running
     running.stop()
+
+
+@pytest.fixture
+def own_server(
+    deployment: tuple[str, dict[str, str]], request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Callable[..., RunningServer]]:
+    """Start servers of this deployment with extra settings (Redis flushed first); all stop at teardown."""
+    async_mode, base_env = deployment
+    started: list[RunningServer] = []
+
+    def start(env: dict[str, str] | None = None) -> RunningServer:
+        if base_env:
+            request.getfixturevalue("redis_server").flush()
+        running = start_server(tmp_path, async_mode, {**base_env, **(env or {})})
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        running.stop()
 
 
 @pytest.fixture

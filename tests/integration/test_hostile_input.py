@@ -310,7 +310,7 @@ def fresh(server: RunningServer, cookies: Any = None) -> Person:
 
 
 def room_path(rooms: list[str], index: int, text: str | None) -> str:
-    return rooms[index % len(rooms)] if text is None else urllib.parse.quote(text, safe="")
+    return rooms[index % len(rooms)] if text is None else urllib.parse.quote(text, safe="", errors="surrogatepass")
 
 
 # -- HTTP ---------------------------------------------------------------------------

@@ -70,27 +70,23 @@ def test_join_errors(people, alias, password, status, code):
     assert response.json()["message"]
 
 
-def test_room_full(tmp_path):
-    from tests.support.server import running_server
-
-    with running_server(tmp_path, env={"EPHEMERAL_MAX_PARTICIPANTS": "2"}) as srv:
-        room_id = Person(srv.url).create().json()["room_id"]
-        assert Person(srv.url).join(room_id, alias="b").status_code == 200
-        response = Person(srv.url).join(room_id, alias="c")
-        assert response.status_code == 409
-        assert response.json()["error"] == "room_full"
+def test_room_full(own_server):
+    srv = own_server({"EPHEMERAL_MAX_PARTICIPANTS": "2"})
+    room_id = Person(srv.url).create().json()["room_id"]
+    assert Person(srv.url).join(room_id, alias="b").status_code == 200
+    response = Person(srv.url).join(room_id, alias="c")
+    assert response.status_code == 409
+    assert response.json()["error"] == "room_full"
 
 
-def test_capacity(tmp_path):
-    from tests.support.server import running_server
-
-    with running_server(tmp_path, env={"EPHEMERAL_MAX_ROOMS": "2"}) as srv:
-        person = Person(srv.url)
-        assert person.create(name="a").status_code == 201
-        assert person.create(name="b").status_code == 201
-        response = person.create(name="c")
-        assert response.status_code == 503
-        assert response.json()["error"] == "capacity"
+def test_capacity(own_server):
+    srv = own_server({"EPHEMERAL_MAX_ROOMS": "2"})
+    person = Person(srv.url)
+    assert person.create(name="a").status_code == 201
+    assert person.create(name="b").status_code == 201
+    response = person.create(name="c")
+    assert response.status_code == 503
+    assert response.json()["error"] == "capacity"
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,6 @@ import pytest
 import requests
 
 from tests.support.people import Person, Refused
-from tests.support.server import running_server
 
 
 def _assert_cookie_dead(person, server, room_id, cookie):
@@ -61,22 +60,22 @@ def test_no_message_after_purged(room):
     assert bob.socket.pending("message") == []
 
 
-def test_unknown_expired_and_purged_answer_alike(tmp_path):
-    with running_server(tmp_path, env={"EPHEMERAL_ROOM_TTL": "1"}) as srv:
-        ann = Person(srv.url)
-        expired = ann.create().json()["room_id"]
-        purged = ann.create().json()["room_id"]
-        sock = ann.connect(purged)
-        sock.wait("welcome")
-        assert sock.call("purge")["ok"]
-        sock.wait("purged")
-        answers = set()
-        for room_id in ("Q" * 22, expired, purged):
-            # An expired room answers 404 once its second is up; wait on that, not on a sleep.
-            response = _poll_until_gone(srv, room_id)
-            page = requests.get(f"{srv.url}/r/{room_id}", timeout=10)
-            answers.add((response.status_code, response.text, page.status_code, page.text))
-        assert len(answers) == 1
+def test_unknown_expired_and_purged_answer_alike(own_server):
+    srv = own_server({"EPHEMERAL_ROOM_TTL": "1"})
+    ann = Person(srv.url)
+    expired = ann.create().json()["room_id"]
+    purged = ann.create().json()["room_id"]
+    sock = ann.connect(purged)
+    sock.wait("welcome")
+    assert sock.call("purge")["ok"]
+    sock.wait("purged")
+    answers = set()
+    for room_id in ("Q" * 22, expired, purged):
+        # An expired room answers 404 once its second is up; wait on that, not on a sleep.
+        response = _poll_until_gone(srv, room_id)
+        page = requests.get(f"{srv.url}/r/{room_id}", timeout=10)
+        answers.add((response.status_code, response.text, page.status_code, page.text))
+    assert len(answers) == 1
 
 
 def _poll_until_gone(srv, room_id, timeout=10.0):
@@ -90,19 +89,18 @@ def _poll_until_gone(srv, room_id, timeout=10.0):
         time.sleep(0.1)
 
 
-@pytest.mark.parametrize("async_mode", ["gevent", "eventlet"])
-def test_expiry_purges_room(tmp_path, async_mode):
-    with running_server(tmp_path, async_mode, env={"EPHEMERAL_ROOM_TTL": "2"}) as srv:
-        ann, bob = Person(srv.url), Person(srv.url)
-        created = ann.create().json()
-        room_id = created["room_id"]
-        assert bob.join(room_id).status_code == 200
-        sockets = [ann.connect(room_id), bob.connect(room_id)]
-        for sock in sockets:
-            sock.wait("welcome")
-        cookie = ann.cookie_header()
-        for sock in sockets:
-            assert sock.wait("purged", timeout=15) == {"reason": "expired", "by": None}
-            sock.wait("disconnect")
-        assert Person(srv.url).join(room_id).status_code == 404
-        _assert_cookie_dead(ann, srv, room_id, cookie)
+def test_expiry_purges_room(own_server):
+    srv = own_server({"EPHEMERAL_ROOM_TTL": "2"})
+    ann, bob = Person(srv.url), Person(srv.url)
+    created = ann.create().json()
+    room_id = created["room_id"]
+    assert bob.join(room_id).status_code == 200
+    sockets = [ann.connect(room_id), bob.connect(room_id)]
+    for sock in sockets:
+        sock.wait("welcome")
+    cookie = ann.cookie_header()
+    for sock in sockets:
+        assert sock.wait("purged", timeout=15) == {"reason": "expired", "by": None}
+        sock.wait("disconnect")
+    assert Person(srv.url).join(room_id).status_code == 404
+    _assert_cookie_dead(ann, srv, room_id, cookie)

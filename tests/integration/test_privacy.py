@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import requests
 
 from tests.support.people import Person
-from tests.support.server import running_server
 
 MARK = "zq7marker"
 ALIAS = MARK + "alias"
@@ -57,11 +55,11 @@ def _exercise(srv) -> list[str]:
     return [room_id]
 
 
-@pytest.mark.parametrize("async_mode", ["gevent", "eventlet"])
-def test_no_user_data_in_server_output(tmp_path, async_mode):
-    with running_server(tmp_path, async_mode) as srv:
-        room_ids = _exercise(srv)
-        assert srv.alive()
+def test_no_user_data_in_server_output(own_server):
+    srv = own_server()
+    room_ids = _exercise(srv)
+    assert srv.alive()
+    assert srv.stop() == 0
     output = srv.output()
     assert "serving on port" in output  # the capture works: the server did write here
     leaks = [needle for needle in (MARK, ADDRESS, *room_ids) if needle in output]

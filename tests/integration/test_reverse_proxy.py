@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import queue
-import shutil
-import subprocess
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -37,28 +35,24 @@ from tests.browser.support import (
     launch_chromium,
     send,
 )
-from tests.support.nginx import RunningNginx, require, running_nginx, site_from_docs, substitute
+from tests.support.nginx import (
+    SITE_ERROR_LOG,
+    RunningNginx,
+    require,
+    running_nginx,
+    self_signed_certificate,
+    site_from_docs,
+    substitute,
+    substitutions,
+)
 from tests.support.people import EVENT_TIMEOUT, Person
 from tests.support.server import RunningServer, running_server
 
 WRONG_BURST = int(WRONG_PASSWORD_PER_ADDRESS.burst)
-SITE_ERROR_LOG = "site.error.log"
 FROM_ANN = "ann says the ferry leaves at six"
 FROM_BOB = "bob answers: meet at the north pier"
 # The longest message, each character JSON-escaped to 12 bytes: the largest body a polling client sends.
 LONGEST = "\U0001f600" * from_env({}).max_message_chars
-
-
-def substitutions(ports: list[int], app_port: int, tls: Path, logs: Path) -> dict[str, str]:
-    http_port, https_port = ports
-    return {
-        "listen 80;": f"listen 127.0.0.1:{http_port};",
-        "listen 443 ssl;": f"listen 127.0.0.1:{https_port} ssl;",
-        "proxy_pass http://127.0.0.1:8000;": f"proxy_pass http://127.0.0.1:{app_port};",
-        "/etc/letsencrypt/live/chat.example.org/fullchain.pem": str(tls / "cert.pem"),
-        "/etc/letsencrypt/live/chat.example.org/privkey.pem": str(tls / "key.pem"),
-        "/var/log/nginx/ephemeral.error.log": str(logs / SITE_ERROR_LOG),
-    }
 
 
 @dataclass
@@ -88,16 +82,7 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def tls(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A self-signed certificate for 127.0.0.1, trusted by the test's HTTP clients."""
-    openssl = require("openssl", shutil.which("openssl"))
-    directory = tmp_path_factory.mktemp("tls")
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(directory / "key.pem"), "-out", str(directory / "cert.pem")],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
-    return directory
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"))
 
 
 @contextlib.contextmanager
@@ -107,7 +92,7 @@ def stack(directory: Path, tls: Path, trusted_proxies: str) -> Iterator[Stack]:
         logs = directory / "nginx"
 
         def render(ports: list[int]) -> str:
-            return substitute(site, substitutions(ports, app.port, tls, logs))
+            return substitute(site, substitutions(ports, f"127.0.0.1:{app.port}", tls, logs))
 
         with running_nginx(logs, render, port_count=2) as nginx:
             yield Stack(app, nginx, tls / "cert.pem")

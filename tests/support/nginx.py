@@ -76,6 +76,34 @@ def site_from_docs(marker: str = "nginx-site", doc: Path = DEPLOYMENT_DOC) -> st
     return found[0] + "\n"
 
 
+SITE_ERROR_LOG = "site.error.log"
+
+
+def substitutions(ports: list[int], upstream: str, tls: Path, logs: Path) -> dict[str, str]:
+    """What only exists on a real host: ports, the app's address, certificate paths, the log path."""
+    http_port, https_port = ports
+    return {
+        "listen 80;": f"listen 127.0.0.1:{http_port};",
+        "listen 443 ssl;": f"listen 127.0.0.1:{https_port} ssl;",
+        "proxy_pass http://127.0.0.1:8000;": f"proxy_pass http://{upstream};",
+        "/etc/letsencrypt/live/chat.example.org/fullchain.pem": str(tls / "cert.pem"),
+        "/etc/letsencrypt/live/chat.example.org/privkey.pem": str(tls / "key.pem"),
+        "/var/log/nginx/ephemeral.error.log": str(logs / SITE_ERROR_LOG),
+    }
+
+
+def self_signed_certificate(directory: Path) -> Path:
+    """cert.pem and key.pem for 127.0.0.1 in `directory`, which is returned."""
+    openssl = require("openssl", shutil.which("openssl"))
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(directory / "key.pem"), "-out", str(directory / "cert.pem")],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return directory
+
+
 def substitute(text: str, replacements: Mapping[str, str]) -> str:
     """Replace each exact string; each must be there, so a changed guide fails loudly instead of going untested."""
     for old, new in replacements.items():

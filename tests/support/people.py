@@ -40,10 +40,14 @@ class Refused(Exception):
 class Socket:
     """A python-socketio client that records every server event in per-event queues."""
 
-    def __init__(self, origin: str | None = None) -> None:
+    def __init__(self, origin: str | None = None, reconnection: bool = False, ca_file: str | None = None) -> None:
         # The WebSocket client sends Origin: <server> unless told otherwise.
-        options = {"origin": origin} if origin else {}
-        self.client = socketio.Client(reconnection=False, websocket_extra_options=options)
+        options: dict[str, Any] = {"origin": origin} if origin else {}
+        if ca_file:
+            options["sslopt"] = {"ca_certs": ca_file}  # a test proxy's own certificate
+        self.client = socketio.Client(
+            reconnection=reconnection, reconnection_delay=0.2, reconnection_delay_max=1, websocket_extra_options=options
+        )
         self.queues: dict[str, queue.Queue[Any]] = {
             name: queue.Queue() for name in (*SERVER_EVENTS, "disconnect", "connect_error")
         }
@@ -114,9 +118,17 @@ class Person:
     def cookie_header(self) -> str:
         return "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
 
-    def connect(self, room_id: str, headers: dict[str, str] | None = None, cookie: str | None = None) -> Socket:
-        """Open a socket for `room_id` over WebSocket; raises Refused with the server's reason."""
-        return self.connect_with_auth({"room": room_id}, headers, cookie)
+    def connect(
+        self,
+        room_id: str,
+        headers: dict[str, str] | None = None,
+        cookie: str | None = None,
+        *,
+        url: str | None = None,
+        reconnection: bool = False,
+    ) -> Socket:
+        """Open a socket for `room_id` over WebSocket (to another process at `url`); raises Refused if refused."""
+        return self.connect_with_auth({"room": room_id}, headers, cookie, url=url, reconnection=reconnection)
 
     def connect_with_auth(
         self,
@@ -124,12 +136,16 @@ class Person:
         headers: dict[str, str] | None = None,
         cookie: str | None = None,
         origin: str | None = None,
+        *,
+        url: str | None = None,
+        reconnection: bool = False,
     ) -> Socket:
         """Connect with any `auth` payload, optionally claiming another Origin."""
-        sock = Socket(origin)
+        ca_file = self.http.verify if isinstance(self.http.verify, str) else None
+        sock = Socket(origin, reconnection, ca_file)
         try:
             sock.client.connect(
-                self.base_url,
+                url or self.base_url,
                 headers={"Cookie": self.cookie_header() if cookie is None else cookie, **(headers or {})},
                 auth=auth,
                 transports=["websocket"],

@@ -24,6 +24,8 @@ DEFAULTS = [
     ("trusted_proxies", 0),
     ("ping_interval", 10),
     ("ping_timeout", 10),
+    ("redis_url", ""),
+    ("redis_allow_persistence", False),
 ]
 
 
@@ -63,12 +65,23 @@ PARSED = [
     ("EPHEMERAL_TRUSTED_PROXIES", "2", "trusted_proxies", 2),
     ("EPHEMERAL_PING_INTERVAL", "25", "ping_interval", 25),
     ("EPHEMERAL_PING_TIMEOUT", "60", "ping_timeout", 60),
+    ("EPHEMERAL_REDIS_URL", "redis://:pw@redis:6379/0", "redis_url", "redis://:pw@redis:6379/0"),
+    ("EPHEMERAL_REDIS_URL", " unix:///run/redis.sock ", "redis_url", "unix:///run/redis.sock"),
+    ("EPHEMERAL_REDIS_ALLOW_PERSISTENCE", "1", "redis_allow_persistence", True),
+    ("EPHEMERAL_REDIS_ALLOW_PERSISTENCE", "no", "redis_allow_persistence", False),
 ]
 
 
 @pytest.mark.parametrize(("variable", "raw", "field", "expected"), PARSED)
 def test_variable_parsed(variable: str, raw: str, field: str, expected: object) -> None:
-    assert getattr(from_env({variable: raw}), field) == expected
+    # A key is given because Redis needs one; a secret key case overrides it.
+    assert getattr(from_env({"EPHEMERAL_SECRET_KEY": KEY_32, variable: raw}), field) == expected
+
+
+def test_redis_without_a_shared_secret_key_is_refused() -> None:
+    with pytest.raises(ConfigError, match="EPHEMERAL_SECRET_KEY") as error:
+        from_env({"EPHEMERAL_REDIS_URL": "redis://:hunter2@redis:6379/0"})
+    assert "hunter2" not in str(error.value)
 
 
 def test_every_setting_has_a_parsed_case() -> None:
@@ -117,6 +130,8 @@ BAD = [
     pytest.param("EPHEMERAL_TRUSTED_PROXIES", "11", id="proxies-too-many"),
     pytest.param("EPHEMERAL_PING_INTERVAL", "0", id="ping-interval-zero"),
     pytest.param("EPHEMERAL_PING_TIMEOUT", "301", id="ping-timeout-too-long"),
+    pytest.param("EPHEMERAL_REDIS_URL", "http://:hunter2@redis:6379", id="redis-url-scheme"),
+    pytest.param("EPHEMERAL_REDIS_ALLOW_PERSISTENCE", "maybe", id="persistence-flag"),
 ]
 
 

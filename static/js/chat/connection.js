@@ -29,6 +29,9 @@ export function connect(roomId, on) {
       on.refused();
     } else {
       on.reconnecting();
+      // A refusal for another reason (the server's room store is briefly out
+      // of reach) stops the client's own retries: try again shortly.
+      if (!socket.active) setTimeout(() => socket.connect(), 2000);
     }
   });
   socket.on("disconnect", (reason) => {

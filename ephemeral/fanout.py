@@ -1,0 +1,40 @@
+"""Socket.IO client managers: local for one process, Redis pub/sub for several.
+
+Ours differ in one way: `close_room` also disconnects the room's sockets, on
+every process, after anything emitted to the room before it (one channel keeps
+the order). That is how a purge or an expiry reaches sockets on other processes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import socketio
+
+CHANNEL = "ephemeral"
+
+
+def _disconnect_members(manager: Any, room: str, namespace: str | None) -> None:
+    namespace = namespace or "/"
+    for sid, _eio_sid in list(manager.get_participants(namespace, room)):
+        manager.server.disconnect(sid, namespace=namespace, ignore_queue=True)
+
+
+class LocalManager(socketio.Manager):  # type: ignore[misc]
+    def close_room(self, room: str, namespace: str | None) -> None:
+        _disconnect_members(self, room, namespace)
+        super().close_room(room, namespace or "/")
+
+
+class SharedManager(socketio.RedisManager):  # type: ignore[misc]
+    """Every process runs `_handle_close_room` for a `close_room`, the caller included."""
+
+    def _handle_close_room(self, message: dict[str, Any]) -> None:
+        _disconnect_members(self, message.get("room", ""), message.get("namespace"))
+        super()._handle_close_room(message)
+
+
+def client_manager(redis_url: str) -> socketio.Manager:
+    if not redis_url:
+        return LocalManager()
+    return SharedManager(redis_url, channel=CHANNEL)

@@ -1,0 +1,18 @@
+-- ARGV: id, token hash, sid, process id
+-- A process that is not registered (not beaten yet, or declared dead) must
+-- register first, or its sockets would never be dropped when it dies.
+if not redis.call('ZSCORE', PROCS, ARGV[4]) then return {'rejoin'} end
+local now = now_ms()
+local room, members, _, online, sockets = room_keys(ARGV[1])
+local exp = live_exp(room, now)
+local alias = exp and redis.call('HGET', members, ARGV[2])
+if not alias then return {'unauthorized'} end
+local first = false
+if redis.call('HSET', sockets, ARGV[3], ARGV[2] .. ' ' .. ARGV[4]) == 1 then  -- a socket counts once
+  first = redis.call('HINCRBY', online, ARGV[2], 1) == 1
+end
+expire_at(exp, online, sockets)
+local list = proc_rooms(ARGV[4])
+redis.call('ZADD', list, exp, ARGV[1])
+expire_at_least(list, exp, now)
+return {'ok', exp, redis.call('HGET', room, 'name'), alias, first and 1 or 0, presence(members, online)}

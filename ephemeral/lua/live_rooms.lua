@@ -1,0 +1,1 @@
+return redis.call('ZCOUNT', EXPIRIES, '(' .. now_ms(), '+inf')

@@ -1,0 +1,222 @@
+"""Several server processes sharing one Redis hold one conversation, as one process would."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.support.people import EVENT_TIMEOUT, Person, Refused, Socket
+from tests.support.redis import RedisServer
+from tests.support.server import RunningServer, start_server
+
+Deployment = Callable[..., list[RunningServer]]
+
+
+@pytest.fixture
+def processes(own_redis: RedisServer, tmp_path) -> Iterator[Deployment]:
+    """Start n gevent processes on this test's own Redis; all stop at teardown."""
+    started: list[RunningServer] = []
+
+    def start(n: int, env: dict[str, str] | None = None) -> list[RunningServer]:
+        for _ in range(n):
+            started.append(start_server(tmp_path, "gevent", {**own_redis.env(), **(env or {})}))
+        return started[-n:]
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def people() -> Iterator[Callable[[str], Person]]:
+    made: list[Person] = []
+
+    def make(url: str) -> Person:
+        made.append(Person(url))
+        return made[-1]
+
+    yield make
+    for person in made:
+        person.close()
+
+
+def seat(person: Person, room_id: str, url: str, alias: str) -> Socket:
+    """Join (unless already seated) and connect to the process at `url`."""
+    if not person.http.cookies:
+        assert person.join(room_id, alias=alias).status_code == 200
+    sock = person.connect(room_id, url=url)
+    assert sock.wait("welcome")["alias"] == alias
+    return sock
+
+
+def test_clients_on_different_processes_share_messages_and_presence(processes, people):
+    a, b, c = processes(3)
+    ann = people(a.url)
+    room_id = ann.create(alias="ann").json()["room_id"]
+    sockets = {
+        "ann": seat(ann, room_id, a.url, "ann"),
+        "bob": seat(people(b.url), room_id, b.url, "bob"),
+        "cleo": seat(people(c.url), room_id, c.url, "cleo"),
+    }
+    for sock in sockets.values():
+        sock.wait_for("presence", lambda p: p["participants"] == ["ann", "bob", "cleo"])
+    for speaker, sock in sockets.items():
+        assert sock.send(f"hello from {speaker}")["ok"]
+        for listener in sockets.values():
+            message = listener.wait("message")
+            assert (message["alias"], message["html"]) == (speaker, f"hello from {speaker}")
+
+
+def test_purge_on_one_process_wipes_clients_on_the_others(processes, people):
+    a, b, c = processes(3)
+    ann = people(a.url)
+    room_id = ann.create(alias="ann").json()["room_id"]
+    sockets = [
+        seat(ann, room_id, a.url, "ann"),
+        seat(people(b.url), room_id, b.url, "bob"),
+        seat(people(c.url), room_id, c.url, "cleo"),
+    ]
+    assert sockets[0].call("purge")["ok"]
+    for sock in sockets:
+        assert sock.wait("purged") == {"reason": "purged", "by": "ann"}
+        sock.wait("disconnect")
+    for server in (a, b, c):
+        assert people(server.url).join(room_id, alias="dora").status_code == 404
+
+
+def test_logout_on_one_process_revokes_the_cookie_on_another(processes, people):
+    a, b = processes(2)
+    ann = people(a.url)
+    room_id = ann.create(alias="ann").json()["room_id"]
+    cookie = ann.cookie_header()
+    on_a = ann.connect(room_id)
+    on_a.wait("welcome")
+    on_b = ann.connect(room_id, url=b.url)
+    on_b.wait("welcome")
+    assert on_a.call("logout")["ok"]
+    on_a.wait("disconnect")
+    on_b.wait("disconnect")
+    with pytest.raises(Refused, match=r"^unauthorized$"):
+        ann.connect(room_id, cookie=cookie, url=b.url)
+    # The alias is free again on every process.
+    assert people(b.url).join(room_id, alias="ann").status_code == 200
+
+
+class ChannelListener:
+    """Counts what the processes publish on the shared Socket.IO channel, as a third party."""
+
+    def __init__(self, store: RedisServer) -> None:
+        self._client = store.client()
+        self._pubsub = self._client.pubsub()
+        self._pubsub.subscribe("ephemeral")
+        self._pubsub.get_message(timeout=EVENT_TIMEOUT)  # the subscribe confirmation
+
+    def purged_events(self, room_id: str, window: float) -> list[dict[str, object]]:
+        """Every `purged` emit for `room_id` seen until `window` seconds pass without one more message."""
+        found = []
+        while (message := self._pubsub.get_message(timeout=window)) is not None:
+            if message["type"] != "message":
+                continue
+            data = json.loads(message["data"])
+            if data.get("method") == "emit" and data.get("event") == "purged" and data.get("room") == room_id:
+                found.append(data)
+        return found
+
+    def close(self) -> None:
+        self._pubsub.close()
+        self._client.close()
+
+
+def test_expiry_fires_once_across_processes(processes, people, own_redis):
+    servers = processes(3, {"EPHEMERAL_ROOM_TTL": "2"})
+    ann = people(servers[0].url)
+    room_id = ann.create(alias="ann").json()["room_id"]
+    listener = ChannelListener(own_redis)
+    try:
+        sockets = [seat(ann, room_id, servers[0].url, "ann")]
+        sockets += [seat(people(s.url), room_id, s.url, f"p{i}") for i, s in enumerate(servers[1:])]
+        for sock in sockets:
+            assert sock.wait("purged", timeout=15) == {"reason": "expired", "by": None}
+            sock.wait("disconnect")
+        # Three reapers tick every 0.25 s; two quiet seconds cover eight ticks each.
+        emitted = listener.purged_events(room_id, window=2.0)
+    finally:
+        listener.close()
+    assert len(emitted) == 1, emitted
+
+
+def test_expiry_is_announced_within_a_second_of_its_time(processes, people):
+    a, b = processes(2, {"EPHEMERAL_ROOM_TTL": "2"})
+    ann = people(a.url)
+    room_id = ann.create(alias="ann").json()["room_id"]
+    sock = ann.connect(room_id, url=b.url)
+    expires_at = sock.wait("welcome")["expires_at"] / 1000
+    assert sock.wait("purged", timeout=15)["reason"] == "expired"
+    late = time.time() - expires_at
+    print(f"expiry announced {late * 1000:.0f} ms after expires_at")
+    # The reaper ticks every 0.25 s; the bound is generous for a loaded machine.
+    assert -0.05 < late < 1.0 + 1.5
+
+
+def _join_all(servers: list[RunningServer], room_id: str, aliases: list[str]) -> list[tuple[int, str]]:
+    """Every alias joins at once, spread over the processes; returns (status, error code or alias)."""
+    start = threading.Barrier(len(aliases))
+
+    def join(i: int) -> tuple[int, str]:
+        with contextlib.closing(Person(servers[i % len(servers)].url)) as person:
+            start.wait(EVENT_TIMEOUT)
+            while True:
+                response = person.join(room_id, alias=aliases[i])
+                if response.status_code != 429:
+                    break
+                # The bcrypt queue of one process is full: back off as a real client does.
+                time.sleep(0.05)
+            return response.status_code, response.json().get("error", aliases[i])
+
+    with ThreadPoolExecutor(len(aliases)) as pool:
+        return list(pool.map(join, range(len(aliases))))
+
+
+def test_sixty_joins_over_three_processes_fill_exactly_the_seats(processes):
+    servers = processes(3, {"EPHEMERAL_MAX_PARTICIPANTS": "50"})
+    with contextlib.closing(Person(servers[0].url)) as creator:
+        room_id = creator.create(alias="creator").json()["room_id"]
+    outcomes = _join_all(servers, room_id, [f"guest{i}" for i in range(60)])
+    assert sum(status == 200 for status, _ in outcomes) == 49, outcomes  # 50 seats; the creator holds one
+    assert sorted({outcome for outcome in outcomes if outcome[0] != 200}) == [(409, "room_full")]
+    with contextlib.closing(Person(servers[1].url)) as late:
+        assert late.join(room_id, alias="late").json()["error"] == "room_full"
+
+
+def test_one_alias_raced_over_three_processes_is_given_once(processes):
+    servers = processes(3)
+    with contextlib.closing(Person(servers[0].url)) as creator:
+        room_id = creator.create(alias="creator").json()["room_id"]
+    outcomes = _join_all(servers, room_id, ["Twin"] * 15 + ["twin"] * 15)
+    assert sum(status == 200 for status, _ in outcomes) == 1, outcomes
+    assert sorted({outcome for outcome in outcomes if outcome[0] != 200}) == [(409, "alias_taken")]
+
+
+def test_stopping_one_process_leaves_presence_and_purges_nothing(processes, people, own_redis):
+    a, b = processes(2)
+    ann = people(a.url)
+    room_id = ann.create(alias="ann").json()["room_id"]
+    on_a = seat(ann, room_id, a.url, "ann")
+    on_b = seat(people(b.url), room_id, b.url, "bob")
+    on_a.wait_for("presence", lambda p: p["participants"] == ["ann", "bob"])
+    assert b.stop() == 0
+    with own_redis.client() as client:
+        assert client.zcard("eph:procs") == 1  # B signed off itself; no one had to find it dead
+    # Bob is out of presence, nobody was purged.
+    on_a.wait_for("presence", lambda p: p["participants"] == ["ann"])
+    on_b.wait("disconnect")
+    assert on_b.pending("purged") == []
+    assert on_a.send("the room lives on")["ok"]
+    assert on_a.wait("message")["html"] == "the room lives on"
+    assert people(a.url).join(room_id, alias="cleo").status_code == 200
