@@ -6,7 +6,6 @@ import contextlib
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import time
@@ -16,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.server import ROOT, free_port
+from tests.support.server import ROOT, free_port, stop_process
 
 START_TIMEOUT = 10.0
-STOP_TIMEOUT = 10.0
 DEPLOYMENT_DOC = ROOT / "docs" / "deployment.md"
 
 # What Debian's /etc/nginx/nginx.conf puts around every site, with its paths in
@@ -124,14 +122,8 @@ class RunningNginx:
         return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
     def stop(self) -> None:
-        """SIGTERM (nginx's fast shutdown), then SIGKILL if it lingers."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(STOP_TIMEOUT)
+        """SIGTERM is nginx's fast shutdown."""
+        stop_process(self.process)
 
 
 def _listening(port: int) -> bool:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from tests.support.server import free_port
+from tests.support.server import free_port, stop_process
 
 START_TIMEOUT = 20.0
 # Every process of a deployment must sign cookies with one key.
@@ -65,12 +65,7 @@ def running_redis(workdir: Path, *extra: str, port: int | None = None) -> Iterat
         _wait_ready(server)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(10)
+        stop_process(process)
 
 
 def _wait_ready(server: RedisServer) -> None:

@@ -26,6 +26,18 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def stop_process(process: subprocess.Popen[bytes]) -> int:
+    """SIGTERM, then SIGKILL if it lingers; returns the exit code."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(STOP_TIMEOUT)
+    return process.returncode
+
+
 @dataclass
 class RunningServer:
     process: subprocess.Popen[bytes]
@@ -44,15 +56,7 @@ class RunningServer:
         return self.process.poll() is None
 
     def stop(self) -> int:
-        """SIGTERM, then SIGKILL if it lingers; returns the exit code."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(STOP_TIMEOUT)
-        return self.process.returncode
+        return stop_process(self.process)
 
 
 def _wait_healthy(server: RunningServer) -> bool:
