@@ -18,20 +18,26 @@ from .procs import rss_bytes
 from .stats import CpuMeter, latency_ms
 
 
-async def _probe_health(target: population.Target, seconds: float, every: float) -> tuple[list[float], int]:
+async def _probe_health(
+    target: population.Target, seconds: float, every: float
+) -> tuple[list[float], int, list[list[float]]]:
+    """Latencies, errors, and [wall-clock start, ms] of each probe (to match slow ones with GC pauses)."""
     times: list[float] = []
+    when: list[list[float]] = []
     errors = 0
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline:
+        started = time.time()
         try:
             status, took = await api_client.get(population.HOST, target.port, "/healthz")
         except (TimeoutError, OSError):
             errors += 1
         else:
             times.append(took)
+            when.append([round(started, 3), round(took * 1000, 2)])
             errors += status != 200
         await asyncio.sleep(every)
-    return times, errors
+    return times, errors, when
 
 
 async def run(target: population.Target, params: dict[str, Any]) -> dict[str, Any]:
@@ -50,7 +56,7 @@ async def run(target: population.Target, params: dict[str, Any]) -> dict[str, An
     connect_cpu = meter.read()
     idle_meter = CpuMeter(target.pid)
     idle_began = time.time()
-    health, health_errors = await _probe_health(target, float(params["idle_seconds"]), 0.25)
+    health, health_errors, health_probes = await _probe_health(target, float(params["idle_seconds"]), 0.25)
     idle_window = [idle_began, time.time()]
     idle_cpu = idle_meter.read()
     rss_after = rss_bytes(target.pid)
@@ -73,11 +79,13 @@ async def run(target: population.Target, params: dict[str, Any]) -> dict[str, An
         "connect_loadgen_cpu": connect_cpu["loadgen_cpu"],
         "idle_server_cpu": idle_cpu["server_cpu"],
         "idle_loadgen_cpu": idle_cpu["loadgen_cpu"],
+        "idle_other_cpu": idle_cpu["other_cpu"],
         "rss_before_mb": round(rss_before / 2**20, 2),
         "rss_after_mb": round(rss_after / 2**20, 2),
         "rss_per_socket_kb": round((rss_after - rss_before) / sockets / 1024, 2) if sockets else None,
         "healthz_ms": latency_ms(health),
         "idle_window": idle_window,
+        "healthz_probes": health_probes,
         "healthz_errors": health_errors,
         "errors": connected.failures + dropped + health_errors,
     }
