@@ -6,7 +6,7 @@ RUN_DEPS := $(VENV)/.run-deps
 TEST_DEPS := $(VENV)/.test-deps
 BENCH_DEPS := $(VENV)/.bench-deps
 
-.PHONY: run test test-deploy lint unit integration browser system-deps deploy-deps clean bench bench-quick
+.PHONY: run test test-deploy lint unit integration browser system-deps deploy-deps clean bench bench-quick bench-system-deps
 
 run: $(RUN_DEPS)
 	$(PY) app.py
@@ -34,11 +34,15 @@ test-deploy: $(TEST_DEPS) deploy-deps
 
 # Benchmarks against a bare Flask-SocketIO floor and a bare websockets ceiling;
 # writes bench/results/latest.{md,json} (a full run also bench/RESULTS.md).
-bench: $(BENCH_DEPS)
+bench: $(BENCH_DEPS) bench-system-deps
 	$(PY) -m bench --profile full
 
 bench-quick: $(BENCH_DEPS)
 	$(PY) -m bench --profile quick
+
+# The multi-process scenario starts its own redis-server.
+bench-system-deps:
+	@sh scripts/install-system-deps.sh redis-server
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

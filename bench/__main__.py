@@ -24,8 +24,17 @@ from .procs import BENCH, raise_fd_limit
 from .profiles import PROFILES
 from .suite import Suite
 
-SCENARIOS = ("fanout", "rooms", "connections", "storm", "payloads", "sanitizer", "profile")
-PACKAGES = ("Flask", "Flask-SocketIO", "python-socketio", "python-engineio", "simple-websocket", "gevent", "nh3")
+SCENARIOS = ("fanout", "rooms", "connections", "storm", "payloads", "scale", "sanitizer", "profile")
+PACKAGES = (
+    "Flask",
+    "Flask-SocketIO",
+    "python-socketio",
+    "python-engineio",
+    "simple-websocket",
+    "gevent",
+    "nh3",
+    "redis",
+)
 PACKAGES_EXTRA = ("eventlet", "websockets", "py-spy")
 
 
@@ -79,6 +88,7 @@ def run(profile_name: str, out: Path, async_mode: str, only: tuple[str, ...]) ->
         "connections": lambda: report.summarize_connections(_keep(raw, "connections", suite.connections())),
         "storm": lambda: report.summarize_storm(_keep(raw, "storm", suite.storm())),
         "payloads": lambda: report.summarize_payloads(_keep(raw, "payloads", suite.payloads())),
+        "scale": lambda: report.summarize_scale(_keep(raw, "scale", suite.scale())),
         "sanitizer": suite.sanitizer,
         "profile": suite.cpu_profile,
     }
@@ -97,6 +107,7 @@ def run(profile_name: str, out: Path, async_mode: str, only: tuple[str, ...]) ->
         "storm": profile.storm,
         "payloads": profile.payloads,
         "profile": profile.profile,
+        "scale": profile.scale,
     }
     data = {"meta": meta, "params": params, "summary": summary, "raw": raw}
     data["targets"] = report.targets(summary)

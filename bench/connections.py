@@ -49,12 +49,12 @@ async def run(target: population.Target, params: dict[str, Any]) -> dict[str, An
     setup_s = time.perf_counter() - began
     await asyncio.sleep(0.5)
     rss_before = rss_bytes(target.pid)
-    meter = CpuMeter(target.pid)
+    meter = CpuMeter(target.pids, target.store_pids)
     connected = await population.connect_all(
         target, seats, lambda _text: None, concurrency=int(params.get("concurrency", 64))
     )
     connect_cpu = meter.read()
-    idle_meter = CpuMeter(target.pid)
+    idle_meter = CpuMeter(target.pids, target.store_pids)
     idle_began = time.time()
     health, health_errors, health_probes = await _probe_health(target, float(params["idle_seconds"]), 0.25)
     idle_window = [idle_began, time.time()]

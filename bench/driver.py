@@ -87,7 +87,7 @@ class Driver:
         """Wait until other processes leave the cores mostly free (or the limit passes); returns seconds waited."""
         began = time.perf_counter()
         while time.perf_counter() - began < MACHINE_WAIT_LIMIT:
-            meter = CpuMeter(self.target.pid)
+            meter = CpuMeter(self.target.pids, self.target.store_pids)
             await asyncio.sleep(MACHINE_PROBE_SECONDS)
             if meter.read()["other_cpu"] < MACHINE_BUSY_LIMIT:
                 break
@@ -109,7 +109,7 @@ class Driver:
         rate = messages_per_s
         total = max(1, round(rate * seconds))
         senders = self.senders
-        meter = CpuMeter(self.target.pid)
+        meter = CpuMeter(self.target.pids, self.target.store_pids)
         began = time.perf_counter()
         sent = 0
         max_lag = 0.0
@@ -151,6 +151,7 @@ class Driver:
             "waited_for_quiet_s": round(waited, 2),
             "server_cpu_us_per_delivery": round(cpu["server_cpu_s"] / delivered * 1e6, 2) if delivered else None,
             "server_cpu_us_per_message": round(cpu["server_cpu_s"] / ok_messages * 1e6, 1) if ok_messages else None,
+            "store_cpu_us_per_message": round(cpu["store_cpu_s"] / ok_messages * 1e6, 1) if ok_messages else None,
             **cpu,
             "passed": lost == 0 and latency["p99"] is not None and latency["p99"] <= p99_limit_ms,
         }

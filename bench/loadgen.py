@@ -48,7 +48,14 @@ class _GcPauses:
 
 async def _main(job: dict[str, Any]) -> dict[str, Any]:
     spec = job["target"]
-    target = population.Target(spec["kind"], int(spec["port"]), int(spec["pid"]))
+    target = population.Target(
+        spec["kind"],
+        int(spec["port"]),
+        int(spec["pid"]),
+        ports=tuple(spec.get("ports", ())),
+        pids=tuple(spec.get("pids", ())),
+        store_pids=tuple(spec.get("store_pids", ())),
+    )
     began_wall, began_cpu = time.perf_counter(), time.process_time()
     result = await SCENARIOS[job["scenario"]](target, job["params"])
     wall = time.perf_counter() - began_wall

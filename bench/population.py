@@ -28,10 +28,22 @@ SETUP_RETRIES = 50
 @dataclass
 class Target:
     kind: str  # "ephemeral" | "floor" | "ceiling"
-    port: int
+    port: int  # the first (or only) process's
     pid: int
+    # A deployment of several processes sharing a Redis: each process's port and
+    # PID (clients are spread over them round-robin), and the Redis server's PID.
+    ports: tuple[int, ...] = ()
+    pids: tuple[int, ...] = ()
+    store_pids: tuple[int, ...] = ()
     creators: api_client.Addresses = field(default_factory=lambda: api_client.Addresses(10))
     joiners: api_client.Addresses = field(default_factory=lambda: api_client.Addresses(11))
+
+    def __post_init__(self) -> None:
+        self.ports = self.ports or (self.port,)
+        self.pids = self.pids or (self.pid,)
+
+    def port_for(self, index: int) -> int:
+        return self.ports[index % len(self.ports)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,12 +66,14 @@ class Client:
         else:
             self.sio = wire.SocketIOClient(on_message)
 
-    async def connect(self, target: Target, seat: Seat, timeout: float = 30.0) -> None:
+    async def connect(self, target: Target, seat: Seat, index: int = 0, timeout: float = 30.0) -> None:
+        """Connect to the `index`-th process of the target, round-robin."""
+        port = target.port_for(index)
         if self.raw is not None:
-            await self.raw.connect(HOST, target.port, seat.room, timeout)
+            await self.raw.connect(HOST, port, seat.room, timeout)
         else:
             assert self.sio is not None
-            await self.sio.connect(HOST, target.port, {"room": seat.room}, seat.cookie, timeout)
+            await self.sio.connect(HOST, port, {"room": seat.room}, seat.cookie, timeout)
 
     def send(self, text: str, on_ack: Callable[[bool], None]) -> None:
         """Send a chat message; `on_ack(ok)` runs when the server answers (the ceiling never does)."""
@@ -110,7 +124,7 @@ async def make_rooms(target: Target, rooms: int, seats_per_room: int, tag: str =
             answer = await _with_retry(
                 lambda: api_client.post_json(
                     HOST,
-                    target.port,
+                    target.port_for(r),
                     "/api/rooms",
                     {"alias": "s0", "name": f"bench {tag}{r}", "password": PASSWORD},
                     target.creators.next(),
@@ -127,7 +141,7 @@ async def make_rooms(target: Target, rooms: int, seats_per_room: int, tag: str =
             answer = await _with_retry(
                 lambda: api_client.post_json(
                     HOST,
-                    target.port,
+                    target.port_for(s),
                     f"/api/rooms/{room_id}/join",
                     {"alias": f"s{s}", "password": PASSWORD},
                     target.joiners.next(),
@@ -161,13 +175,13 @@ async def connect_all(
     times: list[float] = []
     failures = 0
 
-    async def one(seat: Seat) -> Client | None:
+    async def one(index: int, seat: Seat) -> Client | None:
         nonlocal failures
         client = Client(target, on_message)
         async with gate:
             began = time.perf_counter()
             try:
-                await client.connect(target, seat)
+                await client.connect(target, seat, index)
             except (TimeoutError, OSError, wire.Refused):
                 failures += 1
                 client.close()
@@ -176,5 +190,5 @@ async def connect_all(
         return client
 
     started = time.perf_counter()
-    made = await asyncio.gather(*(one(seat) for seat in seats))
+    made = await asyncio.gather(*(one(index, seat) for index, seat in enumerate(seats)))
     return Connected([c for c in made if c is not None], failures, time.perf_counter() - started, times)

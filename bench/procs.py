@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import os
 import resource
+import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -13,7 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,15 +80,13 @@ class Server:
     def alive(self) -> bool:
         return self.process.poll() is None
 
+    def spec(self) -> dict[str, object]:
+        """The load generator's view of this server."""
+        return {"kind": self.kind, "port": self.port, "pid": self.pid}
+
     def stop(self) -> None:
         """SIGTERM, then SIGKILL if it lingers; only ever this one PID."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(STOP_TIMEOUT)
+        _stop(self.process)
 
 
 def _command(kind: str, port: int, async_mode: str, gc_probe: bool) -> list[str]:
@@ -164,3 +164,93 @@ def running(
         yield server
     finally:
         server.stop()
+
+
+@dataclass
+class Deployment:
+    """One or several Ephemeral processes, sharing a Redis server when there is one."""
+
+    servers: list[Server]
+    store: subprocess.Popen[bytes] | None = None
+    store_port: int | None = None
+    env: dict[str, str] = field(default_factory=dict)
+
+    def spec(self) -> dict[str, object]:
+        """The load generator's view: where to connect, and whose CPU to count."""
+        first = self.servers[0]
+        return {
+            "kind": first.kind,
+            "port": first.port,
+            "pid": first.pid,
+            "ports": [server.port for server in self.servers],
+            "pids": [server.pid for server in self.servers],
+            "store_pids": [self.store.pid] if self.store else [],
+        }
+
+    def alive(self) -> bool:
+        return all(server.alive() for server in self.servers) and (self.store is None or self.store.poll() is None)
+
+
+NO_PERSISTENCE = ("--save", "", "--appendonly", "no")
+
+
+def redis_server() -> str:
+    found = shutil.which("redis-server")
+    if found is None:
+        raise RuntimeError("redis-server is missing: make bench installs it (apt-get install redis-server)")
+    return found
+
+
+def _start_redis(log_dir: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """A fresh redis-server without persistence on a free port; waits until it answers PING."""
+    port = free_port()
+    with (log_dir / f"redis-{port}.log").open("wb") as sink:
+        process = subprocess.Popen(
+            [redis_server(), "--bind", "127.0.0.1", "--port", str(port), "--dir", str(log_dir), *NO_PERSISTENCE],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline and process.poll() is None:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1) as probe:
+            probe.sendall(b"PING\r\n")
+            if probe.recv(16).startswith(b"+PONG"):
+                return process, port
+        time.sleep(0.05)  # polling for readiness
+    _stop(process)
+    raise RuntimeError(f"redis-server did not start; see {log_dir}")
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(STOP_TIMEOUT)
+
+
+@contextlib.contextmanager
+def running_deployment(processes: int, store: str, log_dir: Path, async_mode: str = "gevent") -> Iterator[Deployment]:
+    """`processes` Ephemeral processes; with `store` "redis", all on one fresh redis-server."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    deployment = Deployment([])
+    try:
+        if store == "redis":
+            deployment.store, deployment.store_port = _start_redis(log_dir)
+            deployment.env = {
+                "EPHEMERAL_REDIS_URL": f"redis://127.0.0.1:{deployment.store_port}/0",
+                # Every process must sign cookies with the same key.
+                "EPHEMERAL_SECRET_KEY": secrets.token_urlsafe(32),
+            }
+        elif processes != 1:
+            raise ValueError("several processes need the Redis store")
+        for _ in range(processes):
+            deployment.servers.append(start("ephemeral", log_dir, async_mode, deployment.env))
+        yield deployment
+    finally:
+        for server in deployment.servers:
+            server.stop()
+        if deployment.store is not None:
+            _stop(deployment.store)

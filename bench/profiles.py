@@ -24,6 +24,9 @@ class Profile:
     payloads: dict[str, Any]
     sanitizer_repeat: int
     profile: dict[str, Any] | None
+    # Several processes on one Redis: the fan-out at `receivers` against one
+    # process in memory and against each number of `processes`; `fanout` overrides.
+    scale: dict[str, Any] | None = None
     # The ceiling is a reference, not a target: fan-out against it only at these N.
     ceiling_receivers: tuple[int, ...] = ()
     kinds: dict[str, tuple[str, ...]] = field(
@@ -74,6 +77,18 @@ FULL = Profile(
         "rooms": ("ephemeral", "floor"),
         "connections": ("ephemeral", "floor", "ceiling"),
         "payloads": ("ephemeral", "floor"),
+    },
+    scale={
+        "receivers": 50,
+        "processes": [1, 2, 3],
+        # CPU per message is read at the higher fixed load, where it dwarfs idle costs.
+        "fanout": {
+            "fixed_loads": [1000, 10000],
+            "fixed_seconds": 4.0,
+            # Several processes may go past one process's saturation.
+            "ladder": [1000, 2000, 4500, 9000, 18000, 35000, 50000, 70000, 95000, 130000, 180000, 250000],
+            "refine": 2,
+        },
     },
     ceiling_receivers=(50,),
 )
@@ -146,6 +161,7 @@ TINY = Profile(
     },
     payloads={"rooms": 2, "per_client_per_s": 2.0, "seconds": 0.5, "drain_seconds": 1.0, "pause_seconds": 0.1},
     sanitizer_repeat=5,
+    scale={"receivers": 5, "processes": [1, 2], "fanout": {}},
     profile=None,
     kinds={
         "fanout": ("ephemeral", "floor", "ceiling"),

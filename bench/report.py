@@ -155,6 +155,70 @@ def summarize_payloads(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     return out
 
 
+def _fixed_steps(run: dict[str, Any]) -> dict[float, dict[str, Any]]:
+    """Every fixed-load step of a run by offered load; the last try counts when a stalled step was repeated."""
+    return {step["offered_per_s"]: step for step in run["steps"] if step.get("fixed")}
+
+
+def summarize_scale(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Per layout (`memory-1`, `redis-1`, `redis-2`, ...): saturation, latency, and CPU per message.
+
+    Latency is read at the lowest fixed load, CPU per message at the highest,
+    where the work per message dwarfs what idle processes cost (pings, heartbeats).
+    """
+    if "skipped" in runs:
+        return runs
+    out: dict[str, Any] = {"layouts": {}}
+    for name, layout_runs in runs.items():
+        fixed = [_fixed_steps(run) for run in layout_runs]
+        low, high = min(fixed[0]), max(fixed[0])
+        at_low = [steps.get(low) for steps in fixed]
+        at_high = [steps[high] for steps in fixed if high in steps]
+        saturation_steps = [run["saturation_step"] for run in layout_runs if run["saturation_step"]]
+        on_redis = layout_runs[0]["store"] == "redis"
+        server = median(step["server_cpu_us_per_message"] for step in at_high)
+        store = median(step["store_cpu_us_per_message"] for step in at_high) if on_redis else None
+        out["layouts"][name] = {
+            "store": layout_runs[0]["store"],
+            "processes": layout_runs[0]["processes"],
+            "runs": len(layout_runs),
+            "room_size": layout_runs[0]["room_size"],
+            "saturation_per_s": median(run["saturation_per_s"] for run in layout_runs),
+            "saturation_runs": [run["saturation_per_s"] for run in layout_runs],
+            "saturated": all(run["saturated"] for run in layout_runs),
+            "server_cpu_at_saturation": median(step["server_cpu"] for step in saturation_steps),
+            "store_cpu_at_saturation": median(step["store_cpu"] for step in saturation_steps) if on_redis else None,
+            "loadgen_cpu_at_saturation": median(step["loadgen_cpu"] for step in saturation_steps),
+            "other_cpu_at_saturation": median(step["other_cpu"] for step in saturation_steps),
+            "latency_load_per_s": low,
+            "p50_ms": _lat(at_low, "p50"),
+            "p99_ms": _lat(at_low, "p99"),
+            "cpu_load_per_s": high,
+            "p99_at_cpu_load_ms": _lat(list(at_high), "p99"),
+            "server_cpu_us_per_message": server,
+            "store_cpu_us_per_message": store,
+            "total_cpu_us_per_message": None if server is None else round(server + (store or 0.0), 1),
+        }
+    layouts = out["layouts"]
+    base = layouts.get("memory-1")
+    if base:
+        for block in layouts.values():
+            block["saturation_vs_memory"] = _ratio(block["saturation_per_s"], base["saturation_per_s"])
+            block["p99_vs_memory"] = _ratio(block["p99_ms"], base["p99_ms"])
+        one = layouts.get("redis-1")
+        if one and one["server_cpu_us_per_message"] is not None and base["server_cpu_us_per_message"] is not None:
+            # What Redis adds to one process: its own CPU, and the process's extra (publish, receive, checks).
+            out["redis_cost"] = {
+                "store_us_per_message": one["store_cpu_us_per_message"],
+                "process_us_per_message": round(
+                    one["server_cpu_us_per_message"] - base["server_cpu_us_per_message"], 1
+                ),
+                "saturation_ratio": one["saturation_vs_memory"],
+                "p99_ratio": one["p99_vs_memory"],
+            }
+    return out
+
+
 def targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
     """Every target of the issue, with the measured value and whether it is met."""
     rows: list[dict[str, Any]] = []
@@ -483,6 +547,53 @@ def _profile_md(prof: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _scale_md(scale: dict[str, Any], cores: int | None) -> list[str]:
+    if "skipped" in scale:
+        return []
+    layouts = scale["layouts"]
+    first = next(iter(layouts.values()))
+    counts = ", ".join(str(b["processes"]) for b in layouts.values() if b["store"] == "redis")
+    lines = [
+        "",
+        f"## Several processes on one Redis: fan-out, one room of {first['room_size']}",
+        "",
+        f"The fan-out above against one process with rooms in memory, and against {counts} processes "
+        "sharing a fresh `redis-server` (`EPHEMERAL_REDIS_URL`), sockets spread "
+        "over the processes round-robin, so each message crosses Redis (Socket.IO's message queue) to reach "
+        "every process. Server CPU is the sum over the processes; Redis's is its own column. "
+        f"This machine has {cores} cores, shared by the load generator, every process and Redis: more "
+        "processes here add context switches and Redis round trips, not CPU. The figures say what Redis costs "
+        "per message and that several processes keep one conversation; they cannot show a speed-up that "
+        "needs cores this machine does not have.",
+        "",
+        "| layout | saturation, deliveries/s | vs one process in memory | "
+        f"p50 / p99 at {_fmt(first['latency_load_per_s'])} deliveries/s, ms | "
+        f"CPU per message at {_fmt(first['cpu_load_per_s'])} deliveries/s: processes + Redis, µs | "
+        "CPU at saturation: processes / Redis / load generator |",
+        "|---|---|---|---|---|---|",
+    ]
+    for b in layouts.values():
+        processes = f"{b['processes']} process{'es' if b['processes'] > 1 else ''}"
+        label = f"{processes}, {'Redis' if b['store'] == 'redis' else 'memory'}"
+        lines.append(
+            f"| {label} | {_fmt(b['saturation_per_s'])}{'' if b['saturated'] else ' (not reached)'} | "
+            f"{_x(b.get('saturation_vs_memory'))} | {_fmt(b['p50_ms'])} / {_fmt(b['p99_ms'])} | "
+            f"{_fmt(b['server_cpu_us_per_message'])} + {_fmt(b['store_cpu_us_per_message'])} | "
+            f"{_pct(b['server_cpu_at_saturation'])} / {_pct(b['store_cpu_at_saturation'])} / "
+            f"{_pct(b['loadgen_cpu_at_saturation'])} |"
+        )
+    cost = scale.get("redis_cost")
+    if cost:
+        lines += [
+            "",
+            f"What Redis costs one process (1 process on Redis against 1 in memory): the Redis server's own "
+            f"{_fmt(cost['store_us_per_message'])} µs of CPU per message, the process's CPU per message changed "
+            f"by {_fmt(cost['process_us_per_message'])} µs (one message is {first['room_size']} deliveries), "
+            f"saturation {_x(cost['saturation_ratio'])}, p99 {_x(cost['p99_ratio'])}.",
+        ]
+    return lines
+
+
 def markdown(data: dict[str, Any]) -> str:
     meta, summary, params = data["meta"], data["summary"], data["params"]
     machine = meta["machine"]
@@ -511,6 +622,8 @@ def markdown(data: dict[str, Any]) -> str:
         lines += _storm_md(summary["storm"], params["storm"])
     if "payloads" in summary:
         lines += _payloads_md(summary["payloads"])
+    if "scale" in summary:
+        lines += _scale_md(summary["scale"], machine["cores"])
     if "sanitizer" in summary:
         lines += _sanitizer_md(summary["sanitizer"])
     lines += _profile_md(summary.get("profile", {}))

@@ -49,31 +49,41 @@ def machine_busy_seconds() -> float:
 
 
 class CpuMeter:
-    """CPU share (1.0 = one core) of this process, of the server and of everything else over one window.
+    """CPU share (1.0 = one core) of this process, of the server, of its store and of everything else over one window.
 
-    `other_cpu` is the rest of the machine: on a shared machine, other people's work
-    competing with the server and the load generator for the same two cores.
+    The server is every process of the deployment (one, or several sharing a
+    Redis), the store that Redis server. `other_cpu` is the rest of the machine:
+    on a shared machine, other people's work competing for the same two cores.
     """
 
-    def __init__(self, server_pid: int) -> None:
-        self._pid = server_pid
+    def __init__(self, server_pids: Sequence[int], store_pids: Sequence[int] = ()) -> None:
+        self._pids = tuple(server_pids)
+        self._store_pids = tuple(store_pids)
         self._wall = time.perf_counter()
         self._own = time.process_time()
-        self._server = cpu_seconds(server_pid)
+        self._server = _cpu(self._pids)
+        self._store = _cpu(self._store_pids)
         self._machine = machine_busy_seconds()
 
     def read(self) -> dict[str, float]:
         wall = max(time.perf_counter() - self._wall, 1e-9)
-        server = cpu_seconds(self._pid) - self._server
+        server = _cpu(self._pids) - self._server
+        store = _cpu(self._store_pids) - self._store
         own = time.process_time() - self._own
-        other = machine_busy_seconds() - self._machine - server - own
+        other = machine_busy_seconds() - self._machine - server - store - own
         return {
             "wall_s": round(wall, 3),
             "server_cpu_s": round(server, 4),
             "server_cpu": round(server / wall, 3),
+            "store_cpu_s": round(store, 4),
+            "store_cpu": round(store / wall, 3),
             "loadgen_cpu": round(own / wall, 3),
             "other_cpu": round(max(other, 0.0) / wall, 3),
         }
+
+
+def _cpu(pids: Sequence[int]) -> float:
+    return sum(cpu_seconds(pid) for pid in pids)
 
 
 def machine() -> dict[str, object]:

@@ -28,7 +28,7 @@ async def _storm(target: population.Target, room_id: str, rate: float, seconds: 
         try:
             answer = await api_client.post_json(
                 population.HOST,
-                target.port,
+                target.port_for(n),
                 f"/api/rooms/{room_id}/join",
                 {"alias": f"intruder{n}", "password": f"wrong guess {n}"},
                 addresses.next(),

@@ -32,11 +32,14 @@ class Suite:
     async_mode: str = "gevent"
     log: Log = print
 
-    def _loadgen(self, server: procs.Server, scenario: str, params: dict[str, Any]) -> dict[str, Any]:
-        """Run one load generator process against `server`; returns its result."""
-        stem = f"{scenario}-{server.kind}-{server.port}"
+    def _loadgen(
+        self, target: procs.Server | procs.Deployment, scenario: str, params: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Run one load generator process against a server or a deployment; returns its result."""
+        spec = target.spec()
+        stem = f"{scenario}-{spec['kind']}-{spec['port']}"
         job_path, result_path = self.work / f"{stem}.job.json", self.work / f"{stem}.result.json"
-        job = {"scenario": scenario, "target": {"kind": server.kind, "port": server.port, "pid": server.pid}}
+        job = {"scenario": scenario, "target": spec}
         job_path.write_text(json.dumps({**job, "params": params}))
         result_path.unlink(missing_ok=True)
         with (self.work / f"{stem}.loadgen.log").open("wb") as sink:
@@ -117,6 +120,39 @@ class Suite:
         params = self.profile.storm
         env = {"EPHEMERAL_BCRYPT_COST": str(params["bcrypt_cost"])}
         return [self._run("ephemeral", "storm", params, env) for _ in range(self.profile.repetitions)]
+
+    def scale(self) -> dict[str, Any]:
+        """The fan-out ladder against one process in memory, then 1, 2, 3... processes on one Redis.
+
+        Interleaved like the rest; clients are spread over the processes round-robin,
+        so a message's deliveries cross Redis to reach most of the room.
+        """
+        spec = self.profile.scale
+        if spec is None:
+            return {"skipped": "not in this profile"}
+        receivers = int(spec["receivers"])
+        params = {
+            **self.profile.fanout,
+            **spec["fanout"],
+            "receivers": receivers,
+            "senders": senders_needed(receivers, self.profile.sender_sizing, PER_SENDER),
+        }
+        layouts = [("memory", 1)] + [("redis", n) for n in spec["processes"]]
+        runs: dict[str, list[Any]] = {f"{store}-{n}": [] for store, n in layouts}
+        for _rep in range(self.profile.repetitions):
+            for store, processes in layouts:
+                name = f"{store}-{processes}"
+                earlier = [run["saturation_per_s"] for run in runs[name] if run["saturation_per_s"]]
+                start_at = 0.5 * min(earlier) if earlier else 0.0
+                began = time.perf_counter()
+                with procs.running_deployment(processes, store, self.work / "servers", self.async_mode) as deployment:
+                    result = self._loadgen(deployment, "fanout", {**params, "start_at": start_at})
+                    if not deployment.alive():
+                        raise RuntimeError(f"a process of {name} died during the scale run")
+                result.update(store=store, processes=processes)
+                runs[name].append(result)
+                self.log(f"  scale       {name:<9} {time.perf_counter() - began:6.1f} s")
+        return runs
 
     def sanitizer(self) -> dict[str, Any]:
         began = time.perf_counter()

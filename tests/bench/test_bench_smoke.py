@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = {"fanout", "rooms", "connections", "storm", "payloads", "sanitizer", "profile"}
+SCENARIOS = {"fanout", "rooms", "connections", "storm", "payloads", "scale", "sanitizer", "profile"}
 SECTIONS = (
     "## Targets",
     "## Fan-out",
@@ -22,6 +22,7 @@ SECTIONS = (
     "## Idle connections",
     "## Join storm",
     "## Server CPU per message by body",
+    "## Several processes on one Redis",
     "## Sanitizer",
 )
 
@@ -70,6 +71,17 @@ def test_storm_joins_were_refused(tiny_run: Path) -> None:
     statuses = json.loads((tiny_run / "latest.json").read_text())["summary"]["storm"]["join_statuses"]
     assert statuses
     assert set(statuses) <= {"403", "429"}
+
+
+def test_several_processes_on_one_redis_carry_the_fan_out(tiny_run: Path) -> None:
+    data = json.loads((tiny_run / "latest.json").read_text())
+    layouts = data["summary"]["scale"]["layouts"]
+    assert set(layouts) == {"memory-1", "redis-1", "redis-2"}
+    for name, block in layouts.items():
+        assert block["saturation_per_s"] > 0, name  # the one ladder step passed: nothing lost
+    two = data["raw"]["scale"]["redis-2"][0]
+    assert two["steps"] and all(step["lost"] == 0 for step in two["steps"])
+    assert {"store_us_per_message", "process_us_per_message"} <= data["summary"]["scale"]["redis_cost"].keys()
 
 
 def test_writes_the_markdown_table(tiny_run: Path) -> None:
