@@ -44,7 +44,10 @@ FULL = Profile(
     repetitions=3,
     receivers=(10, 50, 200),
     fanout={
-        "ladder": [1000, 2000, 3000, 4500, 6500, 9000, 13000, 18000, 25000, 35000, 50000, 70000, 95000, 130000],
+        "ladder": [
+            *(1000, 2000, 3000, 4500, 6500, 9000, 13000, 18000, 25000, 35000),
+            *(50000, 70000, 95000, 130000, 180000, 250000),
+        ],
         "fixed_loads": [1000],
         "fixed_seconds": 6.0,
         # N of the latency target; other N measure the fixed load more briefly.

@@ -2,7 +2,8 @@
 
 The processes sit behind the guide's nginx site with its `upstream` block
 (docs/deployment.md, "Several processes"), changed only as the reverse-proxy
-test changes it: loopback ports, a self-signed certificate, the log path.
+test changes it: loopback ports, a self-signed certificate, the log path. They
+run with the environment of the guide's compose file, pointed at the test's Redis.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from pathlib import Path
 
 import requests
 
+from tests.support.guide import compose_from_docs
 from tests.support.nginx import running_nginx, self_signed_certificate, site_from_docs, substitute, substitutions
 from tests.support.people import Person
 from tests.support.process import HOOKS
+from tests.support.redis import NO_PERSISTENCE, RedisServer
 from tests.support.server import RunningServer, start_server
 
 UPSTREAM_PORTS = ("8001", "8002", "8003")
@@ -32,12 +35,30 @@ def upstream_site(servers: list[RunningServer], ports: list[int], tls: Path, log
     return upstream + "\n" + substitute(site_from_docs(), substitutions(ports, "ephemeral", tls, logs))
 
 
+def compose_environment(redis: RedisServer) -> dict[str, str]:
+    """An app service's environment in the guide's compose file, with this test's Redis URL and key."""
+    documented = compose_from_docs()["services"]["app1"]["environment"]
+    return {**{name: str(value) for name, value in documented.items()}, **redis.env()}
+
+
+def test_the_guides_compose_file_is_the_arrangement_tested_here():
+    services = compose_from_docs()["services"]
+    command = services["redis"]["command"]
+    assert any(tuple(command[i : i + 4]) == NO_PERSISTENCE for i in range(len(command))), command
+    apps = [services[name] for name in ("app1", "app2", "app3")]
+    # One environment for all (a shared key and Redis), each published on loopback at an upstream port.
+    assert all(app["environment"] == apps[0]["environment"] for app in apps)
+    assert {"EPHEMERAL_REDIS_URL", "EPHEMERAL_SECRET_KEY"} <= apps[0]["environment"].keys()
+    published = [app["ports"][0].rsplit(":", 1)[0] for app in apps]
+    assert published == [f"127.0.0.1:{port}" for port in UPSTREAM_PORTS]
+
+
 def open_sockets(server: RunningServer) -> int:
     return int(requests.get(server.url + "/_test/stats", timeout=10).json()["open_sockets"])
 
 
 def test_kill_one_process_its_clients_reconnect_and_presence_heals(own_redis, tmp_path):
-    env = {**own_redis.env(), **HOOKS, "EPHEMERAL_TRUSTED_PROXIES": "1"}
+    env = {**compose_environment(own_redis), **HOOKS}
     servers = [start_server(tmp_path, "gevent", env) for _ in UPSTREAM_PORTS]
     tls = self_signed_certificate(tmp_path)
 

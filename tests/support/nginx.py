@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -15,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.server import ROOT, free_port, stop_process
+from tests.support.guide import fenced_block
+from tests.support.server import free_port, stop_process
 
 START_TIMEOUT = 10.0
-DEPLOYMENT_DOC = ROOT / "docs" / "deployment.md"
 
 # What Debian's /etc/nginx/nginx.conf puts around every site, with its paths in
 # the test's directory. Its `access_log` and `gzip on` stay, so a site has to
@@ -66,12 +65,9 @@ def require(tool: str, path: str | None) -> str:
     pytest.skip(reason)
 
 
-def site_from_docs(marker: str = "nginx-site", doc: Path = DEPLOYMENT_DOC) -> str:
-    """The fenced block right after `<!-- marker -->` in the deployment guide, as an operator would copy it."""
-    text = doc.read_text(encoding="utf-8")
-    found = re.findall(rf"<!-- {re.escape(marker)} -->\s*\n```nginx\n(.*?)\n```", text, re.DOTALL)
-    assert len(found) == 1, f"{doc.name} must hold exactly one <!-- {marker} --> ```nginx block, found {len(found)}"
-    return found[0] + "\n"
+def site_from_docs(marker: str = "nginx-site") -> str:
+    """The nginx block right after `<!-- marker -->` in the deployment guide."""
+    return fenced_block(marker, "nginx")
 
 
 SITE_ERROR_LOG = "site.error.log"

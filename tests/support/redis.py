@@ -17,6 +17,8 @@ import redis
 from tests.support.server import free_port, stop_process
 
 START_TIMEOUT = 20.0
+# What the deployment guide tells operators to run Redis with.
+NO_PERSISTENCE = ("--save", "", "--appendonly", "no")
 # Every process of a deployment must sign cookies with one key.
 SHARED_SECRET = "shared-secret-for-the-test-deployment"
 
@@ -56,7 +58,7 @@ def running_redis(workdir: Path, *extra: str, port: int | None = None) -> Iterat
     """`--save "" --appendonly no` unless `extra` says otherwise; stopped by PID at exit."""
     port = port or free_port()
     args = [redis_server_binary(), "--bind", "127.0.0.1", "--port", str(port), "--dir", str(workdir)]
-    args += ["--save", "", "--appendonly", "no", "--protected-mode", "yes", *extra]
+    args += [*NO_PERSISTENCE, "--protected-mode", "yes", *extra]
     log = workdir / f"redis-{port}.log"
     with log.open("wb") as sink:
         process = subprocess.Popen(args, stdout=sink, stderr=subprocess.STDOUT)
