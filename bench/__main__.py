@@ -80,22 +80,24 @@ def run(profile_name: str, out: Path, async_mode: str, only: tuple[str, ...]) ->
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     suite = Suite(profile, work, async_mode, log=lambda line: print(line, flush=True))
-    steps = {
-        "fanout": lambda: {
-            n: report.summarize_fanout(runs) for n, runs in _keep(raw, "fanout", suite.fanout()).items()
-        },
-        "rooms": lambda: report.summarize_rooms(_keep(raw, "rooms", suite.rooms())),
-        "connections": lambda: report.summarize_connections(_keep(raw, "connections", suite.connections())),
-        "storm": lambda: report.summarize_storm(_keep(raw, "storm", suite.storm())),
-        "payloads": lambda: report.summarize_payloads(_keep(raw, "payloads", suite.payloads())),
-        "scale": lambda: report.summarize_scale(_keep(raw, "scale", suite.scale())),
-        "sanitizer": suite.sanitizer,
-        "profile": suite.cpu_profile,
+    # Scenarios with repeated runs keep them raw and summarize; the others summarize themselves.
+    runs = {
+        "fanout": suite.fanout,
+        "rooms": suite.rooms,
+        "connections": suite.connections,
+        "storm": suite.storm,
+        "payloads": suite.payloads,
+        "scale": suite.scale,
     }
+    direct = {"sanitizer": suite.sanitizer, "profile": suite.cpu_profile}
     for name in SCENARIOS:
         if name in only:
             print(f"{name}:", flush=True)
-            summary[name] = steps[name]()
+            if name in runs:
+                raw[name] = runs[name]()
+                summary[name] = SUMMARIZE[name](raw[name])
+            else:
+                summary[name] = direct[name]()
     meta["load_end"] = _load()
     meta["wall_s"] = round(time.perf_counter() - began, 1)
     params = {
@@ -110,19 +112,37 @@ def run(profile_name: str, out: Path, async_mode: str, only: tuple[str, ...]) ->
         "scale": profile.scale,
     }
     data = {"meta": meta, "params": params, "summary": summary, "raw": raw}
-    data["targets"] = report.targets(summary)
-    (out / "latest.json").write_text(json.dumps(data, indent=1))
-    text = report.markdown(data)
-    (out / "latest.md").write_text(text)
-    if profile.name == "full" and set(only) == set(SCENARIOS):
-        notes = BENCH / "NOTES.md"  # the hand-written analysis of the targets, kept across runs
-        (BENCH / "RESULTS.md").write_text(text + ("\n" + notes.read_text() if notes.exists() else ""))
+    _write(data, out, complete=set(only) == set(SCENARIOS))
     return data
 
 
-def _keep(raw: dict[str, Any], name: str, runs: Any) -> Any:
-    raw[name] = runs
-    return runs
+SUMMARIZE = {
+    "fanout": lambda runs: {n: report.summarize_fanout(by_kind) for n, by_kind in runs.items()},
+    "rooms": report.summarize_rooms,
+    "connections": report.summarize_connections,
+    "storm": report.summarize_storm,
+    "payloads": report.summarize_payloads,
+    "scale": report.summarize_scale,
+}
+
+
+def render(results: Path, out: Path) -> dict[str, Any]:
+    """Summaries, targets and tables again from a run's raw figures (after a change to the report or NOTES.md)."""
+    data: dict[str, Any] = json.loads(results.read_text())
+    for name, runs in data["raw"].items():
+        data["summary"][name] = SUMMARIZE[name](runs)
+    _write(data, out, complete=set(data["summary"]) == set(SCENARIOS))
+    return data
+
+
+def _write(data: dict[str, Any], out: Path, complete: bool) -> None:
+    data["targets"] = report.targets(data["summary"])
+    (out / "latest.json").write_text(json.dumps(data, indent=1))
+    text = report.markdown(data)
+    (out / "latest.md").write_text(text)
+    if data["meta"]["profile"] == "full" and complete:
+        notes = BENCH / "NOTES.md"  # the hand-written analysis of the targets, kept across runs
+        (BENCH / "RESULTS.md").write_text(text + ("\n" + notes.read_text() if notes.exists() else ""))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -131,7 +151,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=BENCH / "results")
     parser.add_argument("--async-mode", choices=("gevent", "eventlet"), default="gevent")
     parser.add_argument("--only", default=",".join(SCENARIOS), help="comma-separated: " + ", ".join(SCENARIOS))
+    parser.add_argument("--render", action="store_true", help="no run: tables again from <out>/latest.json")
     args = parser.parse_args(argv)
+    if args.render:
+        render(args.out / "latest.json", args.out)
+        print(f"rewrote {args.out / 'latest.md'}")
+        return 0
     only = tuple(name.strip() for name in args.only.split(",") if name.strip())
     unknown = set(only) - set(SCENARIOS)
     if unknown:

@@ -90,3 +90,21 @@ def test_writes_the_markdown_table(tiny_run: Path) -> None:
         assert heading in text
     assert "| target | goal | measured | met |" in text
     assert "Ephemeral / floor" in text
+
+
+def test_render_rebuilds_the_tables_from_the_raw_figures(tiny_run: Path) -> None:
+    data = json.loads((tiny_run / "latest.json").read_text())
+    data["summary"] = {name: value for name, value in data["summary"].items() if name not in data["raw"]}
+    (tiny_run / "latest.json").write_text(json.dumps(data))
+    (tiny_run / "latest.md").unlink()
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "--render", "--out", str(tiny_run)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    rendered = json.loads((tiny_run / "latest.json").read_text())
+    assert set(rendered["summary"]) == SCENARIOS
+    assert "## Several processes on one Redis" in (tiny_run / "latest.md").read_text()
