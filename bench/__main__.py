@@ -103,7 +103,6 @@ def run(profile_name: str, out: Path, async_mode: str, only: tuple[str, ...]) ->
     params = {
         "fanout": profile.fanout,
         "receivers": profile.receivers,
-        "sender_sizing": profile.sender_sizing,
         "rooms": profile.rooms,
         "connections": profile.connections,
         "storm": profile.storm,

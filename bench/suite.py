@@ -22,6 +22,13 @@ from .fanout import senders_needed
 from .profiles import PER_SENDER, Profile
 
 LOADGEN_TIMEOUT = 900.0
+
+
+def _senders(receivers: int, fanout: dict[str, Any]) -> int:
+    """Enough senders that none exceeds Ephemeral's message limit at the top of the ladder."""
+    return senders_needed(receivers, max(fanout["ladder"]), PER_SENDER)
+
+
 Log = Callable[[str], None]
 
 
@@ -93,7 +100,7 @@ class Suite:
             params = {
                 **self.profile.fanout,
                 "receivers": receivers,
-                "senders": senders_needed(receivers, self.profile.sender_sizing, PER_SENDER),
+                "senders": _senders(receivers, self.profile.fanout),
             }
             if receivers != self.profile.fanout.get("target_receivers", receivers):
                 params["fixed_seconds"] = self.profile.fanout["fixed_seconds_other"]
@@ -131,12 +138,8 @@ class Suite:
         if spec is None:
             return {"skipped": "not in this profile"}
         receivers = int(spec["receivers"])
-        params = {
-            **self.profile.fanout,
-            **spec["fanout"],
-            "receivers": receivers,
-            "senders": senders_needed(receivers, self.profile.sender_sizing, PER_SENDER),
-        }
+        params = {**self.profile.fanout, **spec["fanout"], "receivers": receivers}
+        params["senders"] = _senders(receivers, params)
         layouts = [("memory", 1)] + [("redis", n) for n in spec["processes"]]
         runs: dict[str, list[Any]] = {f"{store}-{n}": [] for store, n in layouts}
         for _rep in range(self.profile.repetitions):
@@ -168,7 +171,7 @@ class Suite:
         if cpu_profile.py_spy() is None:
             return {"skipped": "py-spy is not installed (bench/requirements.txt)"}
         receivers = int(spec["receivers"])
-        senders = senders_needed(receivers, self.profile.sender_sizing, PER_SENDER)
+        senders = _senders(receivers, self.profile.fanout)  # the fan-out scenario's room
         load = float(spec["deliveries_per_s"])
         out: dict[str, Any] = {"receivers": receivers, "senders": senders, "deliveries_per_s": load}
         for kind in ("ephemeral", "floor"):
