@@ -22,8 +22,7 @@ import logging  # noqa: E402
 import signal  # noqa: E402
 from typing import Any  # noqa: E402
 
-from ephemeral import create_app, events, socketio  # noqa: E402
-from ephemeral.collector import tune as tune_collector  # noqa: E402
+from ephemeral import collector, create_app, events, socketio  # noqa: E402
 from ephemeral.config import ConfigError  # noqa: E402
 from ephemeral.services import services  # noqa: E402
 from ephemeral.serving import server_options  # noqa: E402
@@ -62,7 +61,7 @@ def main() -> None:
         print(f"ephemeral: configuration error: {error}", file=sys.stderr)
         sys.exit(2)
     settings = app.extensions["ephemeral"].settings
-    tune_collector(settings.async_mode)
+    collector.tune(settings.async_mode)
     events.start_reaper(app)
     _install_shutdown(app)
     log.info("serving on port %d", settings.port)

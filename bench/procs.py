@@ -51,22 +51,18 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def cpu_seconds(pid: int) -> float:
-    """CPU time of every live thread of `pid` so far, in nanoseconds' resolution.
+def thread_cpu_ns(pid: int) -> dict[str, int]:
+    """CPU time so far of each live thread of `pid`, in nanoseconds (/proc/<pid>/task/*/schedstat).
 
-    /proc/<pid>/schedstat counts nanoseconds; /proc/<pid>/stat counts 10 ms
-    ticks, too coarse for a Redis server that spends a few ms in a measurement.
-    A thread that exits takes its time with it, which the bench's servers do
-    not do while measured (their only threads are a fixed pool).
+    /proc/<pid>/stat counts 10 ms ticks, too coarse for a Redis server that
+    spends a few ms in a measurement; schedstat counts nanoseconds, per thread.
     """
-    total = 0
+    times = {}
     for task in os.listdir(f"/proc/{pid}/task"):
-        with (
-            contextlib.suppress(FileNotFoundError, ProcessLookupError),
-            open(f"/proc/{pid}/task/{task}/schedstat", encoding="ascii") as schedstat,
-        ):
-            total += int(schedstat.read().split()[0])
-    return total / 1e9
+        schedstat = Path(f"/proc/{pid}/task/{task}/schedstat")
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):  # the thread just exited
+            times[task] = int(schedstat.read_text(encoding="ascii").split()[0])
+    return times
 
 
 def rss_bytes(pid: int) -> int:

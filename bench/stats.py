@@ -8,7 +8,7 @@ import statistics
 import time
 from collections.abc import Iterable, Sequence
 
-from .procs import CLOCK_TICKS, cpu_seconds
+from .procs import CLOCK_TICKS, thread_cpu_ns
 
 
 def percentile(sorted_values: Sequence[float], q: float) -> float | None:
@@ -61,14 +61,14 @@ class CpuMeter:
         self._store_pids = tuple(store_pids)
         self._wall = time.perf_counter()
         self._own = time.process_time()
-        self._server = _cpu(self._pids)
-        self._store = _cpu(self._store_pids)
+        self._server = _threads(self._pids)
+        self._store = _threads(self._store_pids)
         self._machine = machine_busy_seconds()
 
     def read(self) -> dict[str, float]:
         wall = max(time.perf_counter() - self._wall, 1e-9)
-        server = _cpu(self._pids) - self._server
-        store = _cpu(self._store_pids) - self._store
+        server = _since(self._server, self._pids)
+        store = _since(self._store, self._store_pids)
         own = time.process_time() - self._own
         other = machine_busy_seconds() - self._machine - server - store - own
         return {
@@ -82,8 +82,15 @@ class CpuMeter:
         }
 
 
-def _cpu(pids: Sequence[int]) -> float:
-    return sum(cpu_seconds(pid) for pid in pids)
+def _threads(pids: Sequence[int]) -> dict[tuple[int, str], int]:
+    return {(pid, tid): ns for pid in pids for tid, ns in thread_cpu_ns(pid).items()}
+
+
+def _since(before: dict[tuple[int, str], int], pids: Sequence[int]) -> float:
+    """CPU seconds of `pids` since `before`, thread by thread: one that exited meanwhile
+    (an idle pool worker) drops out instead of making the sum go backwards."""
+    now = _threads(pids)
+    return sum(ns - before.get(key, 0) for key, ns in now.items()) / 1e9
 
 
 def machine() -> dict[str, object]:

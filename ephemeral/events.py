@@ -17,7 +17,7 @@ from typing import Any
 from flask import Flask, request
 from flask_socketio import ConnectionRefusedError, join_room
 
-from . import bindings, socketio
+from . import bindings, collector, socketio
 from .errors import INTERNAL_ACK, EphemeralError, Invalid, RateLimited, TooLarge, Unauthorized, Unavailable
 from .logs import Safe
 from .origin import is_foreign
@@ -164,7 +164,7 @@ def on_purge(*_payload: object) -> Ack:
 
 
 def reap_forever(app: Flask) -> None:
-    """Background task: close expired rooms, tend shared presence, forget refilled rate-limit buckets."""
+    """Background task: close expired rooms, tend shared presence, forget refilled buckets, collect garbage."""
     while True:
         socketio.sleep(REAP_INTERVAL)
         try:
@@ -175,6 +175,7 @@ def reap_forever(app: Flask) -> None:
                 for change in svc.registry.tend():
                     announce_presence(change)
                 svc.limits.sweep()
+            collector.tend()
         except Exception as error:  # noqa: BLE001 - the reaper must never stop
             log.error("reaper failed with %s", Safe(type(error).__qualname__))
 

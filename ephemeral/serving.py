@@ -162,12 +162,15 @@ class _OneFrameAtATime:
 class _TurnTakingSocket:
     """simple-websocket's socket under gevent: reads take turns, a turn's writes leave together."""
 
-    def __init__(self, sock: Any, sleep: Any, run_callback: Any) -> None:
+    def __init__(self, sock: Any, sleep: Any, run_callback: Any, new_event: Any) -> None:
         self._sock = sock
         self._sleep = sleep
         self._run_callback = run_callback
+        self._new_event = new_event
         self._reads = 0
         self._push_due = False
+        # Set while a frame's tail is being written, which may wait for the peer.
+        self._tail: Any = None
 
     def recv(self, size: int) -> bytes:
         data: bytes = self._sock.recv(size)
@@ -185,9 +188,16 @@ class _TurnTakingSocket:
         write went through the TCP stack on its own, about a third of the server's
         CPU in a fan-out. Unlike Nagle's algorithm this never waits for an ACK.
         """
+        while self._tail is not None:  # no frame may start inside another
+            self._tail.wait()
         sent: int = self._sock.send(data, _MSG_MORE)
         if sent < len(data):  # simple-websocket drops what one send did not take
-            self._sock.sendall(memoryview(data)[sent:], _MSG_MORE)
+            self._tail = tail = self._new_event()
+            try:
+                self._sock.sendall(memoryview(data)[sent:], _MSG_MORE)
+            finally:
+                self._tail = None
+                tail.set()
         if _MSG_MORE and not self._push_due:
             self._push_due = True
             self._run_callback(self._push)
@@ -196,8 +206,14 @@ class _TurnTakingSocket:
     def _push(self) -> None:
         self._push_due = False
         # Setting TCP_NODELAY (again) sends whatever MSG_MORE held back.
-        with contextlib.suppress(OSError):  # closed meanwhile: close sent it
+        with contextlib.suppress(OSError):  # closed meanwhile: close pushed it
             self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def close(self) -> None:
+        # simple-websocket closes a duplicate of the connection's socket, which
+        # does not end the connection: push what is held back (a close frame) first.
+        self._push()
+        self._sock.close()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sock, name)
@@ -237,12 +253,13 @@ def configure_websockets(eio_server: Any, max_frame_bytes: int) -> None:
         silence = eio_server.ping_interval + eio_server.ping_timeout
 
         from gevent import get_hub
+        from gevent.event import Event
 
         class YieldingServer(simple_websocket.Server):  # type: ignore[misc]
             def handshake(self) -> None:
                 self.sock.settimeout(silence)
                 # simple-websocket's reader reads until the socket is drained.
-                self.sock: Any = _TurnTakingSocket(self.sock, sleep, get_hub().loop.run_callback)
+                self.sock: Any = _TurnTakingSocket(self.sock, sleep, get_hub().loop.run_callback, Event)
                 super().handshake()
 
         class GeventWebSocket(base):  # type: ignore[misc,valid-type]

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from flask import Blueprint, Flask, Response, jsonify, request
 
-from . import socketio
+from . import collector, socketio
 from .events import Ack, acked
 from .services import services
 
@@ -39,7 +39,17 @@ def stats() -> Response:
         rate_limit_keys={field.name: len(getattr(svc.limits, field.name)) for field in dataclasses.fields(svc.limits)},
         live_rooms=svc.registry.live_rooms(),
         open_sockets=len(socketio.server.eio.sockets),
+        frozen_objects=collector.frozen_objects(),
     )
+
+
+@blueprint.post("/_test/collect")
+def collect() -> Response:
+    """A full garbage collection now, as the interpreter would run one."""
+    import gc
+
+    gc.collect()
+    return jsonify(ok=True)
 
 
 @acked

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.redis import redis_server_binary
+
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = {"fanout", "rooms", "connections", "storm", "payloads", "scale", "sanitizer", "profile"}
 SECTIONS = (
@@ -29,6 +31,7 @@ SECTIONS = (
 
 @pytest.fixture(scope="module")
 def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    redis_server_binary()  # the scale scenario starts one: skipped without it, failed under CI
     out = tmp_path_factory.mktemp("bench")
     completed = subprocess.run(
         [sys.executable, "-m", "bench", "--profile", "tiny", "--out", str(out)],
@@ -94,7 +97,8 @@ def test_writes_the_markdown_table(tiny_run: Path) -> None:
 
 def test_render_rebuilds_the_tables_from_the_raw_figures(tiny_run: Path) -> None:
     data = json.loads((tiny_run / "latest.json").read_text())
-    data["summary"] = {name: value for name, value in data["summary"].items() if name not in data["raw"]}
+    original = data["summary"]
+    data["summary"] = {name: value for name, value in original.items() if name not in data["raw"]}
     (tiny_run / "latest.json").write_text(json.dumps(data))
     (tiny_run / "latest.md").unlink()
     completed = subprocess.run(
@@ -106,5 +110,5 @@ def test_render_rebuilds_the_tables_from_the_raw_figures(tiny_run: Path) -> None
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     rendered = json.loads((tiny_run / "latest.json").read_text())
-    assert set(rendered["summary"]) == SCENARIOS
+    assert rendered["summary"] == original
     assert "## Several processes on one Redis" in (tiny_run / "latest.md").read_text()

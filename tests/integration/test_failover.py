@@ -48,7 +48,8 @@ def test_the_guides_compose_file_is_the_arrangement_tested_here():
     apps = [services[name] for name in ("app1", "app2", "app3")]
     # One environment for all (a shared key and Redis), each published on loopback at an upstream port.
     assert all(app["environment"] == apps[0]["environment"] for app in apps)
-    assert {"EPHEMERAL_REDIS_URL", "EPHEMERAL_SECRET_KEY"} <= apps[0]["environment"].keys()
+    # Behind the one nginx the tests run, as the failover test runs them.
+    assert {"EPHEMERAL_REDIS_URL", "EPHEMERAL_SECRET_KEY", "EPHEMERAL_TRUSTED_PROXIES"} <= apps[0]["environment"].keys()
     published = [app["ports"][0].rsplit(":", 1)[0] for app in apps]
     assert published == [f"127.0.0.1:{port}" for port in UPSTREAM_PORTS]
 

@@ -7,8 +7,10 @@ import subprocess
 import sys
 
 import pytest
+import requests
 
 from tests.support.people import Person
+from tests.support.process import HOOKS, stats
 from tests.support.server import ROOT, running_server
 
 
@@ -50,3 +52,11 @@ def test_sigterm_tells_clients_and_exits(tmp_path, async_mode):
         sock.wait("welcome")
         assert srv.stop() == 0
         assert sock.wait("purged") == {"reason": "shutdown", "by": None}
+
+
+@pytest.mark.parametrize("async_mode", ["gevent", "eventlet"])
+def test_the_server_freezes_what_survives_a_full_collection(tmp_path, async_mode):
+    """The collector schedule is installed at start (ephemeral/collector.py), in either mode."""
+    with running_server(tmp_path, async_mode, env=HOOKS) as srv:
+        assert requests.post(srv.url + "/_test/collect", timeout=30).json() == {"ok": True}
+        assert stats(srv)["frozen_objects"] > 0

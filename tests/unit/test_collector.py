@@ -7,7 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from ephemeral.collector import FULL_PASS_GROWTH, FreezeSchedule
+from ephemeral import collector
+from ephemeral.collector import FULL_PASS_AT_LEAST_EVERY, FULL_PASS_GROWTH, FreezeSchedule
 
 FULL = {"generation": 2, "collected": 0, "uncollectable": 0}
 
@@ -52,3 +53,26 @@ def test_a_doubled_frozen_heap_goes_back_to_the_collector(schedule):
     assert schedule.full_pass_due
     schedule("stop", FULL)
     assert schedule.after_full_pass >= len(kept)
+
+
+def test_a_full_pass_comes_at_least_every_so_often(schedule):
+    schedule("stop", FULL)
+    assert not schedule.tend(schedule.full_pass_at + FULL_PASS_AT_LEAST_EVERY - 1)
+    assert gc.get_freeze_count() > 0
+    # The collection tend runs calls the schedule back, which freezes the survivors anew.
+    gc.callbacks.append(schedule)
+    try:
+        assert schedule.tend(schedule.full_pass_at + FULL_PASS_AT_LEAST_EVERY)
+    finally:
+        gc.callbacks.remove(schedule)
+    assert not schedule.full_pass_due
+    assert gc.get_freeze_count() > 0
+
+
+def test_tune_installs_the_schedule():
+    installed = collector.tune("threading")
+    try:
+        assert installed in gc.callbacks
+    finally:
+        gc.callbacks.remove(installed)
+        gc.unfreeze()
