@@ -493,13 +493,14 @@ def _storm_md(st: dict[str, Any], params: dict[str, Any]) -> list[str]:
         f"bcrypt cost {params['bcrypt_cost']}",
         "",
         f"The other room: {st['room_size']} sockets at {st['deliveries_per_s']:,.0f} deliveries/s "
-        "(Ephemeral only). Without storm = mean of the calm phases before and after. Ratio = median of "
-        f"each run's own storm / calm ratio ({', '.join(_x(r) for r in st.get('ratio_runs', []))}); "
-        f"the ratio of the medians below is {_x(st.get('ratio_of_medians'))}.",
+        "(Ephemeral only). Without storm = mean of the calm phases before and after. The target's figure "
+        f"is the median of each run's own storm / calm ratio: {_x(st['ratio'])} "
+        f"({', '.join(_x(r) for r in st.get('ratio_runs', []))}); the table's ratio is of the medians.",
         "",
         "| | without storm | during storm | ratio |",
         "|---|---|---|---|",
-        f"| other room's p99, ms | {_fmt(st['calm_p99_ms'])} | {_fmt(st['storm_p99_ms'])} | {_x(st['ratio'])} |",
+        f"| other room's p99 (median of runs), ms | {_fmt(st['calm_p99_ms'])} | {_fmt(st['storm_p99_ms'])} "
+        f"| {_x(st.get('ratio_of_medians'))} |",
         f"| other room's p50, ms | {_fmt(st['calm_p50_ms'])} | {_fmt(st['storm_p50_ms'])} | |",
         f"| load generator CPU | {_pct(st['calm_loadgen_cpu'])} | {_pct(st['storm_loadgen_cpu'])} | |",
         "",
