@@ -80,21 +80,14 @@ def run(profile_name: str, out: Path, async_mode: str, only: tuple[str, ...]) ->
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
     suite = Suite(profile, work, async_mode, log=lambda line: print(line, flush=True))
-    # Scenarios with repeated runs keep them raw and summarize; the others summarize themselves.
-    runs = {
-        "fanout": suite.fanout,
-        "rooms": suite.rooms,
-        "connections": suite.connections,
-        "storm": suite.storm,
-        "payloads": suite.payloads,
-        "scale": suite.scale,
-    }
+    # Scenarios with repeated runs (a Suite method of the same name) keep them raw, then
+    # summarize; the sanitizer and the profile summarize themselves.
     direct = {"sanitizer": suite.sanitizer, "profile": suite.cpu_profile}
     for name in SCENARIOS:
         if name in only:
             print(f"{name}:", flush=True)
-            if name in runs:
-                raw[name] = runs[name]()
+            if name in SUMMARIZE:
+                raw[name] = getattr(suite, name)()
                 summary[name] = SUMMARIZE[name](raw[name])
             else:
                 summary[name] = direct[name]()

@@ -15,13 +15,19 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return round(a / b, 3) if a is not None and b else None
 
 
+def _fixed_steps(run: dict[str, Any]) -> dict[float, dict[str, Any]]:
+    """Every fixed-load step of a run by offered load, in the order measured; the last try
+    counts when a stalled step was repeated."""
+    return {step["offered_per_s"]: step for step in run["steps"] if step.get("fixed")}
+
+
 def _fixed_step(run: dict[str, Any]) -> dict[str, Any] | None:
     """The first fixed-load step (the profile's `fixed_loads[0]`), measured longer than the ladder's."""
-    found = None
-    for step in run["steps"]:
-        if step.get("fixed") and (found is None or step["offered_per_s"] == found["offered_per_s"]):
-            found = step  # the last try counts when a stalled step was repeated
-    return found
+    return next(iter(_fixed_steps(run).values()), None)
+
+
+def _runs_x(ratios: list[float | None]) -> str:
+    return ", ".join(_x(r) for r in ratios)
 
 
 def _lat(steps: list[dict[str, Any] | None], key: str) -> float | None:
@@ -166,11 +172,6 @@ def summarize_payloads(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     return out
 
 
-def _fixed_steps(run: dict[str, Any]) -> dict[float, dict[str, Any]]:
-    """Every fixed-load step of a run by offered load; the last try counts when a stalled step was repeated."""
-    return {step["offered_per_s"]: step for step in run["steps"] if step.get("fixed")}
-
-
 def summarize_scale(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """Per layout (`memory-1`, `redis-1`, `redis-2`, ...): saturation, latency, and CPU per message.
 
@@ -265,7 +266,7 @@ def targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
         "<= 1.5x its p99 without the storm",
         ratio,
         None if ratio is None else ratio <= 1.5,
-        f"median of each run's ratio ({', '.join(_x(r) for r in storm.get('ratio_runs', []))}); "
+        f"median of each run's ratio ({_runs_x(storm.get('ratio_runs', []))}); "
         f"median p99 {_fmt(storm.get('storm_p99_ms'))} ms vs {_fmt(storm.get('calm_p99_ms'))} ms",
     )
     conns = summary.get("connections", {})
@@ -495,7 +496,7 @@ def _storm_md(st: dict[str, Any], params: dict[str, Any]) -> list[str]:
         f"The other room: {st['room_size']} sockets at {st['deliveries_per_s']:,.0f} deliveries/s "
         "(Ephemeral only). Without storm = mean of the calm phases before and after. The target's figure "
         f"is the median of each run's own storm / calm ratio: {_x(st['ratio'])} "
-        f"({', '.join(_x(r) for r in st.get('ratio_runs', []))}); the table's ratio is of the medians.",
+        f"({_runs_x(st.get('ratio_runs', []))}); the table's ratio is of the medians.",
         "",
         "| | without storm | during storm | ratio |",
         "|---|---|---|---|",

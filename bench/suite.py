@@ -22,14 +22,12 @@ from .fanout import senders_needed
 from .profiles import PER_SENDER, Profile
 
 LOADGEN_TIMEOUT = 900.0
+Log = Callable[[str], None]
 
 
 def _senders(receivers: int, fanout: dict[str, Any]) -> int:
     """Enough senders that none exceeds Ephemeral's message limit at the top of the ladder."""
     return senders_needed(receivers, max(fanout["ladder"]), PER_SENDER)
-
-
-Log = Callable[[str], None]
 
 
 @dataclass

@@ -82,7 +82,3 @@ def tend() -> None:
     """From the reaper: a full pass if the last one is too old (no-op unless `tune` ran)."""
     if _schedule is not None:
         _schedule.tend(time.monotonic())
-
-
-def frozen_objects() -> int:
-    return gc.get_freeze_count()
