@@ -77,7 +77,7 @@ def test_stats_count_hashes_limits_and_rooms(hooked):
     srv = hooked.server
     stats = lambda: requests.get(srv.url + "/_test/stats", timeout=10).json()  # noqa: E731
     first = stats()
-    assert set(first) == {"hashes_run", "rate_limit_keys", "live_rooms", "open_sockets"}
+    assert set(first) == {"hashes_run", "rate_limit_keys", "live_rooms", "open_sockets", "frozen_objects"}
     assert set(first["rate_limit_keys"]) == {
         "wrong_password_by_address",
         "wrong_password_by_room",
