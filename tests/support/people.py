@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import queue
+import threading
 from typing import Any
 
 import requests
@@ -48,6 +49,8 @@ class Socket:
         self.client = socketio.Client(
             reconnection=reconnection, reconnection_delay=0.2, reconnection_delay_max=1, websocket_extra_options=options
         )
+        self._connect_returned = threading.Event()
+        self._handle_messages_in_order()
         self.queues: dict[str, queue.Queue[Any]] = {
             name: queue.Queue() for name in (*SERVER_EVENTS, "disconnect", "connect_error")
         }
@@ -55,6 +58,44 @@ class Socket:
             self.client.on(name, self._recorder(name))
         self.client.on("disconnect", self._recorder("disconnect"))
         self.client.on("connect_error", self._recorder("connect_error"))
+
+    def _handle_messages_in_order(self) -> None:
+        """Record incoming events in the order they arrived, and never miss the end.
+
+        python-engineio hands every message to a thread of its own, so a test could
+        see a `message` after the `purged` the server sent before it: here they run
+        on the thread that read them (the handlers only record). A socket.io
+        DISCONNECT still gets a thread, as handling it waits for the reading
+        thread to end, and that thread first waits for `connect()` to return:
+        python-socketio ignores a DISCONNECT that comes before, and the socket
+        would stay open, silently, with no `disconnect` event.
+        """
+        eio = self.client.eio
+        spawn = eio.start_background_task
+        connect = self.client.connect
+
+        def connect_then_release(*args: Any, **kwargs: Any) -> Any:
+            self._connect_returned.clear()
+            try:
+                return connect(*args, **kwargs)
+            finally:
+                self._connect_returned.set()
+
+        def once_connected(handle: Any, data: Any) -> None:
+            self._connect_returned.wait(EVENT_TIMEOUT)
+            handle(data)
+
+        def start_background_task(target: Any, *args: Any, **kwargs: Any) -> Any:
+            if target is not eio.handlers.get("message"):
+                return spawn(target, *args, **kwargs)
+            data = args[0]
+            if isinstance(data, str) and data.startswith("1"):  # socket.io packet type 1: DISCONNECT
+                return spawn(once_connected, target, data)
+            target(data)
+            return None
+
+        eio.start_background_task = start_background_task
+        self.client.connect = connect_then_release
 
     def _recorder(self, name: str) -> Any:
         def record(*args: Any) -> None:
