@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from . import population
+from . import population, procs
 from .driver import Driver, Tally
 
 # A failed step during which the load generator could not keep its schedule, or
@@ -65,7 +65,10 @@ async def run(target: population.Target, params: dict[str, Any]) -> dict[str, An
     room_size = receivers + senders
     tally = Tally()
     seats = (await population.make_rooms(target, 1, room_size, tag="fan"))[0]
+    sockets_before = [procs.open_sockets(pid) for pid in target.pids]
     connected = await population.connect_all(target, seats, tally.on_message)
+    # Proof that the room is spread over every process of a deployment.
+    sockets_added = [procs.open_sockets(pid) - before for pid, before in zip(target.pids, sockets_before, strict=True)]
     if connected.failures:
         raise RuntimeError(f"{connected.failures} fan-out sockets failed to connect")
     driver = Driver(target, tally, connected.clients[:senders], room_size)
@@ -114,6 +117,7 @@ async def run(target: population.Target, params: dict[str, Any]) -> dict[str, An
         "senders": senders,
         "room_size": room_size,
         "connect_s": round(connected.seconds, 3),
+        "sockets_added_by_process": sockets_added,
         "steps": steps,
         "saturated": first_fail is not None,
         "last_pass": last_pass,

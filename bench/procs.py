@@ -65,6 +65,16 @@ def thread_cpu_ns(pid: int) -> dict[str, int]:
     return times
 
 
+def open_sockets(pid: int) -> int:
+    """How many sockets `pid` holds open (its listener, clients, Redis connections)."""
+    fds = Path(f"/proc/{pid}/fd")
+    count = 0
+    for fd in fds.iterdir():
+        with contextlib.suppress(FileNotFoundError):  # closed meanwhile
+            count += os.readlink(fd).startswith("socket:")
+    return count
+
+
 def rss_bytes(pid: int) -> int:
     with open(f"/proc/{pid}/status", encoding="ascii") as status:
         for line in status:

@@ -84,6 +84,9 @@ def test_several_processes_on_one_redis_carry_the_fan_out(tiny_run: Path) -> Non
         assert block["saturation_per_s"] > 0, name  # the one ladder step passed: nothing lost
     two = data["raw"]["scale"]["redis-2"][0]
     assert two["steps"] and all(step["lost"] == 0 for step in two["steps"])
+    # The room really was spread: each process took some of its sockets.
+    assert len(two["sockets_added_by_process"]) == 2
+    assert all(added > 0 for added in two["sockets_added_by_process"])
     assert {"store_us_per_message", "process_us_per_message"} <= data["summary"]["scale"]["redis_cost"].keys()
 
 
