@@ -133,6 +133,7 @@ class Socket:
 
     def close(self) -> None:
         self.client.disconnect()
+        self.client.shutdown()  # a client that is reconnecting would retry for ever
 
 
 class Person:
