@@ -69,18 +69,24 @@ def own_server(
 
 
 @pytest.fixture
-def people(server: RunningServer) -> Iterator[Callable[[], Person]]:
-    """Make as many independent people (cookie jars, source addresses) as a test needs."""
+def people_at() -> Iterator[Callable[[str], Person]]:
+    """Make independent people (cookie jars, source addresses) for any address; all closed afterwards."""
     made: list[Person] = []
 
-    def make() -> Person:
-        person = Person(server.url)
+    def make(url: str) -> Person:
+        person = Person(url)
         made.append(person)
         return person
 
     yield make
     for person in made:
         person.close()
+
+
+@pytest.fixture
+def people(server: RunningServer, people_at: Callable[[str], Person]) -> Callable[[], Person]:
+    """Make as many independent people as a test needs, for the test's server."""
+    return lambda: people_at(server.url)
 
 
 @pytest.fixture

@@ -16,7 +16,6 @@ import requests
 
 from tests.support.guide import compose_from_docs
 from tests.support.nginx import running_nginx, self_signed_certificate, site_from_docs, substitute, substitutions
-from tests.support.people import Person
 from tests.support.process import HOOKS
 from tests.support.redis import NO_PERSISTENCE, RedisServer
 from tests.support.server import RunningServer, start_server
@@ -58,11 +57,10 @@ def open_sockets(server: RunningServer) -> int:
     return int(requests.get(server.url + "/_test/stats", timeout=10).json()["open_sockets"])
 
 
-def test_kill_one_process_its_clients_reconnect_and_presence_heals(own_redis, tmp_path):
+def test_kill_one_process_its_clients_reconnect_and_presence_heals(own_redis, tmp_path, people_at):
     env = {**compose_environment(own_redis), **HOOKS}
     servers = [start_server(tmp_path, "gevent", env) for _ in UPSTREAM_PORTS]
     tls = self_signed_certificate(tmp_path)
-    people: list[Person] = []  # closed at the end: ann's socket would otherwise retry forever
 
     try:
 
@@ -71,8 +69,7 @@ def test_kill_one_process_its_clients_reconnect_and_presence_heals(own_redis, tm
 
         with running_nginx(tmp_path / "nginx", render, port_count=2) as nginx:
             public = f"https://127.0.0.1:{nginx.ports[1]}"
-            ann = Person(public)
-            people.append(ann)
+            ann = people_at(public)
             ann.http.trust_env = False
             ann.http.verify = str(tls / "cert.pem")
             room_id = ann.create(alias="ann").json()["room_id"]
@@ -81,14 +78,12 @@ def test_kill_one_process_its_clients_reconnect_and_presence_heals(own_redis, tm
             via_proxy.wait("welcome")
             [victim] = [server for server in servers if open_sockets(server) == 1]
             survivor = next(server for server in servers if server is not victim)
-            bob = Person(survivor.url)
-            people.append(bob)
+            bob = people_at(survivor.url)
             assert bob.join(room_id, alias="bob").status_code == 200
             on_survivor = bob.connect(room_id)
             on_survivor.wait("welcome")
             # Cleo sits on the victim directly and will never come back.
-            cleo = Person(victim.url)
-            people.append(cleo)
+            cleo = people_at(victim.url)
             assert cleo.join(room_id, alias="cleo").status_code == 200
             cleo.connect(room_id).wait("welcome")
             on_survivor.wait_for("presence", lambda p: p["participants"] == ["ann", "bob", "cleo"])
@@ -109,7 +104,5 @@ def test_kill_one_process_its_clients_reconnect_and_presence_heals(own_redis, tm
             assert on_survivor.wait("message")["html"] == "still here"
             assert bob.join(room_id, alias="dora").status_code == 200  # the room lives on
     finally:
-        for person in people:
-            person.close()
         for server in servers:
             server.stop()

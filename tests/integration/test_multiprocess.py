@@ -33,19 +33,6 @@ def processes(own_redis: RedisServer, tmp_path) -> Iterator[Deployment]:
         server.stop()
 
 
-@pytest.fixture
-def people() -> Iterator[Callable[[str], Person]]:
-    made: list[Person] = []
-
-    def make(url: str) -> Person:
-        made.append(Person(url))
-        return made[-1]
-
-    yield make
-    for person in made:
-        person.close()
-
-
 def seat(person: Person, room_id: str, url: str, alias: str) -> Socket:
     """Join (unless already seated) and connect to the process at `url`."""
     if not person.http.cookies:
@@ -55,14 +42,14 @@ def seat(person: Person, room_id: str, url: str, alias: str) -> Socket:
     return sock
 
 
-def test_clients_on_different_processes_share_messages_and_presence(processes, people):
+def test_clients_on_different_processes_share_messages_and_presence(processes, people_at):
     a, b, c = processes(3)
-    ann = people(a.url)
+    ann = people_at(a.url)
     room_id = ann.create(alias="ann").json()["room_id"]
     sockets = {
         "ann": seat(ann, room_id, a.url, "ann"),
-        "bob": seat(people(b.url), room_id, b.url, "bob"),
-        "cleo": seat(people(c.url), room_id, c.url, "cleo"),
+        "bob": seat(people_at(b.url), room_id, b.url, "bob"),
+        "cleo": seat(people_at(c.url), room_id, c.url, "cleo"),
     }
     for sock in sockets.values():
         sock.wait_for("presence", lambda p: p["participants"] == ["ann", "bob", "cleo"])
@@ -73,26 +60,26 @@ def test_clients_on_different_processes_share_messages_and_presence(processes, p
             assert (message["alias"], message["html"]) == (speaker, f"hello from {speaker}")
 
 
-def test_purge_on_one_process_wipes_clients_on_the_others(processes, people):
+def test_purge_on_one_process_wipes_clients_on_the_others(processes, people_at):
     a, b, c = processes(3)
-    ann = people(a.url)
+    ann = people_at(a.url)
     room_id = ann.create(alias="ann").json()["room_id"]
     sockets = [
         seat(ann, room_id, a.url, "ann"),
-        seat(people(b.url), room_id, b.url, "bob"),
-        seat(people(c.url), room_id, c.url, "cleo"),
+        seat(people_at(b.url), room_id, b.url, "bob"),
+        seat(people_at(c.url), room_id, c.url, "cleo"),
     ]
     assert sockets[0].call("purge")["ok"]
     for sock in sockets:
         assert sock.wait("purged") == {"reason": "purged", "by": "ann"}
         sock.wait("disconnect")
     for server in (a, b, c):
-        assert people(server.url).join(room_id, alias="dora").status_code == 404
+        assert people_at(server.url).join(room_id, alias="dora").status_code == 404
 
 
-def test_logout_on_one_process_revokes_the_cookie_on_another(processes, people):
+def test_logout_on_one_process_revokes_the_cookie_on_another(processes, people_at):
     a, b = processes(2)
-    ann = people(a.url)
+    ann = people_at(a.url)
     room_id = ann.create(alias="ann").json()["room_id"]
     cookie = ann.cookie_header()
     on_a = ann.connect(room_id)
@@ -105,7 +92,7 @@ def test_logout_on_one_process_revokes_the_cookie_on_another(processes, people):
     with pytest.raises(Refused, match=r"^unauthorized$"):
         ann.connect(room_id, cookie=cookie, url=b.url)
     # The alias is free again on every process.
-    assert people(b.url).join(room_id, alias="ann").status_code == 200
+    assert people_at(b.url).join(room_id, alias="ann").status_code == 200
 
 
 class ChannelListener:
@@ -133,14 +120,14 @@ class ChannelListener:
         self._client.close()
 
 
-def test_expiry_fires_once_across_processes(processes, people, own_redis):
+def test_expiry_fires_once_across_processes(processes, people_at, own_redis):
     servers = processes(3, {"EPHEMERAL_ROOM_TTL": "2"})
-    ann = people(servers[0].url)
+    ann = people_at(servers[0].url)
     room_id = ann.create(alias="ann").json()["room_id"]
     listener = ChannelListener(own_redis)
     try:
         sockets = [seat(ann, room_id, servers[0].url, "ann")]
-        sockets += [seat(people(s.url), room_id, s.url, f"p{i}") for i, s in enumerate(servers[1:])]
+        sockets += [seat(people_at(s.url), room_id, s.url, f"p{i}") for i, s in enumerate(servers[1:])]
         for sock in sockets:
             assert sock.wait("purged", timeout=15) == {"reason": "expired", "by": None}
             sock.wait("disconnect")
@@ -151,9 +138,9 @@ def test_expiry_fires_once_across_processes(processes, people, own_redis):
     assert len(emitted) == 1, emitted
 
 
-def test_expiry_is_announced_within_a_second_of_its_time(processes, people):
+def test_expiry_is_announced_within_a_second_of_its_time(processes, people_at):
     a, b = processes(2, {"EPHEMERAL_ROOM_TTL": "2"})
-    ann = people(a.url)
+    ann = people_at(a.url)
     room_id = ann.create(alias="ann").json()["room_id"]
     sock = ann.connect(room_id, url=b.url)
     expires_at = sock.wait("welcome")["expires_at"] / 1000
@@ -203,12 +190,12 @@ def test_one_alias_raced_over_three_processes_is_given_once(processes):
     assert sorted({outcome for outcome in outcomes if outcome[0] != 200}) == [(409, "alias_taken")]
 
 
-def test_stopping_one_process_leaves_presence_and_purges_nothing(processes, people, own_redis):
+def test_stopping_one_process_leaves_presence_and_purges_nothing(processes, people_at, own_redis):
     a, b = processes(2)
-    ann = people(a.url)
+    ann = people_at(a.url)
     room_id = ann.create(alias="ann").json()["room_id"]
     on_a = seat(ann, room_id, a.url, "ann")
-    on_b = seat(people(b.url), room_id, b.url, "bob")
+    on_b = seat(people_at(b.url), room_id, b.url, "bob")
     on_a.wait_for("presence", lambda p: p["participants"] == ["ann", "bob"])
     assert b.stop() == 0
     with own_redis.client() as client:
@@ -219,4 +206,4 @@ def test_stopping_one_process_leaves_presence_and_purges_nothing(processes, peop
     assert on_b.pending("purged") == []
     assert on_a.send("the room lives on")["ok"]
     assert on_a.wait("message")["html"] == "the room lives on"
-    assert people(a.url).join(room_id, alias="cleo").status_code == 200
+    assert people_at(a.url).join(room_id, alias="cleo").status_code == 200
