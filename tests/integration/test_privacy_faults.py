@@ -8,6 +8,7 @@ this file's own source never contains them.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -185,7 +186,9 @@ def test_a_full_session_leaves_no_marker_on_disk_or_in_output(hooked):
         timeout=10,
     )
     ws.recv()
-    ws.send("42" + json.dumps(["message", {"text": marks["frame"] * 100_000}]))  # past the frame limit
+    # Past the frame limit: the server may close the connection before the whole frame is sent.
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        ws.send("42" + json.dumps(["message", {"text": marks["frame"] * 100_000}]))
     ws.close()
     assert bob_socket.call("logout")["ok"]
     assert ann_socket.call("purge")["ok"]
