@@ -90,6 +90,9 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
         JSON_SORT_KEYS=False,
     )
     app.session_interface = SessionInterface()
+    # Templates mark their words with _(); the languages to come add catalogs.
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
 
     hasher = PasswordHasher(settings.secret_key, settings.bcrypt_cost, make_offload(settings.async_mode))
     registry = _registry(settings, hasher)
