@@ -24,31 +24,14 @@ from typing import Any  # noqa: E402
 
 from ephemeral import collector, create_app, events, socketio  # noqa: E402
 from ephemeral.config import ConfigError  # noqa: E402
-from ephemeral.services import services  # noqa: E402
 from ephemeral.serving import server_options  # noqa: E402
-
-SHUTDOWN_FLUSH_SECONDS = 0.5
-log = logging.getLogger("ephemeral")
 
 
 def _install_shutdown(app: Any) -> None:
-    """SIGTERM/SIGINT: every room is purged with reason `shutdown`, then the process exits."""
-
-    def shut_down() -> None:
-        with app.app_context():
-            registry = services().registry
-            closures = registry.close_all("shutdown")  # rooms in Redis outlive one process
-            for closure in closures:
-                events.announce_closure(closure)
-            for change in registry.leave():
-                events.announce_presence(change)
-        log.info("shutting down, closed %d rooms", len(closures))
-        socketio.sleep(SHUTDOWN_FLUSH_SECONDS)
-        logging.shutdown()
-        os._exit(0)
+    """SIGTERM/SIGINT: the shutdown runs as a green thread, outside the signal handler."""
 
     def on_signal(*_args: object) -> None:
-        socketio.start_background_task(shut_down)
+        socketio.start_background_task(events.shut_down, app)
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
@@ -64,7 +47,7 @@ def main() -> None:
     collector.tune(settings.async_mode)
     events.start_reaper(app)
     _install_shutdown(app)
-    log.info("serving on port %d", settings.port)
+    logging.getLogger("ephemeral").info("serving on port %d", settings.port)
     socketio.run(app, host=settings.host, port=settings.port, **server_options(settings.async_mode))
 
 

@@ -24,12 +24,11 @@ def _samples(work: Callable[[], object], repeat: int) -> list[float]:
 
 
 def _time(text: str, repeat: int) -> dict[str, float]:
-    from ephemeral.events import _has_content
-    from ephemeral.sanitize import _CLEANER, clean_message
+    from ephemeral.sanitize import _CLEANER, clean_message, has_content
 
     # nh3 on the raw text, without clean_message's markup bound: what the bound saves.
     unbounded = sorted(_samples(lambda: _CLEANER.clean(text), repeat))
-    samples = _samples(lambda: _has_content(clean_message(text)), repeat)
+    samples = _samples(lambda: has_content(clean_message(text)), repeat)
     samples.sort()
     return {
         "median_ms": round(statistics.median(samples) * 1000, 4),

@@ -9,11 +9,11 @@ from typing import Any
 
 from flask import Flask, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_socketio import SocketIO
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import logs
 from .config import Settings, from_env, with_overrides
+from .extensions import socketio
 from .fanout import client_manager
 from .passwords import PasswordHasher, make_offload
 from .ratelimit import (
@@ -27,7 +27,7 @@ from .rooms import MemoryRegistry, RoomStore
 from .services import Limits, Services
 from .serving import configure_websockets, ignore_reserved_client_events, refuse_binary_packets
 
-socketio = SocketIO()
+__all__ = ["create_app", "socketio"]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Largest JSON body: a 1024-character password of astral characters, escaped.
@@ -64,7 +64,8 @@ def _registry(settings: Settings, hasher: PasswordHasher) -> RoomStore:
     ttl, max_rooms, max_participants = settings.room_ttl, settings.max_rooms, settings.max_participants
     if not settings.redis_url:
         return MemoryRegistry(hasher, ttl=ttl, max_rooms=max_rooms, max_participants=max_participants)
-    from .redis_rooms import RedisRegistry, connect  # only deployments with Redis import it
+    from .rooms.redis import RedisRegistry  # only deployments with Redis import it
+    from .rooms.redis_client import connect
 
     client = connect(settings.redis_url, allow_persistence=settings.redis_allow_persistence)
     return RedisRegistry(client, hasher, ttl=ttl, max_rooms=max_rooms, max_participants=max_participants)

@@ -37,6 +37,7 @@ def _answer(binding: Binding, status: int) -> tuple[Response, int]:
         room_id=binding.room_id,
         name=binding.name,
         alias=binding.alias,
+        participant_id=binding.you.id,
         expires_at=int(binding.expires_at * 1000),
         url=url_for("views.room", room_id=binding.room_id, _external=True),
     ), status

@@ -73,6 +73,10 @@ class RateLimited(EphemeralError):
     code, status, text = "rate_limited", 429, "Too many attempts. Wait a moment and try again."
 
 
+class MethodNotAllowed(EphemeralError):
+    code, status, text = "method_not_allowed", 405, "That method is not allowed here."
+
+
 class Capacity(EphemeralError):
     code, status, text = "capacity", 503, "The server is at capacity. Try again later."
 
@@ -81,4 +85,14 @@ class Unavailable(EphemeralError):
     code, status, text = "unavailable", 503, "The service cannot reach its room store. Try again in a moment."
 
 
-INTERNAL_ACK: dict[str, Any] = {"ok": False, "error": "internal", "message": EphemeralError.text}
+INTERNAL_ACK: dict[str, Any] = EphemeralError().ack()
+
+
+def all_kinds() -> list[type[EphemeralError]]:
+    """Every kind of error a client may be told about, `internal` included."""
+    found, pending = [], [EphemeralError]
+    while pending:
+        kind = pending.pop()
+        found.append(kind)
+        pending += kind.__subclasses__()
+    return found

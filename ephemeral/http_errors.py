@@ -7,7 +7,7 @@ import logging
 from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from .errors import EphemeralError, Invalid, NotFound
+from .errors import EphemeralError, Invalid, MethodNotAllowed, NotFound
 from .logs import Safe
 from .views import gone_page
 
@@ -44,13 +44,16 @@ def _http_error(error: HTTPException) -> Response:
         # Malformed or oversized bodies are the client's mistake: 400 `invalid`.
         return _respond(400, Invalid.code, Invalid.text)
     if status == 405:
-        return _respond(405, "method_not_allowed", "That method is not allowed here.")
-    return _respond(status, "error", "The request could not be served.")
+        return _ephemeral_error(MethodNotAllowed())
+    if 400 <= status < 500:  # any other refusal by Flask or Werkzeug keeps its status
+        return _respond(status, Invalid.code, Invalid.text)
+    return _unexpected(error)
 
 
 def _unexpected(error: Exception) -> Response:
     log.error("unhandled %s in a request", Safe(type(error).__qualname__))
-    return _respond(500, "internal", EphemeralError.text)
+    internal = EphemeralError()
+    return _respond(internal.status, internal.code, internal.message)
 
 
 def register(app: Flask) -> None:

@@ -8,12 +8,13 @@ must be https while links may also be http or mailto.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from types import MappingProxyType
 
 import nh3
 
-__all__ = ["ALLOWED_ATTRIBUTES", "ALLOWED_TAGS", "LINK_REL", "clean_message"]
+__all__ = ["ALLOWED_ATTRIBUTES", "ALLOWED_TAGS", "LINK_REL", "clean_message", "has_content"]
 
 ALLOWED_TAGS: frozenset[str] = frozenset(
     {
@@ -119,3 +120,12 @@ def clean_message(text: str) -> str:
     except UnicodeEncodeError:
         repaired = bounded.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
         return _CLEANER.clean(repaired)
+
+
+_TAG = re.compile(r"<[^>]*>")
+_MEDIA = re.compile(r"<(img|video|audio)\b[^>]*\ssrc=")
+
+
+def has_content(html: str) -> bool:
+    """Whether cleaned HTML shows anything: text, or media with a source."""
+    return bool(_TAG.sub("", html).strip()) or bool(_MEDIA.search(html))

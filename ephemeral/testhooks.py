@@ -12,8 +12,8 @@ from collections.abc import Mapping
 
 from flask import Blueprint, Flask, Response, jsonify, request
 
-from . import socketio
-from .events import Ack, acked
+from .events.acks import Ack, acked
+from .extensions import socketio
 from .services import services
 
 ENV_FLAG = "EPHEMERAL_TEST_HOOKS"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.support.payloads import aliases
 from tests.support.people import Person, Socket
 
 
@@ -33,6 +34,6 @@ def room(people):
     bob = people()
     assert bob.join(room_id, alias="bob", password="secret").status_code == 200
     bob_socket = bob.connect(room_id)
-    assert bob_socket.wait("welcome")["participants"] == ["ann", "bob"]
-    ann_socket.wait_for("presence", lambda p: p["participants"] == ["ann", "bob"])
+    assert aliases(bob_socket.wait("welcome")) == ["ann", "bob"]
+    ann_socket.wait_for("presence", lambda p: aliases(p) == ["ann", "bob"])
     return Room(room_id, "secret", [Member(ann, ann_socket, "ann"), Member(bob, bob_socket, "bob")])

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.nginx import require
+from tests.support.payloads import notice
 from tests.support.people import Person
 from tests.support.server import running_server
 
@@ -82,7 +83,7 @@ def test_as_pid_1_sigterm_purges_every_room_and_exits_within_two_seconds(tmp_pat
             took = time.monotonic() - signalled
             assert code == 0
             assert took < EXIT_WITHIN, f"exited {took:.2f} s after SIGTERM"
-            assert sock.wait("purged") == {"reason": "shutdown", "by": None}
+            assert notice(sock.wait("purged")) == {"reason": "shutdown", "by": None}
         finally:
             # unshare holds SIGTERM back while its child runs, so stop the server itself. While
             # unshare lives, the server's PID is the server's (alive, or a zombie unshare has not reaped).

@@ -9,6 +9,7 @@ import sys
 import pytest
 import requests
 
+from tests.support.payloads import notice
 from tests.support.people import Person
 from tests.support.process import HOOKS, stats
 from tests.support.server import ROOT, running_server
@@ -51,7 +52,7 @@ def test_sigterm_tells_clients_and_exits(tmp_path, async_mode):
         sock = ann.connect(room_id)
         sock.wait("welcome")
         assert srv.stop() == 0
-        assert sock.wait("purged") == {"reason": "shutdown", "by": None}
+        assert notice(sock.wait("purged")) == {"reason": "shutdown", "by": None}
 
 
 @pytest.mark.parametrize("async_mode", ["gevent", "eventlet"])

@@ -27,6 +27,7 @@ import requests
 import socketio
 import websocket
 
+from tests.support.payloads import aliases, notice
 from tests.support.people import SERVER_EVENTS, Person, Refused, Socket, raw_socket
 from tests.support.process import HOOKS, fd_count, rss_kib, stats, wait_until
 from tests.support.server import RunningServer, running_server
@@ -186,7 +187,7 @@ def _check_race(srv: RunningServer, race: Race) -> None:
             after = names[names.index("purged") + 1 :]
             assert "message" not in after, f"message after purged: {names}"
             assert after == ["disconnect"], names
-    reasons = {json.dumps(p, sort_keys=True) for r in everyone for p in r.events("purged")}
+    reasons = {json.dumps(notice(p), sort_keys=True) for r in everyone for p in r.events("purged")}
     assert len(reasons) <= 1, reasons  # one room, one end
     purged = json.dumps({"by": "owner", "reason": "purged"}, sort_keys=True)
     expired = json.dumps({"by": None, "reason": "expired"}, sort_keys=True)
@@ -309,8 +310,8 @@ def test_concurrent_joins_take_exactly_the_free_seats(tmp_path, async_mode):
         sockets = [people[n].connect(room_id) for n in admitted]
         for sock in sockets:
             sock.wait("welcome")
-        settled = sockets[-1].wait_for("presence", lambda p: len(p["participants"]) == SEATS)
-        assert sorted(settled["participants"], key=str.casefold) == sorted(seated, key=str.casefold)
+        settled = sockets[-1].wait_for("presence", lambda p: len(aliases(p)) == SEATS)
+        assert sorted(aliases(settled), key=str.casefold) == sorted(seated, key=str.casefold)
         # The ones turned away hold nothing; one more stranger finds the room full.
         for n in range(JOINERS):
             if n not in admitted:
@@ -412,7 +413,7 @@ def test_vanished_clients_leave_presence_and_free_their_descriptors(tmp_path, as
                 holders.append(holder)
                 assert holder.stdout is not None and holder.stdout.readline().strip() == "ready"
             everyone = 1 + 3 * PER_KIND
-            watcher.wait_for("presence", lambda p: len(p["participants"]) == everyone)
+            watcher.wait_for("presence", lambda p: len(aliases(p)) == everyone)
             assert fd_count(srv.process.pid) >= baseline + 3 * PER_KIND
 
             vanished = time.monotonic()
@@ -422,9 +423,9 @@ def test_vanished_clients_leave_presence_and_free_their_descriptors(tmp_path, as
                 holder.send_signal(signal.SIGKILL)
             for pongs in silent:
                 pongs.fall_silent()  # the TCP connection stays open; no ping is answered
-            left = watcher.wait_for("presence", lambda p: p["participants"] == ["owner"], timeout=20)
+            left = watcher.wait_for("presence", lambda p: aliases(p) == ["owner"], timeout=20)
             gone_after = time.monotonic() - vanished
-            assert left == {"participants": ["owner"]}
+            assert aliases(left) == ["owner"]
             print(f"\n{async_mode}: presence settled {gone_after:.1f} s after the clients vanished")
             wait_until(lambda: fd_count(srv.process.pid) <= baseline + 2, 20, "descriptors released")
             assert watcher.send("still here")["ok"]

@@ -1,40 +1,44 @@
-"""The room registry in Redis, shared by every Ephemeral process. No Flask, no Socket.IO.
+"""The room store in Redis, shared by every Ephemeral process. No Flask, no Socket.IO.
 
-Same contract as `MemoryRegistry`. Every check-then-act is one Lua script
-(`ephemeral/lua/`), so processes can never both take the last seat or one alias.
-Keys expire with their room; tokens are stored only as SHA-256 hashes; message
-text never touches Redis storage (Socket.IO's pub/sub carries it in transit).
-This process remembers which of its own sockets sit in which room.
+Same contract as `MemoryRegistry`. Every rule is decided in one Lua script
+(`lua/`), so processes can never both take the last seat or one alias. Keys
+expire with their room; tokens are stored only as SHA-256 hashes; message text
+never touches Redis storage (Socket.IO's pub/sub carries it in transit). This
+process remembers which of its own sockets sit in which room.
 """
 
 from __future__ import annotations
 
-import functools
 import hashlib
+import json
 import secrets
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import redis
 
-from . import fields
-from .config import ConfigError
-from .errors import AliasTaken, Capacity, NotFound, RoomFull, Unauthorized, Unavailable, WrongPassword
-from .rooms import (
-    ROOM_ID_BYTES,
-    TOKEN_BYTES,
+from .. import fields
+from ..errors import AliasTaken, Capacity, NotFound, RoomFull, Unauthorized, Unavailable, WrongPassword
+from .model import (
+    HOST,
+    MEMBER,
     Binding,
     Closure,
     Departure,
-    Hasher,
+    Notices,
+    Participant,
     PresenceChange,
     Seat,
     Speaker,
+    by_alias,
+    new_participant_id,
+    new_room_id,
+    new_token,
 )
+from .redis_client import reachable, reachable_call
+from .store import Hasher
 
 LUA = Path(__file__).with_name("lua")
 HEARTBEAT_SECONDS = 1.0
@@ -42,6 +46,7 @@ HEARTBEAT_SECONDS = 1.0
 # ping timeout, well over a garbage-collection pause.
 DEAD_AFTER_MS = 3000
 EXPIRY_BATCH = 100
+COLLISION = "collision"
 _ERRORS = {
     "not_found": NotFound,
     "unauthorized": Unauthorized,
@@ -49,56 +54,10 @@ _ERRORS = {
     "alias_taken": AliasTaken,
     "capacity": Capacity,
 }
-T = TypeVar("T")
-
-
-class PersistenceRefused(ConfigError):
-    """The Redis server writes to disk; rooms must never outlive its memory."""
 
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("ascii")).hexdigest()
-
-
-def connect(url: str, *, allow_persistence: bool) -> redis.Redis:
-    """A client for the shared store; refuses one that persists unless told it may."""
-    client = redis.Redis.from_url(url, decode_responses=True, socket_timeout=10, health_check_interval=30)
-    try:
-        client.ping()
-        if not allow_persistence:
-            check_no_persistence(client)
-    except (redis.ConnectionError, redis.TimeoutError):
-        # The URL may hold a password: never in the message.
-        raise ConfigError("cannot reach the Redis server named by EPHEMERAL_REDIS_URL") from None
-    except redis.AuthenticationError:
-        raise ConfigError("the Redis server refused the credentials in EPHEMERAL_REDIS_URL") from None
-    return client
-
-
-def check_no_persistence(client: redis.Redis) -> None:
-    """Refuse a Redis that saves snapshots or keeps an append-only file."""
-    try:
-        save = str(client.config_get("save").get("save") or "")
-        appendonly = str(client.config_get("appendonly").get("appendonly") or "no")
-    except redis.ResponseError:
-        raise PersistenceRefused(
-            "Redis refused CONFIG GET, so its persistence settings cannot be checked; "
-            "set EPHEMERAL_REDIS_ALLOW_PERSISTENCE=1 once you have checked save and appendonly yourself"
-        ) from None
-    if save.strip() or appendonly == "yes":
-        raise PersistenceRefused(
-            "Redis persists to disk (save or appendonly is on), so rooms could outlive their hour; "
-            'run it with --save "" --appendonly no, or set EPHEMERAL_REDIS_ALLOW_PERSISTENCE=1 deliberately'
-        )
-
-
-@contextmanager
-def _reachable() -> Iterator[None]:
-    """A Redis outage is a temporary failure (503 / `unavailable`), not a crash."""
-    try:
-        yield
-    except (redis.ConnectionError, redis.TimeoutError):
-        raise Unavailable() from None
 
 
 def _raise_for(status: str) -> None:
@@ -111,17 +70,21 @@ def _seconds(exp_ms: int | str) -> float:
     return int(exp_ms) / 1000
 
 
-def _reachable_call(method: Callable[..., T]) -> Callable[..., T]:
-    @functools.wraps(method)
-    def wrapper(*args: Any, **kwargs: Any) -> T:
-        with _reachable():
-            return method(*args, **kwargs)
+def _stored(participant: Participant) -> str:
+    return json.dumps({"id": participant.id, "alias": participant.alias, "role": participant.role})
 
-    return wrapper
+
+def _loaded(raw: str) -> Participant:
+    found = json.loads(raw)
+    return Participant(found["id"], found["alias"], found["role"])
+
+
+def _present(raw: list[str]) -> list[Participant]:
+    return by_alias([_loaded(item) for item in raw])
 
 
 class RedisRegistry:
-    """Rooms in Redis; this object also tracks the sockets of its own process."""
+    """The `RoomStore` of several processes; this object also tracks the sockets of its own process."""
 
     def __init__(self, client: redis.Redis, hasher: Hasher, *, ttl: float, max_rooms: int, max_participants: int):
         self._hasher = hasher
@@ -134,7 +97,7 @@ class RedisRegistry:
         self._next_beat = 0.0
         self._left = False
         self._departures: list[tuple[str, str]] = []  # (room id, sid) left while Redis was away
-        self._pending: list[PresenceChange] = []  # found outside tend(), announced by it
+        self._pending: list[PresenceChange] = []  # found outside upkeep(), announced by it
         common = (LUA / "common.lua").read_text(encoding="utf-8")
         self._scripts = {
             path.stem: client.register_script(common + "\n" + path.read_text(encoding="utf-8"))
@@ -147,62 +110,65 @@ class RedisRegistry:
 
     # -- joining ------------------------------------------------------------
 
-    @_reachable_call
+    @reachable_call
     def create(self, name: object, alias: object, password: object) -> Binding:
         clean_name, clean_alias = fields.room_name(name), fields.alias(alias)
         clean_password = fields.password(password)
-        if self.live_rooms() >= self._max_rooms:
-            raise Capacity()  # before paying for a hash; the script checks again
+        if self._run("capacity", self._max_rooms):
+            raise Capacity()  # before paying for a hash; create.lua decides again
         hashed = self._hasher.hash(clean_password).decode("ascii")
-        while True:
-            room_id, token = secrets.token_urlsafe(ROOM_ID_BYTES), secrets.token_urlsafe(TOKEN_BYTES)
+        token, alias_key = new_token(), fields.alias_key(clean_alias)
+        status = COLLISION
+        while status == COLLISION:  # a fresh random id was taken (never in practice): draw again
+            room_id, you = new_room_id(), Participant(new_participant_id(), clean_alias, HOST)
             status, *rest = self._run(
                 "create",
                 room_id,
                 clean_name,
                 hashed,
-                clean_alias,
-                fields.alias_key(clean_alias),
+                you.id,
+                _stored(you),
+                alias_key,
                 token_hash(token),
                 self._ttl_ms,
                 self._max_rooms,
             )
-            if status != "collision":  # 128 random bits; never in practice
-                break
         _raise_for(status)
-        return Binding(room_id, token, clean_name, clean_alias, _seconds(rest[0]))
+        return Binding(room_id, token, clean_name, you, _seconds(rest[0]))
 
-    @_reachable_call
+    @reachable_call
     def join(self, room_id: str, alias: object, password: object) -> Binding:
         clean_alias, clean_password = fields.alias(alias), fields.password(password)
         status, *rest = self._run("password_hash", room_id)
         _raise_for(status)
         if not self._hasher.verify(clean_password, rest[0].encode("ascii")):
             raise WrongPassword()
-        token = secrets.token_urlsafe(TOKEN_BYTES)
-        status, *rest = self._run(
-            "join", room_id, clean_alias, fields.alias_key(clean_alias), token_hash(token), self._max_participants
-        )
+        token, alias_key = new_token(), fields.alias_key(clean_alias)
+        status = COLLISION
+        while status == COLLISION:
+            you = Participant(new_participant_id(), clean_alias, MEMBER)
+            status, *rest = self._run(
+                "join", room_id, you.id, _stored(you), alias_key, token_hash(token), self._max_participants
+            )
         _raise_for(status)
         exp_ms, name = rest
-        return Binding(room_id, token, name, clean_alias, _seconds(exp_ms))
+        return Binding(room_id, token, name, you, _seconds(exp_ms))
 
-    @_reachable_call
+    @reachable_call
     def exists(self, room_id: str) -> bool:
-        status, *_ = self._run("password_hash", room_id)
-        return bool(status == "ok")
+        return bool(self._run("exists", room_id))
 
-    @_reachable_call
+    @reachable_call
     def authenticate(self, room_id: str, token: str) -> Binding | None:
         status, *rest = self._run("member", room_id, token_hash(token))
         if status != "ok":
             return None
-        exp_ms, name, alias = rest
-        return Binding(room_id, token, name, alias, _seconds(exp_ms))
+        exp_ms, name, participant = rest
+        return Binding(room_id, token, name, _loaded(participant), _seconds(exp_ms))
 
     # -- sockets and presence ------------------------------------------------
 
-    @_reachable_call
+    @reachable_call
     def attach(self, room_id: str, token: str, sid: str) -> Seat:
         hashed = token_hash(token)
         status, *rest = self._run("attach", room_id, hashed, sid, self._process)
@@ -210,10 +176,10 @@ class RedisRegistry:
             self._pending += self._beat()  # register, put our sockets back, then attach
             status, *rest = self._run("attach", room_id, hashed, sid, self._process)
         _raise_for(status)
-        exp_ms, name, alias, first, participants = rest
+        exp_ms, name, participant, first, present = rest
         with self._lock:
             self._sockets[sid] = (room_id, hashed, token)
-        return Seat(room_id, name, alias, _seconds(exp_ms), self._sorted(participants), bool(first))
+        return Seat(room_id, name, _loaded(participant), _seconds(exp_ms), _present(present), bool(first))
 
     def detach(self, sid: str) -> PresenceChange | None:
         with self._lock:
@@ -221,32 +187,32 @@ class RedisRegistry:
         if entry is None:
             return None
         try:
-            with _reachable():
+            with reachable():
                 return self._detach(entry[0], sid)
         except Unavailable:
-            self._departures.append((entry[0], sid))  # tend() retries once Redis answers
+            self._departures.append((entry[0], sid))  # upkeep() retries once Redis answers
             raise
 
     def _detach(self, room_id: str, sid: str) -> PresenceChange | None:
         status, *rest = self._run("detach", room_id, sid)
-        return PresenceChange(room_id, self._sorted(rest[0])) if status == "changed" else None
+        return PresenceChange(room_id, _present(rest[0])) if status == "changed" else None
 
-    @_reachable_call
+    @reachable_call
     def speaker(self, sid: str) -> Speaker | None:
         entry = self._sockets.get(sid)
         if entry is None:
             return None
         room_id, hashed, token = entry
         status, *rest = self._run("member", room_id, hashed)
-        return Speaker(room_id, token, rest[2]) if status == "ok" else None
+        return Speaker(room_id, token, _loaded(rest[2])) if status == "ok" else None
 
-    @_reachable_call
-    def presence(self, room_id: str) -> list[str]:
-        return self._sorted(self._run("presence", room_id))
+    @reachable_call
+    def presence(self, room_id: str) -> list[Participant]:
+        return _present(self._run("presence", room_id))
 
     # -- leaving ---------------------------------------------------------------
 
-    @_reachable_call
+    @reachable_call
     def logout(self, sid: str) -> Departure | None:
         entry = self._sockets.get(sid)
         if entry is None:
@@ -254,14 +220,14 @@ class RedisRegistry:
         status, *rest = self._run("logout", entry[0], entry[1])
         if status != "ok":
             return None
-        sids, was_online, participants = rest
+        sids, was_online, present = rest
         with self._lock:
             for gone in sids:
                 self._sockets.pop(gone, None)
-        presence = PresenceChange(entry[0], self._sorted(participants)) if was_online else None
+        presence = PresenceChange(entry[0], _present(present)) if was_online else None
         return Departure(sorted(sids), presence)
 
-    @_reachable_call
+    @reachable_call
     def purge(self, sid: str) -> Closure | None:
         entry = self._sockets.get(sid)
         if entry is None:
@@ -270,35 +236,32 @@ class RedisRegistry:
         if status != "ok":
             return None
         self._forget_room(entry[0])
-        return Closure(entry[0], "purged", rest[0])
+        return Closure(entry[0], "purged", _loaded(rest[0]))
 
-    @_reachable_call
-    def expire_due(self) -> list[Closure]:
-        """Called by every process's reaper; each expired room is claimed by exactly one."""
+    @reachable_call
+    def upkeep(self) -> Notices:
+        """Every process's reaper: each expired room is claimed by exactly one; heartbeat; dead processes leave."""
         closures = [Closure(room_id, "expired", None) for room_id in self._run("expire_due", EXPIRY_BATCH)]
         for closure in closures:
             self._forget_room(closure.room_id)
-        return closures
+        return Notices(closures=closures, presence=self._tend())
 
-    def close_all(self, reason: str) -> list[Closure]:
-        """Rooms belong to every process: one stopping closes none."""
-        return []
-
-    @_reachable_call
-    def leave(self) -> list[PresenceChange]:
-        """This process stops: its sockets leave presence; clients reconnect elsewhere."""
+    @reachable_call
+    def shutdown(self) -> Notices:
+        """Rooms belong to every process: this one's sockets leave presence; clients reconnect elsewhere."""
         with self._lock:
             self._sockets.clear()
         self._left = True  # no more heartbeats: they would register us again
-        return self._changes(self._run("leave", self._process))
+        return Notices(presence=self._changes(self._run("leave", self._process)))
 
-    @_reachable_call
+    @reachable_call
     def live_rooms(self) -> int:
         return int(self._run("live_rooms"))
 
-    @_reachable_call
-    def tend(self) -> list[PresenceChange]:
-        """Reaper tick: heartbeat, and drop the sockets of processes that died."""
+    # -- helpers -----------------------------------------------------------------
+
+    def _tend(self) -> list[PresenceChange]:
+        """Heartbeat once a second, and retry departures that Redis missed."""
         found, self._pending = self._pending, []
         if self._left or time.monotonic() < self._next_beat:
             return found
@@ -309,8 +272,6 @@ class RedisRegistry:
             if change is not None:
                 found.append(change)
         return found + self._beat()
-
-    # -- helpers -----------------------------------------------------------------
 
     def _beat(self) -> list[PresenceChange]:
         """Heartbeat; drops dead processes' sockets, and puts ours back if we were thought dead."""
@@ -329,7 +290,7 @@ class RedisRegistry:
         for sid, (room_id, hashed, _token) in sockets:
             status, *rest = self._run("attach", room_id, hashed, sid, self._process)
             if status == "ok" and rest[3]:
-                changes.append(PresenceChange(room_id, self._sorted(rest[4])))
+                changes.append(PresenceChange(room_id, _present(rest[4])))
         return changes
 
     def _forget_room(self, room_id: str) -> None:
@@ -337,9 +298,6 @@ class RedisRegistry:
             for sid in [sid for sid, entry in self._sockets.items() if entry[0] == room_id]:
                 del self._sockets[sid]
 
-    def _changes(self, raw: list[list[Any]]) -> list[PresenceChange]:
-        return [PresenceChange(room_id, self._sorted(participants)) for room_id, participants in raw]
-
     @staticmethod
-    def _sorted(aliases: list[str]) -> list[str]:
-        return sorted(aliases, key=fields.alias_key)
+    def _changes(raw: list[list[Any]]) -> list[PresenceChange]:
+        return [PresenceChange(room_id, _present(present)) for room_id, present in raw]

@@ -5,8 +5,8 @@ if not redis.call('ZSCORE', PROCS, ARGV[4]) then return {'rejoin'} end
 local now = now_ms()
 local room, members, _, online, sockets = room_keys(ARGV[1])
 local exp = live_exp(room, now)
-local alias = exp and redis.call('HGET', members, ARGV[2])
-if not alias then return {'unauthorized'} end
+local participant = exp and redis.call('HGET', members, ARGV[2])
+if not participant then return {'unauthorized'} end
 local first = false
 if redis.call('HSET', sockets, ARGV[3], ARGV[2] .. ' ' .. ARGV[4]) == 1 then  -- a socket counts once
   first = redis.call('HINCRBY', online, ARGV[2], 1) == 1
@@ -15,4 +15,4 @@ expire_at(exp, online, sockets)
 local list = proc_rooms(ARGV[4])
 redis.call('ZADD', list, exp, ARGV[1])
 expire_at_least(list, exp, now)
-return {'ok', exp, redis.call('HGET', room, 'name'), alias, first and 1 or 0, presence(members, online)}
+return {'ok', exp, redis.call('HGET', room, 'name'), participant, first and 1 or 0, presence(members, online)}

@@ -1,8 +1,9 @@
-"""The room registry contract: who may join, who is present, and how a room ends.
+"""The room store contract: who may join, who is present, and how a room ends.
 
-Plain function calls with a fake clock and real bcrypt at cost 4. Races run on
-real threads; hashers that wait on a Barrier or an Event decide the interleaving,
-never a sleep.
+Every test runs against the memory store and against a real redis-server
+(`conftest.py`), as plain function calls with real bcrypt at cost 4. Races run
+on real threads; hashers that wait on a Barrier or an Event decide the
+interleaving, never a sleep.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import Protocol
 
 import pytest
 
@@ -21,100 +21,44 @@ from ephemeral.rooms import (
     Binding,
     Departure,
     Hasher,
-    MemoryRegistry,
+    Participant,
     PresenceChange,
+    RoomStore,
     Speaker,
     looks_like_room_id,
 )
+from tests.contract.conftest import MAX_PARTICIPANTS, MAX_ROOMS, TTL, Clock, MakeRegistry
 
-TTL = 60.0
-START_MONO = 500.0
-START_WALL = 1_700_000_000.0
 PASSWORD = "correct horse"
-MAX_ROOMS = 3
-MAX_PARTICIPANTS = 4
 WAIT = 10  # seconds; only a bound so a broken race fails instead of hanging
 
 URL_SAFE_22 = re.compile(r"[A-Za-z0-9_-]{22}")
 
 
-class FakeClock:
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-class MakeRegistry(Protocol):
-    def __call__(
-        self, *, hasher: Hasher | None = None, max_rooms: int = ..., max_participants: int = ...
-    ) -> MemoryRegistry: ...
+def aliases(people: list[Participant]) -> list[str]:
+    return [person.alias for person in people]
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START_MONO)
-
-
-@pytest.fixture
-def wall() -> FakeClock:
-    return FakeClock(START_WALL)
-
-
-@pytest.fixture
-def hasher() -> PasswordHasher:
-    return PasswordHasher(b"k" * 32, cost=4)
-
-
-@pytest.fixture
-def make_registry(hasher: PasswordHasher, clock: FakeClock, wall: FakeClock) -> MakeRegistry:
-    """Registries share the fake clocks; a race test passes its own hasher and limits."""
-    default_hasher = hasher
-
-    def make(
-        *, hasher: Hasher | None = None, max_rooms: int = MAX_ROOMS, max_participants: int = MAX_PARTICIPANTS
-    ) -> MemoryRegistry:
-        return MemoryRegistry(
-            hasher or default_hasher,
-            ttl=TTL,
-            max_rooms=max_rooms,
-            max_participants=max_participants,
-            clock=clock,
-            wall=wall,
-        )
-
-    return make
-
-
-@pytest.fixture
-def registry(make_registry: MakeRegistry) -> MemoryRegistry:
-    return make_registry()
-
-
-@pytest.fixture
-def ann(registry: MemoryRegistry) -> Binding:
+def ann(registry: RoomStore) -> Binding:
     """Ann creates "Book club"."""
     return registry.create("Book club", "Ann", PASSWORD)
 
 
 @pytest.fixture
-def bob(registry: MemoryRegistry, ann: Binding) -> Binding:
+def bob(registry: RoomStore, ann: Binding) -> Binding:
     """Bob joins Ann's room."""
     return registry.join(ann.room_id, "Bob", PASSWORD)
 
 
 @pytest.fixture
-def cleo(registry: MemoryRegistry) -> Binding:
+def cleo(registry: RoomStore) -> Binding:
     """Cleo creates a different room."""
     return registry.create("Chess", "Cleo", "another password")
 
 
 @pytest.fixture
-def connected(registry: MemoryRegistry, ann: Binding, bob: Binding) -> dict[str, str]:
+def connected(registry: RoomStore, ann: Binding, bob: Binding) -> dict[str, str]:
     """Ann has two tabs open, Bob one; returns sid -> alias."""
     registry.attach(ann.room_id, ann.token, "ann-1")
     registry.attach(ann.room_id, ann.token, "ann-2")
@@ -125,22 +69,22 @@ def connected(registry: MemoryRegistry, ann: Binding, bob: Binding) -> dict[str,
 # -- create ----------------------------------------------------------------------
 
 
-def test_create_returns_the_creators_binding(ann: Binding) -> None:
+def test_create_returns_the_creators_binding(ann: Binding, clock: Clock) -> None:
     assert URL_SAFE_22.fullmatch(ann.room_id)
     assert looks_like_room_id(ann.room_id)
     assert len(ann.token) >= 43  # 32 random bytes
     assert (ann.name, ann.alias) == ("Book club", "Ann")
-    assert ann.expires_at == START_WALL + TTL
+    assert ann.expires_at == pytest.approx(clock.wall() + TTL, abs=5)
 
 
-def test_create_stores_the_validated_name_and_alias(registry: MemoryRegistry) -> None:
+def test_create_stores_the_validated_name_and_alias(registry: RoomStore) -> None:
     full_width_ann = "\uff21\uff4e\uff4e"
     binding = registry.create("  Book \t  club ", f"  {full_width_ann}   Lee ", PASSWORD)
     assert (binding.name, binding.alias) == ("Book club", "Ann Lee")
     assert registry.authenticate(binding.room_id, binding.token) == binding
 
 
-def test_same_name_makes_different_rooms(registry: MemoryRegistry) -> None:
+def test_same_name_makes_different_rooms(registry: RoomStore) -> None:
     first = registry.create("Book club", "Ann", PASSWORD)
     second = registry.create("Book club", "Ann", PASSWORD)
     assert first.room_id != second.room_id
@@ -148,7 +92,7 @@ def test_same_name_makes_different_rooms(registry: MemoryRegistry) -> None:
     assert registry.live_rooms() == 2
 
 
-def test_every_token_is_unique(registry: MemoryRegistry) -> None:
+def test_every_token_is_unique(registry: RoomStore) -> None:
     bindings = [registry.create(f"Room {n}", "Ann", PASSWORD) for n in range(MAX_ROOMS)]
     bindings += [registry.join(bindings[0].room_id, f"Guest {n}", PASSWORD) for n in range(MAX_PARTICIPANTS - 1)]
     tokens = [binding.token for binding in bindings]
@@ -169,7 +113,7 @@ def test_every_token_is_unique(registry: MemoryRegistry) -> None:
     ],
 )
 def test_create_rejects_invalid_fields_before_hashing(
-    registry: MemoryRegistry, hasher: PasswordHasher, name: str, alias: str, password: str
+    registry: RoomStore, hasher: PasswordHasher, name: str, alias: str, password: str
 ) -> None:
     with pytest.raises(Invalid):
         registry.create(name, alias, password)
@@ -177,11 +121,11 @@ def test_create_rejects_invalid_fields_before_hashing(
     assert registry.live_rooms() == 0
 
 
-def test_name_of_64_chars_is_accepted(registry: MemoryRegistry) -> None:
+def test_name_of_64_chars_is_accepted(registry: RoomStore) -> None:
     assert registry.create("n" * 64, "Ann", PASSWORD).name == "n" * 64
 
 
-def test_capacity_at_max_rooms_refuses_before_hashing(registry: MemoryRegistry, hasher: PasswordHasher) -> None:
+def test_capacity_at_max_rooms_refuses_before_hashing(registry: RoomStore, hasher: PasswordHasher) -> None:
     for n in range(MAX_ROOMS):
         registry.create(f"Room {n}", "Ann", PASSWORD)
     hashed_so_far = hasher.hashes_run
@@ -191,35 +135,35 @@ def test_capacity_at_max_rooms_refuses_before_hashing(registry: MemoryRegistry, 
     assert registry.live_rooms() == MAX_ROOMS
 
 
-def test_purging_a_room_frees_a_slot(registry: MemoryRegistry) -> None:
+def test_purging_a_room_frees_a_slot(registry: RoomStore) -> None:
     rooms = [registry.create(f"Room {n}", "Ann", PASSWORD) for n in range(MAX_ROOMS)]
     registry.attach(rooms[0].room_id, rooms[0].token, "ann-1")
     registry.purge("ann-1")
     assert registry.create("Fresh", "Ann", PASSWORD).name == "Fresh"
 
 
-def test_expiring_rooms_frees_their_slots(registry: MemoryRegistry, clock: FakeClock) -> None:
+def test_expiring_rooms_frees_their_slots(registry: RoomStore, clock: Clock) -> None:
     for n in range(MAX_ROOMS):
         registry.create(f"Room {n}", "Ann", PASSWORD)
     clock.advance(TTL)
-    assert len(registry.expire_due()) == MAX_ROOMS
+    assert len(registry.upkeep().closures) == MAX_ROOMS
     assert registry.create("Fresh", "Ann", PASSWORD).name == "Fresh"
 
 
 # -- join -------------------------------------------------------------------------
 
 
-def test_join_with_right_password(registry: MemoryRegistry, ann: Binding) -> None:
+def test_join_with_right_password(registry: RoomStore, ann: Binding) -> None:
     bob = registry.join(ann.room_id, "Bob", PASSWORD)
     assert (bob.room_id, bob.name, bob.alias) == (ann.room_id, "Book club", "Bob")
     assert bob.token != ann.token
     assert registry.authenticate(ann.room_id, bob.token) == bob
 
 
-def test_join_keeps_the_rooms_expiry(registry: MemoryRegistry, ann: Binding, clock: FakeClock, wall: FakeClock) -> None:
+def test_join_keeps_the_rooms_expiry(registry: RoomStore, ann: Binding, clock: Clock) -> None:
     clock.advance(10)
-    wall.advance(10)
-    assert registry.join(ann.room_id, "Bob", PASSWORD).expires_at == ann.expires_at
+    room_ends = registry.authenticate(ann.room_id, ann.token).expires_at  # type: ignore[union-attr]
+    assert registry.join(ann.room_id, "Bob", PASSWORD).expires_at == room_ends
 
 
 @pytest.mark.parametrize(
@@ -233,7 +177,7 @@ def test_join_keeps_the_rooms_expiry(registry: MemoryRegistry, ann: Binding, clo
     ],
 )
 def test_wrong_password_raises_and_seats_nobody(
-    registry: MemoryRegistry, ann: Binding, cleo: Binding, wrong: str
+    registry: RoomStore, ann: Binding, cleo: Binding, wrong: str
 ) -> None:
     with pytest.raises(WrongPassword):
         registry.join(ann.room_id, "Bob", wrong)
@@ -249,7 +193,7 @@ def test_wrong_password_raises_and_seats_nobody(
     ],
 )
 def test_join_unknown_room_is_not_found_without_hashing(
-    registry: MemoryRegistry, hasher: PasswordHasher, ann: Binding, room_id: str
+    registry: RoomStore, hasher: PasswordHasher, ann: Binding, room_id: str
 ) -> None:
     hashed_so_far = hasher.hashes_run
     with pytest.raises(NotFound):
@@ -266,11 +210,11 @@ def test_join_unknown_room_is_not_found_without_hashing(
         pytest.param("Zoë", "Zoë", id="accented"),
     ],
 )
-def test_join_stores_the_validated_alias(registry: MemoryRegistry, ann: Binding, typed: str, stored: str) -> None:
+def test_join_stores_the_validated_alias(registry: RoomStore, ann: Binding, typed: str, stored: str) -> None:
     binding = registry.join(ann.room_id, typed, PASSWORD)
     assert binding.alias == stored
     registry.attach(ann.room_id, binding.token, "sid")
-    assert stored in registry.presence(ann.room_id)
+    assert stored in aliases(registry.presence(ann.room_id))
 
 
 @pytest.mark.parametrize(
@@ -289,7 +233,7 @@ def test_join_stores_the_validated_alias(registry: MemoryRegistry, ann: Binding,
     ],
 )
 def test_join_rejects_invalid_alias_before_hashing(
-    registry: MemoryRegistry, hasher: PasswordHasher, ann: Binding, alias: object
+    registry: RoomStore, hasher: PasswordHasher, ann: Binding, alias: object
 ) -> None:
     hashed_so_far = hasher.hashes_run
     with pytest.raises(Invalid):
@@ -309,29 +253,29 @@ def test_join_rejects_invalid_alias_before_hashing(
         pytest.param("STRASSE", "straße", id="SS-vs-sharp-s"),
     ],
 )
-def test_alias_is_unique_case_insensitively(registry: MemoryRegistry, taken: str, attempt: str) -> None:
+def test_alias_is_unique_case_insensitively(registry: RoomStore, taken: str, attempt: str) -> None:
     room = registry.create("Book club", taken, PASSWORD)
     with pytest.raises(AliasTaken):
         registry.join(room.room_id, attempt, PASSWORD)
 
 
-def test_same_alias_in_different_rooms_is_fine(registry: MemoryRegistry, ann: Binding, cleo: Binding) -> None:
+def test_same_alias_in_different_rooms_is_fine(registry: RoomStore, ann: Binding, cleo: Binding) -> None:
     assert registry.join(cleo.room_id, "Ann", "another password").alias == "Ann"
 
 
-def test_alias_is_freed_after_logout(registry: MemoryRegistry, ann: Binding, connected: dict[str, str]) -> None:
+def test_alias_is_freed_after_logout(registry: RoomStore, ann: Binding, connected: dict[str, str]) -> None:
     registry.logout("bob-1")
     assert registry.join(ann.room_id, "BOB", PASSWORD).alias == "BOB"
 
 
-def test_room_full_at_max_participants(registry: MemoryRegistry, ann: Binding) -> None:
+def test_room_full_at_max_participants(registry: RoomStore, ann: Binding) -> None:
     for n in range(MAX_PARTICIPANTS - 1):  # Ann holds the first seat
         registry.join(ann.room_id, f"Guest {n}", PASSWORD)
     with pytest.raises(RoomFull):
         registry.join(ann.room_id, "Late", PASSWORD)
 
 
-def test_logout_frees_a_seat(registry: MemoryRegistry, ann: Binding) -> None:
+def test_logout_frees_a_seat(registry: RoomStore, ann: Binding) -> None:
     guests = [registry.join(ann.room_id, f"Guest {n}", PASSWORD) for n in range(MAX_PARTICIPANTS - 1)]
     registry.attach(ann.room_id, guests[0].token, "guest-0")
     registry.logout("guest-0")
@@ -341,7 +285,7 @@ def test_logout_frees_a_seat(registry: MemoryRegistry, ann: Binding) -> None:
 # -- authenticate ---------------------------------------------------------------
 
 
-def test_authenticate_live_binding(registry: MemoryRegistry, ann: Binding, bob: Binding) -> None:
+def test_authenticate_live_binding(registry: RoomStore, ann: Binding, bob: Binding) -> None:
     assert registry.authenticate(ann.room_id, ann.token) == ann
     assert registry.authenticate(bob.room_id, bob.token) == bob
 
@@ -353,63 +297,63 @@ def test_authenticate_live_binding(registry: MemoryRegistry, ann: Binding, bob: 
         pytest.param("x" * 43, id="made-up"),
     ],
 )
-def test_authenticate_wrong_token(registry: MemoryRegistry, ann: Binding, token: str) -> None:
+def test_authenticate_wrong_token(registry: RoomStore, ann: Binding, token: str) -> None:
     assert registry.authenticate(ann.room_id, token) is None
 
 
-def test_tokens_are_single_room(registry: MemoryRegistry, ann: Binding, cleo: Binding) -> None:
+def test_tokens_are_single_room(registry: RoomStore, ann: Binding, cleo: Binding) -> None:
     assert registry.authenticate(cleo.room_id, ann.token) is None
     assert registry.authenticate(ann.room_id, cleo.token) is None
     with pytest.raises(Unauthorized):
         registry.attach(cleo.room_id, ann.token, "ann-1")
 
 
-def test_authenticate_unknown_room(registry: MemoryRegistry, ann: Binding) -> None:
+def test_authenticate_unknown_room(registry: RoomStore, ann: Binding) -> None:
     assert registry.authenticate("A" * 22, ann.token) is None
 
 
 # -- attach, detach, presence ---------------------------------------------------
 
 
-def test_attach_returns_the_seat(registry: MemoryRegistry, ann: Binding) -> None:
+def test_attach_returns_the_seat(registry: RoomStore, ann: Binding) -> None:
     seat = registry.attach(ann.room_id, ann.token, "ann-1")
-    assert (seat.room_id, seat.name, seat.alias) == (ann.room_id, "Book club", "Ann")
+    assert (seat.room_id, seat.name, seat.you) == (ann.room_id, "Book club", ann.you)
     assert seat.expires_at == ann.expires_at
-    assert seat.participants == ["Ann"]
+    assert aliases(seat.participants) == ["Ann"]
     assert seat.presence_changed
 
 
-def test_attach_with_unknown_token_is_unauthorized(registry: MemoryRegistry, ann: Binding) -> None:
+def test_attach_with_unknown_token_is_unauthorized(registry: RoomStore, ann: Binding) -> None:
     with pytest.raises(Unauthorized):
         registry.attach(ann.room_id, "x" * 43, "sid")
 
 
-def test_joined_but_unconnected_is_not_present(registry: MemoryRegistry, ann: Binding, bob: Binding) -> None:
-    assert registry.presence(ann.room_id) == []
+def test_joined_but_unconnected_is_not_present(registry: RoomStore, ann: Binding, bob: Binding) -> None:
+    assert aliases(registry.presence(ann.room_id)) == []
     registry.attach(bob.room_id, bob.token, "bob-1")
-    assert registry.presence(ann.room_id) == ["Bob"]
+    assert aliases(registry.presence(ann.room_id)) == ["Bob"]
 
 
-def test_second_socket_of_a_participant_counts_once(registry: MemoryRegistry, ann: Binding) -> None:
+def test_second_socket_of_a_participant_counts_once(registry: RoomStore, ann: Binding) -> None:
     first = registry.attach(ann.room_id, ann.token, "ann-1")
     second = registry.attach(ann.room_id, ann.token, "ann-2")
     assert first.presence_changed
     assert not second.presence_changed
-    assert second.participants == ["Ann"]
-    assert registry.presence(ann.room_id) == ["Ann"]
+    assert aliases(second.participants) == ["Ann"]
+    assert aliases(registry.presence(ann.room_id)) == ["Ann"]
 
 
 def test_detach_reports_presence_only_when_last_socket_leaves(
-    registry: MemoryRegistry, ann: Binding, connected: dict[str, str]
+    registry: RoomStore, ann: Binding, bob: Binding, connected: dict[str, str]
 ) -> None:
     assert registry.detach("ann-1") is None
-    assert registry.presence(ann.room_id) == ["Ann", "Bob"]
-    assert registry.detach("ann-2") == PresenceChange(ann.room_id, ["Bob"])
+    assert aliases(registry.presence(ann.room_id)) == ["Ann", "Bob"]
+    assert registry.detach("ann-2") == PresenceChange(ann.room_id, [bob.you])
     assert registry.detach("bob-1") == PresenceChange(ann.room_id, [])
 
 
 def test_reattach_after_leaving_changes_presence_again(
-    registry: MemoryRegistry, ann: Binding, connected: dict[str, str]
+    registry: RoomStore, ann: Binding, connected: dict[str, str]
 ) -> None:
     registry.detach("ann-1")
     registry.detach("ann-2")
@@ -418,35 +362,35 @@ def test_reattach_after_leaving_changes_presence_again(
 
 @pytest.mark.parametrize("sid", ["never-attached", "ann-1"])
 def test_detach_of_unknown_or_already_detached_sid(
-    registry: MemoryRegistry, connected: dict[str, str], sid: str
+    registry: RoomStore, connected: dict[str, str], sid: str
 ) -> None:
     registry.detach("ann-1")
     assert registry.detach(sid) is None
 
 
-def test_presence_is_sorted_case_insensitively(registry: MemoryRegistry, ann: Binding) -> None:
+def test_presence_is_sorted_case_insensitively(registry: RoomStore, ann: Binding) -> None:
     registry.attach(ann.room_id, ann.token, "ann-1")
     for alias in ["dora", "Carl", "bob"]:
         binding = registry.join(ann.room_id, alias, PASSWORD)
         registry.attach(ann.room_id, binding.token, f"{alias}-1")
-    assert registry.presence(ann.room_id) == ["Ann", "bob", "Carl", "dora"]
+    assert aliases(registry.presence(ann.room_id)) == ["Ann", "bob", "Carl", "dora"]
 
 
-def test_presence_of_unknown_room_is_empty(registry: MemoryRegistry) -> None:
-    assert registry.presence("A" * 22) == []
+def test_presence_of_unknown_room_is_empty(registry: RoomStore) -> None:
+    assert aliases(registry.presence("A" * 22)) == []
 
 
 # -- speaker --------------------------------------------------------------------
 
 
 def test_speaker_is_the_participant_behind_the_socket(
-    registry: MemoryRegistry, ann: Binding, bob: Binding, connected: dict[str, str]
+    registry: RoomStore, ann: Binding, bob: Binding, connected: dict[str, str]
 ) -> None:
-    assert registry.speaker("ann-2") == Speaker(ann.room_id, ann.token, "Ann")
-    assert registry.speaker("bob-1") == Speaker(bob.room_id, bob.token, "Bob")
+    assert registry.speaker("ann-2") == Speaker(ann.room_id, ann.token, ann.you)
+    assert registry.speaker("bob-1") == Speaker(bob.room_id, bob.token, bob.you)
 
 
-def test_speaker_unknown_or_detached_socket(registry: MemoryRegistry, connected: dict[str, str]) -> None:
+def test_speaker_unknown_or_detached_socket(registry: RoomStore, connected: dict[str, str]) -> None:
     registry.detach("bob-1")
     assert registry.speaker("bob-1") is None
     assert registry.speaker("never-attached") is None
@@ -456,14 +400,14 @@ def test_speaker_unknown_or_detached_socket(registry: MemoryRegistry, connected:
 
 
 def test_logout_returns_every_socket_of_the_participant(
-    registry: MemoryRegistry, ann: Binding, connected: dict[str, str]
+    registry: RoomStore, ann: Binding, bob: Binding, connected: dict[str, str]
 ) -> None:
     departure = registry.logout("ann-2")
-    assert departure == Departure(["ann-1", "ann-2"], PresenceChange(ann.room_id, ["Bob"]))
+    assert departure == Departure(["ann-1", "ann-2"], PresenceChange(ann.room_id, [bob.you]))
 
 
 def test_logout_destroys_the_binding(
-    registry: MemoryRegistry, ann: Binding, bob: Binding, connected: dict[str, str]
+    registry: RoomStore, ann: Binding, bob: Binding, connected: dict[str, str]
 ) -> None:
     registry.logout("ann-1")
     assert registry.authenticate(ann.room_id, ann.token) is None
@@ -476,22 +420,24 @@ def test_logout_destroys_the_binding(
     assert registry.exists(ann.room_id)
 
 
-def test_logout_of_unknown_socket(registry: MemoryRegistry, connected: dict[str, str]) -> None:
+def test_logout_of_unknown_socket(registry: RoomStore, connected: dict[str, str]) -> None:
     assert registry.logout("never-attached") is None
 
 
 # -- purge ------------------------------------------------------------------------
 
 
-def test_purge_closes_the_room_for_everyone(registry: MemoryRegistry, ann: Binding, connected: dict[str, str]) -> None:
+def test_purge_closes_the_room_for_everyone(
+    registry: RoomStore, ann: Binding, bob: Binding, connected: dict[str, str]
+) -> None:
     closure = registry.purge("bob-1")
     assert closure is not None
-    assert (closure.room_id, closure.reason, closure.by) == (ann.room_id, "purged", "Bob")
+    assert (closure.room_id, closure.reason, closure.by) == (ann.room_id, "purged", bob.you)
     assert all(registry.speaker(sid) is None for sid in connected)
 
 
 def test_after_purge_the_room_is_gone(
-    registry: MemoryRegistry, ann: Binding, bob: Binding, connected: dict[str, str]
+    registry: RoomStore, ann: Binding, bob: Binding, connected: dict[str, str]
 ) -> None:
     registry.purge("ann-1")
     with pytest.raises(NotFound):
@@ -504,19 +450,19 @@ def test_after_purge_the_room_is_gone(
         assert registry.speaker(sid) is None
         assert registry.detach(sid) is None
     assert not registry.exists(ann.room_id)
-    assert registry.presence(ann.room_id) == []
+    assert aliases(registry.presence(ann.room_id)) == []
     assert registry.live_rooms() == 0
     assert registry.purge("bob-1") is None
 
 
-def test_purge_leaves_other_rooms_alone(registry: MemoryRegistry, cleo: Binding, connected: dict[str, str]) -> None:
+def test_purge_leaves_other_rooms_alone(registry: RoomStore, cleo: Binding, connected: dict[str, str]) -> None:
     registry.attach(cleo.room_id, cleo.token, "cleo-1")
     registry.purge("ann-1")
     assert registry.authenticate(cleo.room_id, cleo.token) == cleo
-    assert registry.speaker("cleo-1") == Speaker(cleo.room_id, cleo.token, "Cleo")
+    assert registry.speaker("cleo-1") == Speaker(cleo.room_id, cleo.token, cleo.you)
 
 
-def test_purge_from_unknown_socket(registry: MemoryRegistry, connected: dict[str, str]) -> None:
+def test_purge_from_unknown_socket(registry: RoomStore, connected: dict[str, str]) -> None:
     assert registry.purge("never-attached") is None
     assert registry.live_rooms() == 1
 
@@ -524,36 +470,36 @@ def test_purge_from_unknown_socket(registry: MemoryRegistry, connected: dict[str
 # -- expiry -----------------------------------------------------------------------
 
 
-def test_nothing_expires_before_its_time(registry: MemoryRegistry, clock: FakeClock, ann: Binding) -> None:
-    clock.advance(TTL - 0.001)
-    assert registry.expire_due() == []
-    assert registry.authenticate(ann.room_id, ann.token) == ann
+def test_nothing_expires_before_its_time(registry: RoomStore, clock: Clock, ann: Binding) -> None:
+    clock.advance(TTL - 1)
+    assert registry.upkeep().closures == []
+    assert registry.authenticate(ann.room_id, ann.token).you == ann.you  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("late", [0.0, 0.5, 3600.0], ids=["at-expiry", "half-second-after", "hour-after"])
 def test_expire_due_closes_a_room_once(
-    registry: MemoryRegistry, clock: FakeClock, ann: Binding, connected: dict[str, str], late: float
+    registry: RoomStore, clock: Clock, ann: Binding, connected: dict[str, str], late: float
 ) -> None:
     clock.advance(TTL + late)
-    [closure] = registry.expire_due()
+    [closure] = registry.upkeep().closures
     assert (closure.room_id, closure.reason, closure.by) == (ann.room_id, "expired", None)
     assert all(registry.speaker(sid) is None for sid in connected)
-    assert registry.expire_due() == []
+    assert registry.upkeep().closures == []
     assert registry.live_rooms() == 0
 
 
 def test_expire_due_closes_only_rooms_whose_time_is_up(
-    registry: MemoryRegistry, clock: FakeClock, ann: Binding
+    registry: RoomStore, clock: Clock, ann: Binding
 ) -> None:
     clock.advance(TTL / 2)
     later = registry.create("Later", "Dora", PASSWORD)
     clock.advance(TTL / 2)
-    assert [closure.room_id for closure in registry.expire_due()] == [ann.room_id]
-    assert registry.authenticate(later.room_id, later.token) == later
+    assert [closure.room_id for closure in registry.upkeep().closures] == [ann.room_id]
+    assert registry.authenticate(later.room_id, later.token).you == later.you  # type: ignore[union-attr]
 
 
 def test_expired_room_is_gone_before_the_reaper_runs(
-    registry: MemoryRegistry, clock: FakeClock, ann: Binding, bob: Binding, connected: dict[str, str]
+    registry: RoomStore, clock: Clock, ann: Binding, bob: Binding, connected: dict[str, str]
 ) -> None:
     clock.advance(TTL)
     with pytest.raises(NotFound):
@@ -564,26 +510,42 @@ def test_expired_room_is_gone_before_the_reaper_runs(
         registry.attach(ann.room_id, ann.token, "ann-3")
     assert not registry.exists(ann.room_id)
     assert registry.speaker("bob-1") is None
-    assert registry.presence(ann.room_id) == []
+    assert aliases(registry.presence(ann.room_id)) == []
     assert registry.logout("ann-1") is None
     assert registry.purge("bob-1") is None
     # The reaper still learns about it, so the open sockets get closed.
-    [closure] = registry.expire_due()
+    [closure] = registry.upkeep().closures
     assert (closure.room_id, closure.reason) == (ann.room_id, "expired")
 
 
-def test_close_all_for_shutdown(
-    registry: MemoryRegistry, ann: Binding, cleo: Binding, connected: dict[str, str]
+@pytest.mark.parametrize("store", ["memory"])
+def test_shutdown_in_memory_closes_every_room(
+    registry: RoomStore, ann: Binding, cleo: Binding, connected: dict[str, str]
 ) -> None:
     registry.attach(cleo.room_id, cleo.token, "cleo-1")
-    closures = registry.close_all("shutdown")
-    assert sorted((c.room_id, c.reason, c.by) for c in closures) == sorted(
+    notices = registry.shutdown()
+    assert sorted((c.room_id, c.reason, c.by) for c in notices.closures) == sorted(
         [(ann.room_id, "shutdown", None), (cleo.room_id, "shutdown", None)]
     )
     assert all(registry.speaker(sid) is None for sid in [*connected, "cleo-1"])
     assert registry.live_rooms() == 0
-    assert registry.close_all("shutdown") == []
-    assert registry.expire_due() == []
+    assert registry.shutdown().closures == []
+    assert registry.upkeep().closures == []
+
+
+@pytest.mark.parametrize("store", ["redis"])
+def test_shutdown_on_redis_leaves_the_rooms_to_other_processes(make_registry: MakeRegistry) -> None:
+    here, there = make_registry(), make_registry()
+    ann = here.create("Book club", "Ann", PASSWORD)
+    bob = there.join(ann.room_id, "Bob", PASSWORD)
+    here.attach(ann.room_id, ann.token, "ann-1")
+    there.attach(ann.room_id, bob.token, "bob-1")
+    notices = here.shutdown()
+    assert notices.closures == []
+    assert [(c.room_id, [p.alias for p in c.participants]) for c in notices.presence] == [(ann.room_id, ["Bob"])]
+    assert there.live_rooms() == 1
+    assert there.speaker("bob-1") == Speaker(ann.room_id, bob.token, bob.you)
+    assert there.authenticate(ann.room_id, ann.token) is not None  # Ann reconnects to another process
 
 
 # -- races --------------------------------------------------------------------------
@@ -700,23 +662,23 @@ def parking(hasher: PasswordHasher) -> Iterator[ParkingHasher]:
     parking.release.set()  # never leave a thread parked if an assertion failed
 
 
-def _nothing(registry: MemoryRegistry, clock: FakeClock, room: Binding) -> None:
+def _nothing(registry: RoomStore, clock: Clock, room: Binding) -> None:
     pass
 
 
-def _purge_room(registry: MemoryRegistry, clock: FakeClock, room: Binding) -> None:
+def _purge_room(registry: RoomStore, clock: Clock, room: Binding) -> None:
     registry.purge("ann-1")
 
 
-def _expire_room(registry: MemoryRegistry, clock: FakeClock, room: Binding) -> None:
+def _expire_room(registry: RoomStore, clock: Clock, room: Binding) -> None:
     clock.advance(TTL)
 
 
-def _take_alias(registry: MemoryRegistry, clock: FakeClock, room: Binding) -> None:
+def _take_alias(registry: RoomStore, clock: Clock, room: Binding) -> None:
     registry.join(room.room_id, "DAVE", PASSWORD)  # one seat still free
 
 
-def _take_last_seats(registry: MemoryRegistry, clock: FakeClock, room: Binding) -> None:
+def _take_last_seats(registry: RoomStore, clock: Clock, room: Binding) -> None:
     registry.join(room.room_id, "Carl", PASSWORD)
     registry.join(room.room_id, "Erin", PASSWORD)
 
@@ -734,8 +696,8 @@ def _take_last_seats(registry: MemoryRegistry, clock: FakeClock, room: Binding) 
 def test_join_rechecks_the_room_after_hashing(
     make_registry: MakeRegistry,
     parking: ParkingHasher,
-    clock: FakeClock,
-    meanwhile: Callable[[MemoryRegistry, FakeClock, Binding], None],
+    clock: Clock,
+    meanwhile: Callable[[RoomStore, Clock, Binding], None],
     expected: type[Exception] | None,
 ) -> None:
     """Dave's password is checked off the lock; what changed meanwhile decides his seat."""

@@ -1,8 +1,10 @@
 -- Shared by every script (prepended by ephemeral/redis_rooms.py).
 -- Time is the Redis server's, so processes on several machines agree on expiry.
--- Keys of room R: eph:room:R (name, hash, exp), :members (token hash -> alias),
--- :aliases (alias key -> token hash), :online (token hash -> open sockets),
--- :sockets (sid -> "token-hash process"). All carry the room's expiry.
+-- Keys of room R: eph:room:R (name, hash, exp), :members (token hash -> the
+-- participant as JSON, made by the caller: id, alias, role), :aliases (alias key
+-- -> token hash), :online (token hash -> open sockets), :sockets (sid ->
+-- "token-hash process"), :ids (every participant id ever given out in the room).
+-- All carry the room's expiry.
 local P = 'eph:'
 local EXPIRIES = P .. 'expiries'  -- zset: room id -> expiry (ms)
 local PROCS = P .. 'procs'        -- zset: process id -> last heartbeat (ms)
@@ -14,7 +16,20 @@ end
 
 local function room_keys(id)
   local r = P .. 'room:' .. id
-  return r, r .. ':members', r .. ':aliases', r .. ':online', r .. ':sockets'
+  return r, r .. ':members', r .. ':aliases', r .. ':online', r .. ':sockets', r .. ':ids'
+end
+
+-- The live-room cap, decided here only: create.lua and the cheap check before hashing.
+local function at_capacity(max_rooms)
+  return redis.call('ZCOUNT', EXPIRIES, '(' .. now_ms(), '+inf') >= tonumber(max_rooms)
+end
+
+-- Seat a participant (JSON) under a fresh id; false if the id was ever used here.
+local function seat(members, aliases, ids, token, alias_key, id, participant)
+  if redis.call('SADD', ids, id) == 0 then return false end
+  redis.call('HSET', members, token, participant)
+  redis.call('HSET', aliases, alias_key, token)
+  return true
 end
 
 -- zset: the rooms where a process has sockets, scored by their expiry, so no
@@ -45,12 +60,12 @@ local function split(value)
   return token, proc
 end
 
--- Aliases of participants with at least one open socket.
+-- Participants (JSON) with at least one open socket.
 local function presence(members, online)
   local out = {}
   for _, token in ipairs(redis.call('HKEYS', online)) do
-    local alias = redis.call('HGET', members, token)
-    if alias then out[#out + 1] = alias end
+    local participant = redis.call('HGET', members, token)
+    if participant then out[#out + 1] = participant end
   end
   return out
 end
@@ -66,13 +81,13 @@ local function drop_socket(online, sockets, sid, token)
 end
 
 local function delete_room(id)
-  local room, members, aliases, online, sockets = room_keys(id)
+  local room, members, aliases, online, sockets, ids = room_keys(id)
   local entries = redis.call('HVALS', sockets)
   for _, value in ipairs(entries) do
     local _, proc = split(value)
     if proc then redis.call('ZREM', proc_rooms(proc), id) end
   end
-  redis.call('DEL', room, members, aliases, online, sockets)
+  redis.call('DEL', room, members, aliases, online, sockets, ids)
   redis.call('ZREM', EXPIRIES, id)
 end
 

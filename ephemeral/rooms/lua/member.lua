@@ -2,6 +2,6 @@
 local room, members = room_keys(ARGV[1])
 local exp = live_exp(room, now_ms())
 if not exp then return {'not_found'} end
-local alias = redis.call('HGET', members, ARGV[2])
-if not alias then return {'unauthorized'} end
-return {'ok', exp, redis.call('HGET', room, 'name'), alias}
+local participant = redis.call('HGET', members, ARGV[2])
+if not participant then return {'unauthorized'} end
+return {'ok', exp, redis.call('HGET', room, 'name'), participant}

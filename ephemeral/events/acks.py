@@ -1,0 +1,68 @@
+"""The ack envelope and the participant-event decorator every client event goes through.
+
+Handlers are thin and always answer: an `{"ok": ...}` ack, never an exception.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from flask import request
+
+from ..errors import INTERNAL_ACK, EphemeralError, RateLimited, Unauthorized
+from ..extensions import socketio
+from ..logs import Safe
+from ..rooms import Speaker
+from ..services import Services, services
+
+log = logging.getLogger("ephemeral")
+Ack = dict[str, Any]
+Handler = Callable[[Speaker, object], Ack]
+LimitOf = Callable[[Services], Any]
+
+
+def acked(handler: Callable[..., Ack]) -> Callable[..., Ack]:
+    """Turn any failure into an `{"ok": false}` ack; nothing reaches the client raw."""
+
+    @functools.wraps(handler)
+    def wrapper(*args: Any) -> Ack:
+        try:
+            return handler(*args)
+        except EphemeralError as error:
+            return error.ack()
+        except Exception as error:  # noqa: BLE001 - the client gets a generic ack
+            log.error("unhandled %s in event %s", Safe(type(error).__qualname__), Safe(handler.__name__))
+            return dict(INTERNAL_ACK)
+
+    return wrapper
+
+
+def participant_event(name: str, *, limit: LimitOf | None = None) -> Callable[[Handler], Handler]:
+    """Register `handler(speaker, payload)` for client event `name`.
+
+    The socket's participant is looked up (`unauthorized` without a live binding),
+    charged against `limit(services)` keyed by participant id when given
+    (`rate_limited`), and every outcome becomes an ack.
+    """
+
+    def register(handler: Handler) -> Handler:
+        @acked
+        @functools.wraps(handler)
+        def on_event(payload: object = None, *_extra: object) -> Ack:
+            svc = services()
+            speaker = svc.registry.speaker(request.sid)  # type: ignore[attr-defined]
+            if speaker is None:
+                raise Unauthorized()
+            wait = limit(svc).take(speaker.you.id) if limit else 0
+            if wait:
+                raise RateLimited("You are sending too fast. Wait a moment.", retry_after=wait)
+            return handler(speaker, payload)
+
+        socketio.on(name)(on_event)
+        return handler
+
+    return register
+

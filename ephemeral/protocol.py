@@ -1,0 +1,75 @@
+"""The wire contract in one place: every event name, ack and error code, and every payload.
+
+`docs/protocol.md` is checked against this module by `tests/unit/test_protocol_doc.py`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from . import errors
+from .rooms import Closure, Participant, Seat, Speaker
+
+Payload = dict[str, Any]
+
+# Server -> client.
+WELCOME = "welcome"
+PRESENCE = "presence"
+MESSAGE = "message"
+PURGED = "purged"
+SERVER_EVENTS = (WELCOME, PRESENCE, MESSAGE, PURGED)
+
+# Client -> server; each is acknowledged with `ok()` or an error's ack.
+SEND = "message"
+LOGOUT = "logout"
+PURGE = "purge"
+CLIENT_EVENTS = (SEND, LOGOUT, PURGE)
+
+# Why a connection is refused (`connect_error` message).
+REFUSED_UNAUTHORIZED = errors.Unauthorized.code
+REFUSED_UNAVAILABLE = errors.Unavailable.code
+
+# Every error code an HTTP answer or an ack may carry.
+ERROR_CODES = tuple(sorted({kind.code for kind in errors.all_kinds()}))
+
+
+def ok(**fields: Any) -> Payload:
+    """A successful ack."""
+    return {"ok": True, **fields}
+
+
+def participant(who: Participant) -> Payload:
+    return {"id": who.id, "alias": who.alias, "role": who.role}
+
+
+def participants(present: list[Participant]) -> list[Payload]:
+    return [participant(who) for who in present]
+
+
+def welcome(seat: Seat) -> Payload:
+    """To a socket that just connected: the room, who it is, who is here, and how long is left."""
+    return {
+        "room_id": seat.room_id,
+        "name": seat.name,
+        "alias": seat.you.alias,
+        "you": participant(seat.you),
+        "participants": participants(seat.participants),
+        "expires_at": int(seat.expires_at * 1000),
+        "expires_in": max(0.0, seat.expires_at - time.time()),
+    }
+
+
+def presence(present: list[Participant]) -> Payload:
+    return {"participants": participants(present)}
+
+
+def message(message_id: str, speaker: Speaker, html: str) -> Payload:
+    """Who said it and when come from the server, never from the payload."""
+    you = speaker.you
+    return {"id": message_id, "from": you.id, "alias": you.alias, "html": html, "ts": int(time.time() * 1000)}
+
+
+def purged(closure: Closure) -> Payload:
+    by = closure.by
+    return {"reason": closure.reason, "by": {"id": by.id, "alias": by.alias} if by else None}

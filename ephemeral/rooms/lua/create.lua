@@ -1,0 +1,10 @@
+-- ARGV: id, name, password hash, participant id, participant JSON, alias key, token hash, ttl ms, max rooms
+if at_capacity(ARGV[9]) then return {'capacity'} end
+local room, members, aliases, _, _, ids = room_keys(ARGV[1])
+if redis.call('EXISTS', room) == 1 then return {'collision'} end
+local exp = now_ms() + tonumber(ARGV[8])
+redis.call('HSET', room, 'name', ARGV[2], 'hash', ARGV[3], 'exp', exp)
+seat(members, aliases, ids, ARGV[7], ARGV[6], ARGV[4], ARGV[5])
+redis.call('ZADD', EXPIRIES, exp, ARGV[1])
+expire_at(exp, room, members, aliases, ids)
+return {'ok', exp}

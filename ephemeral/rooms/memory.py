@@ -1,0 +1,250 @@
+"""All rooms of one process, in its memory only. Nothing here is ever written out.
+
+Every check-then-act happens inside one critical section that never yields (no
+hashing, no I/O, no emit). Methods return what the caller must tell clients;
+the caller emits after the lock is released.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .. import fields
+from ..errors import AliasTaken, Capacity, NotFound, RoomFull, Unauthorized, WrongPassword
+from .model import (
+    HOST,
+    MEMBER,
+    Binding,
+    Closure,
+    Departure,
+    Notices,
+    Participant,
+    PresenceChange,
+    Seat,
+    Speaker,
+    by_alias,
+    new_participant_id,
+    new_room_id,
+    new_token,
+)
+from .store import Hasher
+
+Clock = Callable[[], float]
+
+
+@dataclass(slots=True)
+class Member:
+    """A binding to a room: who it is, and the sockets of this process that carry it."""
+
+    you: Participant
+    token: str
+    sids: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class Room:
+    room_id: str
+    name: str
+    password_hash: bytes
+    expires_mono: float
+    expires_at: float
+    members: dict[str, Member] = field(default_factory=dict)  # by token
+    alias_keys: set[str] = field(default_factory=set)
+    issued_ids: set[str] = field(default_factory=set)  # every participant id ever given out here
+
+    def present(self) -> list[Participant]:
+        return by_alias([m.you for m in self.members.values() if m.sids])
+
+    def all_sids(self) -> list[str]:
+        return [sid for m in self.members.values() for sid in m.sids]
+
+
+class MemoryRegistry:
+    """The `RoomStore` of a single process."""
+
+    def __init__(
+        self,
+        hasher: Hasher,
+        *,
+        ttl: float,
+        max_rooms: int,
+        max_participants: int,
+        clock: Clock = time.monotonic,
+        wall: Clock = time.time,
+    ) -> None:
+        self._hasher = hasher
+        self._ttl = ttl
+        self._max_rooms = max_rooms
+        self._max_participants = max_participants
+        self._clock = clock
+        self._wall = wall
+        self._rooms: dict[str, Room] = {}
+        self._sockets: dict[str, tuple[str, str]] = {}  # sid -> (room_id, token)
+        self._lock = threading.Lock()
+
+    # -- joining ------------------------------------------------------------
+
+    def create(self, name: object, alias: object, password: object) -> Binding:
+        clean_name, clean_alias = fields.room_name(name), fields.alias(alias)
+        clean_password = fields.password(password)
+        with self._lock:
+            self._check_capacity()  # before paying for a hash
+        hashed = self._hasher.hash(clean_password)
+        with self._lock:
+            self._check_capacity()  # others may have filled the last slot meanwhile
+            room_id = new_room_id()
+            room = Room(
+                room_id=room_id,
+                name=clean_name,
+                password_hash=hashed,
+                expires_mono=self._clock() + self._ttl,
+                expires_at=self._wall() + self._ttl,
+            )
+            self._rooms[room_id] = room
+            return self._seat(room, clean_alias, HOST)
+
+    def join(self, room_id: str, alias: object, password: object) -> Binding:
+        clean_alias, clean_password = fields.alias(alias), fields.password(password)
+        with self._lock:
+            hashed = self._live_room(room_id).password_hash
+        if not self._hasher.verify(clean_password, hashed):
+            raise WrongPassword()
+        with self._lock:
+            room = self._live_room(room_id)  # it may have died while we hashed
+            if len(room.members) >= self._max_participants:
+                raise RoomFull()
+            if fields.alias_key(clean_alias) in room.alias_keys:
+                raise AliasTaken()
+            return self._seat(room, clean_alias, MEMBER)
+
+    def exists(self, room_id: str) -> bool:
+        with self._lock:
+            return self._find(room_id) is not None
+
+    def authenticate(self, room_id: str, token: str) -> Binding | None:
+        with self._lock:
+            found = self._member(room_id, token)
+            return self._binding(*found) if found else None
+
+    # -- sockets and presence ------------------------------------------------
+
+    def attach(self, room_id: str, token: str, sid: str) -> Seat:
+        with self._lock:
+            found = self._member(room_id, token)
+            if found is None:
+                raise Unauthorized()
+            room, member = found
+            was_connected = bool(member.sids)
+            member.sids.add(sid)
+            self._sockets[sid] = (room_id, token)
+            return Seat(room_id, room.name, member.you, room.expires_at, room.present(), not was_connected)
+
+    def detach(self, sid: str) -> PresenceChange | None:
+        with self._lock:
+            entry = self._sockets.pop(sid, None)
+            room = self._rooms.get(entry[0]) if entry else None
+            member = room.members.get(entry[1]) if room and entry else None
+            if room is None or member is None:
+                return None
+            member.sids.discard(sid)
+            return None if member.sids else PresenceChange(room.room_id, room.present())
+
+    def speaker(self, sid: str) -> Speaker | None:
+        with self._lock:
+            found = self._member_of(sid)
+            return Speaker(found[0].room_id, found[1].token, found[1].you) if found else None
+
+    def presence(self, room_id: str) -> list[Participant]:
+        with self._lock:
+            room = self._find(room_id)
+            return room.present() if room else []
+
+    # -- leaving ---------------------------------------------------------------
+
+    def logout(self, sid: str) -> Departure | None:
+        with self._lock:
+            found = self._member_of(sid)
+            if found is None:
+                return None
+            room, member = found
+            del room.members[member.token]
+            room.alias_keys.discard(fields.alias_key(member.you.alias))
+            for gone in member.sids:
+                self._sockets.pop(gone, None)
+            presence = PresenceChange(room.room_id, room.present()) if member.sids else None
+            return Departure(sorted(member.sids), presence)
+
+    def purge(self, sid: str) -> Closure | None:
+        with self._lock:
+            found = self._member_of(sid)
+            return self._close(found[0], "purged", found[1].you) if found else None
+
+    def upkeep(self) -> Notices:
+        """Only expiry: no other process shares these rooms."""
+        now = self._clock()
+        with self._lock:
+            due = [room for room in self._rooms.values() if room.expires_mono <= now]
+            return Notices(closures=[self._close(room, "expired", None) for room in due])
+
+    def shutdown(self) -> Notices:
+        """Rooms in memory die with the process: every one closes with reason `shutdown`."""
+        with self._lock:
+            return Notices(closures=[self._close(room, "shutdown", None) for room in list(self._rooms.values())])
+
+    def live_rooms(self) -> int:
+        with self._lock:
+            return len(self._rooms)
+
+    # -- helpers; callers hold the lock ----------------------------------------
+
+    def _check_capacity(self) -> None:
+        if len(self._rooms) < self._max_rooms:
+            return
+        # Rooms past their time but not yet reaped do not count.
+        now = self._clock()
+        if sum(room.expires_mono > now for room in self._rooms.values()) >= self._max_rooms:
+            raise Capacity()
+
+    def _find(self, room_id: str) -> Room | None:
+        """A room that is past its time is already gone for every caller."""
+        room = self._rooms.get(room_id)
+        if room is None or room.expires_mono <= self._clock():
+            return None
+        return room
+
+    def _live_room(self, room_id: str) -> Room:
+        room = self._find(room_id)
+        if room is None:
+            raise NotFound()
+        return room
+
+    def _member(self, room_id: str, token: str) -> tuple[Room, Member] | None:
+        room = self._find(room_id)
+        member = room.members.get(token) if room else None
+        return (room, member) if room and member else None
+
+    def _member_of(self, sid: str) -> tuple[Room, Member] | None:
+        entry = self._sockets.get(sid)
+        return self._member(*entry) if entry else None
+
+    def _seat(self, room: Room, alias: str, role: str) -> Binding:
+        participant_id = new_participant_id()
+        while participant_id in room.issued_ids:  # 96 random bits: never in practice
+            participant_id = new_participant_id()
+        room.issued_ids.add(participant_id)
+        member = Member(Participant(participant_id, alias, role), new_token())
+        room.members[member.token] = member
+        room.alias_keys.add(fields.alias_key(alias))
+        return self._binding(room, member)
+
+    def _binding(self, room: Room, member: Member) -> Binding:
+        return Binding(room.room_id, member.token, room.name, member.you, room.expires_at)
+
+    def _close(self, room: Room, reason: str, by: Participant | None) -> Closure:
+        del self._rooms[room.room_id]
+        for sid in room.all_sids():
+            self._sockets.pop(sid, None)
+        return Closure(room.room_id, reason, by)

@@ -1,0 +1,113 @@
+"""Each contract test runs once per room store: in memory, and in a real redis-server.
+
+A test moves time with `clock.advance(seconds)`: the memory store reads fake
+clocks; for Redis, whose scripts read the server's own time, every room is made
+that much older instead. Either way, rooms age and nothing sleeps.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Protocol
+
+import pytest
+
+from ephemeral.passwords import PasswordHasher
+from ephemeral.rooms import Hasher, MemoryRegistry, RoomStore
+from ephemeral.rooms.redis import RedisRegistry
+from ephemeral.rooms.redis_client import connect
+from tests.support.redis import RedisServer
+
+TTL = 60.0
+MAX_ROOMS = 3
+MAX_PARTICIPANTS = 4
+START_MONO = 500.0
+START_WALL = 1_700_000_000.0
+STORES = ("memory", "redis")
+
+
+class Clock(Protocol):
+    def advance(self, seconds: float) -> None: ...
+    def wall(self) -> float: ...
+
+
+class FakeClocks:
+    """The memory store's monotonic and wall clocks, moved together."""
+
+    def __init__(self) -> None:
+        self.mono, self.now = START_MONO, START_WALL
+
+    def advance(self, seconds: float) -> None:
+        self.mono += seconds
+        self.now += seconds
+
+    def wall(self) -> float:
+        return self.now
+
+
+class RedisAges:
+    """Redis keeps its own time: age every room instead (its expiry, and its place in the expiry index)."""
+
+    def __init__(self, server: RedisServer) -> None:
+        self._client = server.client()
+
+    def advance(self, seconds: float) -> None:
+        shift = int(seconds * 1000)
+        for key in self._client.scan_iter("eph:room:*"):
+            if key.count(":") == 2:  # the room's own hash, not its sets
+                self._client.hincrby(key, "exp", -shift)
+        for room_id, score in self._client.zrange("eph:expiries", 0, -1, withscores=True):
+            self._client.zadd("eph:expiries", {room_id: score - shift})
+
+    def wall(self) -> float:
+        return time.time()
+
+
+class MakeRegistry(Protocol):
+    def __call__(
+        self, *, hasher: Hasher | None = None, max_rooms: int = ..., max_participants: int = ...
+    ) -> RoomStore: ...
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def clock(store: str, request: pytest.FixtureRequest) -> Clock:
+    if store == "memory":
+        return FakeClocks()
+    server: RedisServer = request.getfixturevalue("redis_server")
+    server.flush()
+    return RedisAges(server)
+
+
+@pytest.fixture
+def hasher() -> PasswordHasher:
+    return PasswordHasher(b"k" * 32, cost=4)
+
+
+@pytest.fixture
+def make_registry(store: str, hasher: PasswordHasher, clock: Clock, request: pytest.FixtureRequest) -> MakeRegistry:
+    """Registries of the store under test share its clock; a race test passes its own hasher and limits."""
+    default_hasher = hasher
+
+    def make(
+        *, hasher: Hasher | None = None, max_rooms: int = MAX_ROOMS, max_participants: int = MAX_PARTICIPANTS
+    ) -> RoomStore:
+        limits = {"ttl": TTL, "max_rooms": max_rooms, "max_participants": max_participants}
+        if isinstance(clock, FakeClocks):
+            fakes = clock
+            mono: Callable[[], float] = lambda: fakes.mono  # noqa: E731
+            return MemoryRegistry(hasher or default_hasher, clock=mono, wall=fakes.wall, **limits)
+        client = connect(request.getfixturevalue("redis_server").url, allow_persistence=False)
+        return RedisRegistry(client, hasher or default_hasher, **limits)
+
+    return make
+
+
+@pytest.fixture
+def registry(make_registry: MakeRegistry) -> RoomStore:
+    return make_registry()
