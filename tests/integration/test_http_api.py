@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import requests
 
 from tests.support.people import Person
@@ -46,30 +45,6 @@ def test_join_with_password(people):
     assert response.json()["room_id"] == room_id
 
 
-@pytest.mark.parametrize(
-    ("alias", "password", "status", "code"),
-    [
-        ("bob", "wrong", 403, "wrong_password"),
-        ("ANN", "secret", 409, "alias_taken"),
-        ("\uff41\uff4e\uff4e", "secret", 409, "alias_taken"),  # full-width "ann"
-        ("ann ", "secret", 409, "alias_taken"),
-        ("", "secret", 400, "invalid"),
-        ("a\u200bnn", "secret", 400, "invalid"),
-        ("a\u202enn", "secret", 400, "invalid"),
-        ("a\x00nn", "secret", 400, "invalid"),
-        ("x" * 33, "secret", 400, "invalid"),
-        ("bob", "", 400, "invalid"),
-        ("bob", "p" * 1025, 400, "invalid"),
-    ],
-)
-def test_join_errors(people, alias, password, status, code):
-    room_id = people().create(alias="ann", password="secret").json()["room_id"]
-    response = people().join(room_id, alias=alias, password=password)
-    assert response.status_code == status
-    assert response.json()["error"] == code
-    assert response.json()["message"]
-
-
 def test_room_full(own_server):
     srv = own_server({"EPHEMERAL_MAX_PARTICIPANTS": "2"})
     room_id = Person(srv.url).create().json()["room_id"]
@@ -87,40 +62,6 @@ def test_capacity(own_server):
     response = person.create(name="c")
     assert response.status_code == 503
     assert response.json()["error"] == "capacity"
-
-
-@pytest.mark.parametrize(
-    ("body", "content_type", "status", "code"),
-    [
-        ('{"alias": "a", "name": "n", "password": "p"}', "text/plain", 415, "unsupported_media_type"),
-        ("alias=a&name=n&password=p", "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
-        ("{not json", "application/json", 400, "invalid"),
-        ("[1, 2]", "application/json", 400, "invalid"),
-        ('"text"', "application/json", 400, "invalid"),
-        ("{}", "application/json", 400, "invalid"),
-        ('{"alias": 1, "name": "n", "password": "p"}', "application/json", 400, "invalid"),
-        ('{"alias": "a", "name": ["n"], "password": "p"}', "application/json", 400, "invalid"),
-        ('{"alias": "a", "name": "n", "password": null}', "application/json", 400, "invalid"),
-        ('{"alias": "a", "name": "' + "n" * 65 + '", "password": "p"}', "application/json", 400, "invalid"),
-        ('{"alias": "\\ud800", "name": "n", "password": "p"}', "application/json", 400, "invalid"),
-        ('{"alias": "a", "name": "n", "password": "\\udfff"}', "application/json", 400, "invalid"),
-        ('{"alias": "a", "name": "n", "password": "' + "x" * 40_000 + '"}', "application/json", 400, "invalid"),
-    ],
-)
-def test_bad_create_bodies(people, body, content_type, status, code):
-    response = people().http.post(
-        people().base_url + "/api/rooms", data=body.encode(), headers={"Content-Type": content_type}, timeout=10
-    )
-    assert response.status_code == status
-    assert response.json()["error"] == code
-
-
-@pytest.mark.parametrize("origin", ["https://evil.example", "null", "http://127.0.0.1:1"])
-def test_foreign_origin_refused(people, origin):
-    ann = people()
-    response = ann.post_json("/api/rooms", {"alias": "a", "name": "n", "password": "p"}, headers={"Origin": origin})
-    assert response.status_code == 403
-    assert response.json()["error"] == "forbidden"
 
 
 def test_same_origin_accepted(people, server):
@@ -168,16 +109,11 @@ def test_unknown_room_page_is_404(people, server):
         assert "This room is gone" in response.text
 
 
-@pytest.mark.parametrize("path", ["/", "/healthz", "/r/" + "A" * 22, "/gone", "/nope", "/static/css/app.css"])
-def test_security_headers_everywhere(server, path):
-    response = requests.get(server.url + path, timeout=10)
+def test_security_headers_reach_the_browser(server):
+    """Every path's headers are checked in process; this one proves the real server sends them."""
+    response = requests.get(server.url + "/", timeout=10)
     assert response.headers["Cache-Control"].startswith("no-store")
-    assert response.headers["Referrer-Policy"] == "no-referrer"
-    assert response.headers["X-Content-Type-Options"] == "nosniff"
-    csp = response.headers["Content-Security-Policy"]
-    assert "frame-ancestors 'none'" in csp
-    script_src = next(part for part in csp.split(";") if part.strip().startswith("script-src"))
-    assert "unsafe-inline" not in script_src and "unsafe-eval" not in script_src
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
 
 
 def test_pages_have_no_inline_script_or_style(people, server):

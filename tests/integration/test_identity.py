@@ -213,60 +213,7 @@ def test_fake_connect_cannot_attach_a_socket_to_a_second_room(people):
     assert socket_a.wait("message")["html"] == "A again"  # "said in B" would have come first
 
 
-# -- aliases that look alike collide or are refused -------------------------------
-
-LOOKALIKES = [
-    # (alias in the room, alias tried, status, code)
-    ("ann", "Ann", 409, "alias_taken"),
-    ("Straße", "STRASSE", 409, "alias_taken"),  # casefold
-    ("ann", "\U0001d41a\U0001d427\U0001d427", 409, "alias_taken"),  # mathematical bold
-    ("ann", "\u24d0\u24dd\u24dd", 409, "alias_taken"),  # circled letters
-    ("fish", "\ufb01sh", 409, "alias_taken"),  # fi ligature
-    ("José", "Jose\u0301", 409, "alias_taken"),  # decomposed accent
-    ("ann", "ann\u00a0", 409, "alias_taken"),  # no-break space, trimmed
-    ("ann", "\u3000ann", 409, "alias_taken"),  # ideographic space
-    ("ann", "ann\t\n", 409, "alias_taken"),
-    ("ann", "ann\x85", 409, "alias_taken"),  # NEL is white space: trimmed
-    ("a nn", "a  \u2003nn", 409, "alias_taken"),  # inner white space folds to one space
-    ("ann", "\u200bann", 400, "invalid"),  # zero-width space
-    ("ann", "ann\u200d", 400, "invalid"),  # zero-width joiner
-    ("ann", "an\u200cn", 400, "invalid"),  # zero-width non-joiner
-    ("ann", "ann\u2060", 400, "invalid"),  # word joiner
-    ("ann", "\ufeffann", 400, "invalid"),  # byte-order mark
-    ("ann", "a\u00adnn", 400, "invalid"),  # soft hyphen
-    ("ann", "ann\u034f", 400, "invalid"),  # combining grapheme joiner
-    ("ann", "ann\ufe0f", 400, "invalid"),  # variation selector
-    ("ann", "ann\U000e0041", 400, "invalid"),  # tag character
-    ("ann", "ann\u2800", 400, "invalid"),  # blank Braille pattern
-    ("ann", "ann\u3164", 400, "invalid"),  # Hangul filler
-    ("ann", "\u200eann", 400, "invalid"),  # left-to-right mark
-    ("ann", "ann\u200f", 400, "invalid"),  # right-to-left mark
-    ("ann", "\u061cann", 400, "invalid"),  # Arabic letter mark
-    ("ann", "\u2066ann\u2069", 400, "invalid"),  # isolate
-    ("ann", "\u202dann\u202c", 400, "invalid"),  # override
-    ("ann", "ann\u2028", 409, "alias_taken"),  # line separator is white space: trimmed
-    ("ann", "\x00ann", 400, "invalid"),
-    ("ann", "ann\x00", 400, "invalid"),
-    ("ann", "a\x07nn", 400, "invalid"),  # bell
-    ("ann", "ann\x1b[0m", 400, "invalid"),  # terminal escape
-    ("ann", "ann\x7f", 400, "invalid"),  # delete
-    ("ann", "ann\x9b", 400, "invalid"),  # C1 control sequence introducer
-    ("ann", "ann\ud800", 400, "invalid"),  # lone surrogate
-    ("ann", "ann\U000e0001", 400, "invalid"),  # language tag
-    ("ann", "ann\ue000", 200, None),  # private use renders as something: a different alias
-]
-
-
-@pytest.mark.parametrize(
-    ("taken", "tried", "status", "code"), LOOKALIKES, ids=[ascii(tried)[1:-1] for _, tried, _, _ in LOOKALIKES]
-)
-def test_lookalike_aliases_collide_or_are_refused(people, taken, tried, status, code):
-    created = people().create(alias=taken, password="pw")
-    assert created.status_code == 201, created.text
-    response = people().join(created.json()["room_id"], alias=tried, password="pw")
-    assert response.status_code == status, response.text
-    if code is not None:
-        assert response.json()["error"] == code
+# Aliases that look alike collide or are refused: tests/inprocess/test_validation.py.
 
 
 # -- a binding opens one room --------------------------------------------------

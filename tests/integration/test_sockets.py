@@ -7,21 +7,6 @@ import pytest
 from tests.support.payloads import aliases
 from tests.support.people import Refused
 
-BAD_PAYLOADS = [
-    None,
-    "text",
-    42,
-    [],
-    {"text": None},
-    {"text": 5},
-    {"text": ["a"]},
-    {"txt": "hi"},
-    {"text": ""},
-    {"text": "   "},
-    {"text": "<script>alert(1)</script>"},
-    {"text": "<img src=x onerror=alert(1)>"},
-]
-
 
 def test_welcome_carries_room_and_self(people):
     ann = people()
@@ -81,16 +66,6 @@ def test_presence_counts_a_participant_once(room, people):
     assert aliases(remaining) == ["ann"]
 
 
-@pytest.mark.parametrize("payload", BAD_PAYLOADS, ids=[repr(p)[:30] for p in BAD_PAYLOADS])
-def test_bad_message_payloads_get_invalid(room, payload):
-    ann = room.members[0]
-    ack = ann.socket.call("message", payload)
-    assert ack["ok"] is False
-    assert ack["error"] == "invalid"
-    assert ack["message"]
-    assert ann.socket.send("still works")["ok"]
-
-
 def test_too_large(room):
     ann = room.members[0]
     ack = ann.socket.send("x" * 4001)
@@ -115,14 +90,6 @@ def test_unknown_events_are_ignored(room):
     assert ann.socket.send("after")["ok"]
     assert bob.socket.wait("message")["html"] == "after"
     assert bob.socket.pending("purged") == []
-
-
-@pytest.mark.parametrize("auth", [None, {}, {"room": 5}, {"room": "A" * 22}, "room"])
-def test_connect_without_binding_is_refused(people, auth):
-    ann = people()
-    ann.create()
-    with pytest.raises(Refused, match=r"^unauthorized$"):
-        ann.connect_with_auth(auth)
 
 
 def test_binding_for_room_a_does_not_open_room_b(people):
