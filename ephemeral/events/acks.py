@@ -65,4 +65,3 @@ def participant_event(name: str, *, limit: LimitOf | None = None) -> Callable[[H
         return handler
 
     return register
-

@@ -47,13 +47,7 @@ HEARTBEAT_SECONDS = 1.0
 DEAD_AFTER_MS = 3000
 EXPIRY_BATCH = 100
 COLLISION = "collision"
-_ERRORS = {
-    "not_found": NotFound,
-    "unauthorized": Unauthorized,
-    "room_full": RoomFull,
-    "alias_taken": AliasTaken,
-    "capacity": Capacity,
-}
+_ERRORS = {kind.code: kind for kind in (NotFound, Unauthorized, RoomFull, AliasTaken, Capacity)}
 
 
 def token_hash(token: str) -> str:
@@ -118,21 +112,12 @@ class RedisRegistry:
             raise Capacity()  # before paying for a hash; create.lua decides again
         hashed = self._hasher.hash(clean_password).decode("ascii")
         token, alias_key = new_token(), fields.alias_key(clean_alias)
+        limits = (self._ttl_ms, self._max_rooms)
         status = COLLISION
         while status == COLLISION:  # a fresh random id was taken (never in practice): draw again
             room_id, you = new_room_id(), Participant(new_participant_id(), clean_alias, HOST)
-            status, *rest = self._run(
-                "create",
-                room_id,
-                clean_name,
-                hashed,
-                you.id,
-                _stored(you),
-                alias_key,
-                token_hash(token),
-                self._ttl_ms,
-                self._max_rooms,
-            )
+            seat = (you.id, _stored(you), alias_key, token_hash(token))
+            status, *rest = self._run("create", room_id, clean_name, hashed, *seat, *limits)
         _raise_for(status)
         return Binding(room_id, token, clean_name, you, _seconds(rest[0]))
 
