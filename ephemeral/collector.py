@@ -52,7 +52,7 @@ class FreezeSchedule:
 
     def tend(self, now: float) -> bool:
         """Walk everything now if the last full pass is too old; True if it did."""
-        if now - self.full_pass_at < FULL_PASS_AT_LEAST_EVERY:
+        if now < self.full_pass_at + FULL_PASS_AT_LEAST_EVERY:  # not now - at: rounding could miss the boundary
             return False
         gc.unfreeze()
         self.full_pass_due = True

@@ -1,0 +1,576 @@
+"""The dependency internals our transport replaces or leans on are still there, in the shape it assumes.
+
+`ephemeral.serving` and `ephemeral.fanout` subclass, wrap or call underscore names of python-socketio,
+python-engineio, simple-websocket, gevent and eventlet. An upgrade that renames one rarely fails loudly:
+the feature it carried just stops. Each probe below checks one internal and is one case of the table;
+its failure names the package, its installed version, the internal and the feature that would be lost.
+No server starts, and nothing stays patched after its own test.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import inspect
+import io
+import logging
+import socket
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from importlib.metadata import version
+from types import ModuleType, SimpleNamespace
+from typing import Any
+
+import engineio
+import engineio.packet
+import engineio.socket
+import flask
+import gevent
+import gevent.event
+import gevent.pywsgi
+import gevent.socket
+import pytest
+import simple_websocket
+import socketio
+import socketio.packet
+from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
+from flask_socketio import SocketIO
+
+with warnings.catch_warnings():
+    # eventlet announces its own deprecation on import (EventletDeprecationWarning is a plain Warning).
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import eventlet
+    import eventlet.green.socket
+    import eventlet.wsgi
+
+from ephemeral import fanout, serving
+
+MODES = ("gevent", "eventlet")
+GEVENT, EVENTLET = ("gevent",), ("eventlet",)
+ANY = ("any-mode",)  # the internal is the same whichever async mode runs
+SIO, EIO, SWS = "python-socketio", "python-engineio", "simple-websocket"
+
+RESERVED = "ignoring reserved client events (a forged `connect` or `disconnect` would reach our handlers)"
+BINARY = "refusing binary packets (python-socketio would hold any number of announced attachments)"
+WEBSOCKET = "the gevent frame limit, turn-taking and dropping silent peers (configure_websockets would do nothing)"
+TURNS = "turn-taking (one flooding socket would hold up every other connection)"
+GEVENT_TURNS = "turn-taking, batched writes and dropping silent peers under gevent"
+GEVENT_LIMIT = "the frame limit under gevent"
+WS_CLOSE = "ending the TCP connection after a WebSocket session"
+BATCHED = "batched writes under gevent"
+QUIET_BAD_REQUESTS = "keeping bad requests (room ids, addresses) out of stderr"
+POOL = "a connection pool sized to the descriptor limit"
+ROOM_HERE = "closing a room's sockets when it is purged or expires"
+ROOM_EVERYWHERE = "closing a room's sockets on every process"
+
+
+def lost(dist: str, internal: str, feature: str) -> str:
+    return (
+        f"{dist} {version(dist)} changed an internal Ephemeral relies on; expected: {internal}. "
+        f"Without it Ephemeral silently loses {feature}. "
+        f"Adapt {serving.__name__} / {fanout.__name__} to this version, or pin the last one that works."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Internal:
+    dist: str
+    name: str
+    feature: str
+    modes: tuple[str, ...]
+    probe: Callable[[str], bool]
+
+
+INTERNALS: list[Internal] = []
+
+
+def internal(dist: str, name: str, feature: str, modes: tuple[str, ...] = MODES) -> Callable[..., Any]:
+    """Add the decorated probe to the table: it returns whether `name` still has the shape we use."""
+
+    def register(probe: Callable[[str], bool]) -> Callable[[str], bool]:
+        INTERNALS.append(Internal(dist, name, feature, modes, probe))
+        return probe
+
+    return register
+
+
+def _driver(mode: str) -> ModuleType:
+    return importlib.import_module(f"engineio.async_drivers.{mode}")
+
+
+def _binds(func: Any, *args: Any, **kwargs: Any) -> bool:
+    """`func` accepts these arguments, passed this way (positionally or by name)."""
+    try:
+        inspect.signature(func).bind(*args, **kwargs)
+    except TypeError:
+        return False
+    return True
+
+
+def _named(func: Any, *names: str) -> bool:
+    """Each name is a parameter of its own, not swallowed by **kwargs."""
+    params = inspect.signature(func).parameters
+    return all(name in params and params[name].kind is not inspect.Parameter.VAR_KEYWORD for name in names)
+
+
+def _ignore(*_args: Any, **_kwargs: Any) -> None:
+    return None
+
+
+# python-socketio and python-engineio: ignore_reserved_client_events, refuse_binary_packets
+
+
+@internal(SIO, "Server._handle_event(eio_sid, namespace, id, data)", RESERVED)
+def handle_event(mode: str) -> bool:
+    return _binds(socketio.Server(async_mode=mode)._handle_event, "eio_sid", "/", None, ["event"])
+
+
+@internal(SIO, "Server.reserved_events naming connect and disconnect", RESERVED)
+def reserved_events(mode: str) -> bool:
+    return {"connect", "disconnect"} <= set(socketio.Server(async_mode=mode).reserved_events)
+
+
+@internal(SIO, "Server._handle_eio_message calling the instance's _handle_event with 4 arguments", RESERVED)
+def events_dispatch(mode: str) -> bool:
+    sio, seen = socketio.Server(async_mode=mode), []
+    sio._handle_event = lambda *args: seen.append(args)
+    sio._handle_eio_message("eio_sid", '2["connect"]')
+    return len(seen) == 1 and len(seen[0]) == 4 and seen[0][0] == "eio_sid" and seen[0][3] == ["connect"]
+
+
+@internal(SIO, "Server._handle_eio_message(eio_sid, data)", BINARY)
+def handle_eio_message(mode: str) -> bool:
+    return _binds(socketio.Server(async_mode=mode)._handle_eio_message, "eio_sid", '2["event"]')
+
+
+@internal(SIO, "Server.eio.handlers['message'] (socketio's dispatcher, replaced by eio.on)", BINARY)
+def message_handler(mode: str) -> bool:
+    sio = socketio.Server(async_mode=mode)
+    before = sio.eio.handlers.get("message")
+    sio.eio.on("message", _ignore)
+    return before == sio._handle_eio_message and sio.eio.handlers.get("message") is _ignore
+
+
+@internal(EIO, "the 'message' handler called as (sid, data), binary frames as bytes", BINARY)
+def message_arguments(mode: str) -> bool:
+    eio, seen = engineio.Server(async_mode=mode, async_handlers=False), []
+    eio.on("message", lambda sid, data: seen.append((sid, data)))
+    connection = engineio.socket.Socket(eio, "sid")
+    connection.receive(engineio.packet.Packet(engineio.packet.MESSAGE, data='2["event"]'))
+    connection.receive(engineio.packet.Packet(encoded_packet=b"\x00\x01"))  # a binary frame
+    return seen == [("sid", '2["event"]'), ("sid", b"\x00\x01")]
+
+
+@internal(SIO, "packet.BINARY_EVENT and BINARY_ACK, encoded as a leading '5' and '6'", BINARY, ANY)
+def binary_packet_types(_mode: str) -> bool:
+    packet = socketio.packet
+    expected = (str(packet.BINARY_EVENT), str(packet.BINARY_ACK))
+    text = packet.Packet(packet.EVENT, data=["event"]).encode()
+    binary = packet.Packet(packet.EVENT, data=["event", b"\x00"]).encode()
+    return expected == serving._BINARY_PACKET_TYPES and text[:1] == str(packet.EVENT) and binary[0][:1] == expected[0]
+
+
+# python-engineio: configure_websockets
+
+
+@internal(EIO, "Server._async['websocket'] and ['sleep'], Server.async_mode", WEBSOCKET)
+def async_table(mode: str) -> bool:
+    eio = engineio.Server(async_mode=mode)
+    table = eio._async
+    return eio.async_mode == mode and inspect.isclass(table.get("websocket")) and callable(table.get("sleep"))
+
+
+@internal(EIO, "Socket._upgrade_websocket calling server._async['websocket'](handler, server)(environ, ...)", WEBSOCKET)
+def websocket_per_upgrade(mode: str) -> bool:
+    eio, seen = engineio.Server(async_mode=mode), []
+
+    class Recorder:
+        def __init__(self, handler: Any, server: Any) -> None:
+            seen.append((handler, server))
+
+        def __call__(self, environ: Any, start_response: Any) -> list[bytes]:
+            seen.append((environ, start_response))
+            return []
+
+    eio._async = {**eio._async, "websocket": Recorder}
+    connection, environ = engineio.socket.Socket(eio, "sid"), {"PATH_INFO": "/socket.io/"}
+    connection._upgrade_websocket(environ, _ignore)
+    return seen == [(connection._websocket_handler, eio), (environ, _ignore)]
+
+
+@internal(EIO, "async_drivers.<mode>.WebSocketWSGI(handler, server)", TURNS)
+def websocket_init(mode: str) -> bool:
+    return _binds(_driver(mode).WebSocketWSGI, _ignore, SimpleNamespace(max_http_buffer_size=1))
+
+
+@internal(EIO, "Socket._websocket_handler reading with ws.wait() and writing with ws.send() (its source)", TURNS, ANY)
+def handler_wait_send(_mode: str) -> bool:
+    source = inspect.getsource(engineio.socket.Socket._websocket_handler)
+    return "ws.wait()" in source and "ws.send(" in source
+
+
+@internal(EIO, "Server.ping_interval and Server.ping_timeout, in seconds", "dropping silent peers under gevent", GEVENT)
+def ping_settings(mode: str) -> bool:
+    eio = engineio.Server(async_mode=mode, ping_interval=25, ping_timeout=20)
+    return bool(eio.ping_interval + eio.ping_timeout == 45)
+
+
+@internal(
+    EIO, "async_drivers.gevent.WebSocketWSGI built on SimpleWebSocketWSGI (no gevent-websocket)", WEBSOCKET, GEVENT
+)
+def gevent_simple_websocket(_mode: str) -> bool:
+    return issubclass(_driver("gevent").WebSocketWSGI, SimpleWebSocketWSGI)
+
+
+@internal(
+    EIO, "WebSocketWSGI.app and .server_args (simple-websocket options, max_message_size unset)", GEVENT_LIMIT, GEVENT
+)
+def gevent_server_args(_mode: str) -> bool:
+    wrapper = _driver("gevent").WebSocketWSGI(_ignore, SimpleNamespace())
+    ours = set(inspect.signature(simple_websocket.Server).parameters) - {"environ", "max_message_size"}
+    return wrapper.app is _ignore and isinstance(wrapper.server_args, dict) and set(wrapper.server_args) <= ours
+
+
+@internal(EIO, "SimpleWebSocketWSGI.wait, send and close going through .ws", GEVENT_TURNS, GEVENT)
+def gevent_wrapper_uses_ws(_mode: str) -> bool:
+    calls: list[tuple[Any, ...]] = []
+
+    def receive() -> str:
+        calls.append(("receive",))
+        return "frame"
+
+    wrapper = _driver("gevent").WebSocketWSGI(_ignore, SimpleNamespace())
+    wrapper.ws = SimpleNamespace(
+        connected=True,
+        send=lambda data: calls.append(("send", data)),
+        receive=receive,
+        close=lambda: calls.append(("close",)),
+    )
+    wrapper.send("out")
+    frame = wrapper.wait()
+    wrapper.close()
+    return frame == "frame" and calls == [("send", "out"), ("receive",), ("close",)]
+
+
+@internal("eventlet", "websocket.WebSocketWSGI(max_frame_length=), which engine.io passes", "the frame limit", EVENTLET)
+def eventlet_frame_limit(_mode: str) -> bool:
+    wrapper = _driver("eventlet").WebSocketWSGI(_ignore, SimpleNamespace(max_http_buffer_size=4321))
+    return bool(wrapper.max_frame_length == 4321)
+
+
+@internal(EIO, "_websocket_handler timing out eventlet's ws._sock (its source)", "dropping silent peers", EVENTLET)
+def eventlet_socket_timeout(_mode: str) -> bool:
+    handler = inspect.getsource(engineio.socket.Socket._websocket_handler)
+    call = inspect.getsource(_driver("eventlet").WebSocketWSGI.__call__)
+    return "'_sock'" in handler and ".settimeout(" in handler and "self._sock =" in call
+
+
+# simple-websocket: the gevent WebSocket that configure_websockets builds
+
+
+class _Socket:
+    """A connection that records what simple-websocket does with it; its peer has closed."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[Any, ...]] = []
+
+    def recv(self, size: int) -> bytes:
+        self.calls.append(("recv", size))
+        return b""
+
+    def send(self, data: bytes) -> int:
+        self.calls.append(("send", data))
+        return len(data)
+
+    def close(self) -> None:
+        self.calls.append(("close",))
+
+
+def _simple_websocket(sock: Any, log: list[Any]) -> Any:
+    """A simple-websocket server on `sock`, its handshake and reader thread replaced by stand-ins that log."""
+
+    class Reader:
+        def __init__(self, target: Callable[[], None]) -> None:
+            log.append("reader created")
+            self.name = "reader"
+
+        def start(self) -> None:
+            log.append("reader started")
+
+    class Probe(simple_websocket.Server):  # type: ignore[misc]
+        def handshake(self) -> None:
+            log.append(("handshake", self.sock))
+            self.connected = True
+
+    return Probe({"werkzeug.socket": sock}, max_message_size=1024, thread_class=Reader)
+
+
+@internal(SWS, "Server(environ, max_message_size=, thread_class=, event_class=, selector_class=)", GEVENT_LIMIT, GEVENT)
+def server_options(_mode: str) -> bool:
+    options = {"max_message_size": 1, "thread_class": None, "event_class": None, "selector_class": None}
+    return _binds(simple_websocket.Server, {}, **options)
+
+
+@internal(SWS, "Server.handshake() called with .sock set, before the reader thread starts", GEVENT_TURNS, GEVENT)
+def handshake_first(_mode: str) -> bool:
+    sock, log = _Socket(), list[Any]()
+    _simple_websocket(sock, log)
+    return log == [("handshake", sock), "reader created", "reader started"]
+
+
+@internal(SWS, "Base.input_buffer, the list receive() takes frames from", "no needless yield (gevent)", GEVENT)
+def input_buffer(_mode: str) -> bool:
+    ws = _simple_websocket(_Socket(), [])
+    backlog = ws.input_buffer
+    backlog.append("frame")
+    taken = ws.receive(timeout=0)
+    return isinstance(backlog, list) and taken == "frame" and ws.input_buffer is backlog and not backlog
+
+
+@internal(SWS, "Base._thread reading with sock.recv(receive_bytes), ending with sock.close()", GEVENT_TURNS, GEVENT)
+def reader_recv(_mode: str) -> bool:
+    sock = _Socket()
+    ws = _simple_websocket(sock, [])
+    ws._thread()
+    return sock.calls == [("recv", ws.receive_bytes), ("close",)]
+
+
+@internal(SWS, "Base.send and Base.close writing each frame with one sock.send(data)", BATCHED, GEVENT)
+def writer_send(_mode: str) -> bool:
+    sock = _Socket()
+    ws = _simple_websocket(sock, [])
+    ws.ws = SimpleNamespace(send=lambda _event: b"frame")  # wsproto's connection, already open
+    ws.send("text")
+    ws.close()
+    return sock.calls == [("send", b"frame"), ("send", b"frame")]
+
+
+# gevent: the pywsgi handler class and the turn-taking socket
+
+
+@internal("gevent", "pywsgi.WSGIServer(handler_class=, log=)", f"TCP_NODELAY and {WS_CLOSE}", GEVENT)
+def pywsgi_handler_class(_mode: str) -> bool:
+    return _named(gevent.pywsgi.WSGIServer, "handler_class", "log")
+
+
+@internal("gevent", "pywsgi.WSGIServer(error_log=)", "withholding server error text from stderr", GEVENT)
+def pywsgi_error_log(_mode: str) -> bool:
+    return _named(gevent.pywsgi.WSGIServer, "error_log")
+
+
+@internal("gevent", "pywsgi.WSGIHandler(sock, address, server, rfile=None)", "TCP_NODELAY", GEVENT)
+def pywsgi_handler_init(_mode: str) -> bool:
+    return _binds(gevent.pywsgi.WSGIHandler, "sock", ("127.0.0.1", 1), "server", None)
+
+
+@internal("gevent", "WSGIHandler.run_application, then close_connection ending keep-alive", WS_CLOSE, GEVENT)
+def pywsgi_close_connection(_mode: str) -> bool:
+    def app(environ: Any, start_response: Any) -> list[bytes]:
+        start_response("200 OK", [("Content-Length", "0")])
+        return [b""]
+
+    handler_class = serving._gevent_handler_class()
+    server = gevent.pywsgi.WSGIServer(("127.0.0.1", 0), app, log=None, handler_class=handler_class)  # never bound
+    client, ours = socket.socketpair()
+    with client, ours:
+        client.sendall(b"GET /socket.io/ HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+        return handler_class(ours, ("127.0.0.1", 1), server).handle_one_request() is None
+
+
+@internal("gevent", "get_hub().loop.run_callback and gevent.event.Event", BATCHED, GEVENT)
+def hub_run_callback(_mode: str) -> bool:
+    event = gevent.event.Event()
+    return callable(gevent.get_hub().loop.run_callback) and callable(event.wait) and callable(event.set)
+
+
+@internal("gevent", "socket.send(data, flags) and socket.sendall(data, flags)", BATCHED, GEVENT)
+def socket_send_flags(_mode: str) -> bool:
+    sock = gevent.socket.socket
+    return _binds(sock.send, sock, b"frame", 0) and _binds(sock.sendall, sock, b"frame", 0)
+
+
+# eventlet: the HTTP protocol class and the server's options
+
+
+@internal("eventlet", "wsgi.server(protocol=)", f"TCP_NODELAY and {QUIET_BAD_REQUESTS}", EVENTLET)
+def wsgi_protocol(_mode: str) -> bool:
+    return _named(eventlet.wsgi.server, "protocol")
+
+
+@internal("eventlet", "wsgi.server(max_size=)", POOL, EVENTLET)
+def wsgi_max_size(_mode: str) -> bool:
+    return _named(eventlet.wsgi.server, "max_size")
+
+
+@internal("eventlet", "HttpProtocol(conn_state, server) setting .request before setup()", "TCP_NODELAY", EVENTLET)
+def protocol_request(_mode: str) -> bool:
+    options: list[tuple[Any, ...]] = []
+    conn = SimpleNamespace(setsockopt=lambda *args: options.append(args), makefile=lambda *_args: io.BytesIO())
+
+    class Probe(serving._eventlet_protocol()):  # type: ignore[misc]
+        def handle(self) -> None:
+            pass
+
+        def finish(self) -> None:
+            pass
+
+    Probe([("127.0.0.1", 1), conn, "idle"], SimpleNamespace(minimum_chunk_size=None, capitalize_response_headers=True))
+    return (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1) in options
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@internal(
+    "eventlet", "HttpProtocol.log_message(format, *args), where bad requests end up", QUIET_BAD_REQUESTS, EVENTLET
+)
+def protocol_log_message(_mode: str) -> bool:
+    protocol: Any = object.__new__(serving._eventlet_protocol())
+    protocol.client_address = ("203.0.113.7", 1)
+    records, stderr, logger = _Records(), io.StringIO(), logging.getLogger("ephemeral.http")
+    logger.addHandler(records)
+    try:
+        with contextlib.redirect_stderr(stderr):
+            protocol.log_error("code %d, message %s", 400, "Bad request version ('/r/MARKER')")
+    finally:
+        logger.removeHandler(records)
+    printed = stderr.getvalue()
+    return records.messages == ["bad request (details withheld)"] and "MARKER" not in printed and "203.0" not in printed
+
+
+# python-socketio's managers: fanout.LocalManager and fanout.SharedManager
+
+
+@internal(SIO, "Server.close_room calling manager.close_room(room, namespace); Manager.close_room", ROOM_HERE)
+def manager_close_room(mode: str) -> bool:
+    seen = []
+
+    class Recorder(fanout.LocalManager):
+        def close_room(self, room: str, namespace: str | None) -> None:
+            seen.append((room, namespace))
+
+    socketio.Server(async_mode=mode, client_manager=Recorder()).close_room("room")
+    return seen == [("room", "/")] and _binds(socketio.Manager.close_room, "self", "room", "/")
+
+
+@internal(SIO, "Manager.get_participants(namespace, room) yielding (sid, eio_sid); Manager.server", ROOM_HERE)
+def manager_participants(mode: str) -> bool:
+    manager = fanout.LocalManager()
+    sio = socketio.Server(async_mode=mode, client_manager=manager)
+    manager.enter_room("sid", "/", "room", eio_sid="eio_sid")
+    return manager.server is sio and list(manager.get_participants("/", "room")) == [("sid", "eio_sid")]
+
+
+@internal(SIO, "Server.disconnect(sid, namespace=, ignore_queue=)", ROOM_EVERYWHERE, ANY)
+def disconnect_ignore_queue(_mode: str) -> bool:
+    return _named(socketio.Server.disconnect, "namespace", "ignore_queue")
+
+
+@internal(
+    SIO, "PubSubManager.close_room: _handle_close_room({room, namespace}) here, then publish", ROOM_EVERYWHERE, ANY
+)
+def pubsub_close_room(_mode: str) -> bool:
+    seen = []
+
+    class Recorder(fanout.SharedManager):
+        def _publish(self, data: Any) -> None:
+            seen.append(("published", data))
+
+        def _handle_close_room(self, message: dict[str, Any]) -> None:
+            seen.append(("here", message))
+
+    Recorder("redis://unused", channel=fanout.CHANNEL).close_room("room", None)
+    expected = {"room": "room", "namespace": "/"}
+    return [kind for kind, _ in seen] == ["here", "published"] and all(m.items() >= expected.items() for _, m in seen)
+
+
+@internal(SIO, "PubSubManager._thread passing other processes' close_room to _handle_close_room", ROOM_EVERYWHERE, ANY)
+def pubsub_listener(_mode: str) -> bool:
+    seen, message = [], {"method": "close_room", "room": "room", "namespace": "/", "host_id": "another process"}
+
+    class Recorder(fanout.SharedManager):
+        def _listen(self) -> Iterator[dict[str, Any]]:
+            yield message
+
+        def _handle_close_room(self, message: dict[str, Any]) -> None:
+            seen.append(message)
+
+    manager = Recorder("redis://unused", channel=fanout.CHANNEL)
+    manager.server = SimpleNamespace(logger=SimpleNamespace(debug=_ignore, error=_ignore, exception=_ignore))
+    manager._thread()  # returns once _listen is exhausted
+    return seen == [message]
+
+
+@internal(SIO, "RedisManager._handle_close_room(message)", ROOM_EVERYWHERE, ANY)
+def handle_close_room(_mode: str) -> bool:
+    return _binds(socketio.RedisManager._handle_close_room, "self", {"room": "room", "namespace": "/"})
+
+
+@internal(SIO, "RedisManager(url, channel=)", ROOM_EVERYWHERE, ANY)
+def redis_manager_channel(_mode: str) -> bool:
+    return _binds(socketio.RedisManager, "redis://unused", channel=fanout.CHANNEL)
+
+
+@pytest.mark.parametrize(
+    ("case", "mode"),
+    [pytest.param(case, mode, id=f"{mode}-{case.probe.__name__}") for case in INTERNALS for mode in case.modes],
+)
+def test_internal_keeps_the_shape_ephemeral_relies_on(case: Internal, mode: str) -> None:
+    message = lost(case.dist, case.name, case.feature)
+    try:
+        holds = case.probe(mode)
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError, ImportError) as exc:
+        pytest.fail(f"{message}\n({type(exc).__name__}: {exc})")
+    assert holds, message
+
+
+# Flask-SocketIO's run() hands serving.server_options to the WSGI server: (mode, option, feature).
+RUN_OPTIONS = [
+    ("gevent", "handler_class", f"TCP_NODELAY and {WS_CLOSE}"),
+    ("gevent", "error_log", "withholding server error text from stderr"),
+    ("gevent", "log", "a silent access log (it names room ids and addresses)"),  # log_output=False arrives as None
+    ("eventlet", "protocol", f"TCP_NODELAY and {QUIET_BAD_REQUESTS}"),
+    ("eventlet", "max_size", POOL),
+    ("eventlet", "log_output", "a silent access log (it names room ids and addresses)"),
+    ("eventlet", "debug", "keeping tracebacks out of 500 responses"),
+]
+KNOWN_GAPS = {
+    ("eventlet", "debug"): pytest.mark.xfail(
+        strict=True, reason="Flask-SocketIO's run() pops `debug` for itself: eventlet.wsgi.server keeps debug=True"
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("mode", "option", "feature"),
+    [pytest.param(*row, id=f"{row[0]}-{row[1]}", marks=KNOWN_GAPS.get(row[:2], ())) for row in RUN_OPTIONS],
+)
+def test_run_hands_our_option_to_the_wsgi_server(
+    mode: str, option: str, feature: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    received: dict[str, Any] = {}
+
+    def server(*_args: Any, **kwargs: Any) -> Any:
+        received.update(kwargs)
+        return SimpleNamespace(serve_forever=_ignore)
+
+    if mode == "gevent":
+        monkeypatch.setattr(gevent.pywsgi, "WSGIServer", server)
+    else:
+        monkeypatch.setattr(eventlet, "listen", _ignore)
+        monkeypatch.setattr(eventlet.wsgi, "server", server)
+    options = serving.server_options(mode)
+    app = flask.Flask("probe")
+    SocketIO(app, async_mode=mode).run(app, host="127.0.0.1", port=0, **options)
+    target = "gevent.pywsgi.WSGIServer" if mode == "gevent" else "eventlet.wsgi.server"
+    assert received.get(option, "<not passed>") is options.get(option), lost(
+        "Flask-SocketIO", f"SocketIO.run() passing `{option}` on to {target}", feature
+    )
