@@ -68,9 +68,10 @@ screenshots: $(TEST_DEPS) system-deps
 	$(PY) -m scripts.screenshots
 
 # Browser tests drive Debian's Chromium (Playwright cannot download its own
-# here); proxy and shared-store tests start their own nginx and redis-server.
+# here); proxy and shared-store tests start their own nginx and redis-server;
+# the client's JavaScript tests run under Debian's Node.
 system-deps:
-	@sh scripts/install-system-deps.sh chromium nginx redis-server openssl
+	@sh scripts/install-system-deps.sh chromium nginx redis-server openssl nodejs
 
 deploy-deps:
 	@sh scripts/install-system-deps.sh buildah podman debootstrap

@@ -1,11 +1,11 @@
 #!/bin/sh
 # Installs what the tests need that pip cannot, from Debian's packages:
-# chromium (browser tests), nginx and redis-server (started by the tests on
-# free ports), openssl (a certificate for the TLS proxy test), buildah,
-# podman and debootstrap (the container test).
+# chromium (browser tests), nodejs (the client's JavaScript tests), nginx and
+# redis-server (started by the tests on free ports), openssl (a certificate for
+# the TLS proxy test), buildah, podman and debootstrap (the container test).
 # Arguments pick some of them; each package installs the command of its name.
 set -eu
-[ "$#" -gt 0 ] || set -- chromium nginx redis-server openssl buildah podman debootstrap
+[ "$#" -gt 0 ] || set -- chromium nginx redis-server openssl nodejs buildah podman debootstrap
 # nginx and debootstrap live in sbin, which a user's PATH may lack.
 PATH="$PATH:/usr/sbin:/sbin"
 missing=""

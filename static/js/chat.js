@@ -1,26 +1,41 @@
-// Chat page: wires the connection to the view.
+// Chat page: wires the connection to the message model and the view.
+import { errorText, t } from "./catalog.js";
 import { leaveWithoutAsking, noteIncoming, setUpAttention } from "./chat/attention.js";
 import { setUpComposer } from "./chat/composer.js";
 import { connect } from "./chat/connection.js";
+import { createMessageModel } from "./chat/model.js";
 import {
+  clearView,
+  renderMessages,
   showComposerError,
   showCountdown,
-  showMessage,
   showPresence,
   showStatus,
   showSystem,
   view,
-  wipe,
 } from "./chat/render.js";
 import { setUpCopyButtons } from "./clipboard.js";
 
 const root = document.getElementById("chat");
 const roomId = root.dataset.room;
-const me = root.dataset.alias;
 const maxChars = Number(root.dataset.maxChars);
 let deadline = performance.now() + (Number(root.dataset.expiresAt) - Date.now());
-let present = null;
+// Who this page speaks as, from `welcome`: identity is the participant id, never the alias.
+let you = null;
+let present = null; // participant id -> alias, as the last presence said
 let leaving = false;
+
+const model = createMessageModel();
+renderMessages(model, (message) => you !== null && message.from === you.id);
+
+/** Remove every trace of the conversation: the model, its entries on screen, and the rest of the view. */
+function wipe() {
+  model.clear(); // the renderer empties the message list with it
+  clearView();
+}
+
+/** Words for a failed ack, from its code; the server's English `message` is never shown. */
+const failure = (ack) => errorText(ack?.error, { max: maxChars });
 
 /** Wipe this page, then go where nothing of the conversation can come back. */
 function leave(destination) {
@@ -33,31 +48,33 @@ function leave(destination) {
 }
 const leaveBecause = (reason) => leave(`/gone?reason=${encodeURIComponent(reason)}`);
 
+const byId = (participants) => new Map(participants.map(({ id, alias }) => [id, alias]));
+
 const connection = connect(roomId, {
   connected(again) {
-    showStatus("Connected. Nothing here is stored.", "connected");
-    if (again) showSystem("Reconnected. Messages sent while you were away were not received.");
+    showStatus(t("status.connected"), "connected");
+    if (again) showSystem(t("note.reconnected"));
   },
   reconnecting() {
-    if (!leaving) showStatus("Reconnecting…", "reconnecting");
+    if (!leaving) showStatus(t("status.reconnecting"), "reconnecting");
   },
   welcome(info) {
     deadline = performance.now() + info.expires_in * 1000;
-    showPresence(info.participants, me);
-    present = new Set(info.participants);
+    you = info.you ?? null;
+    present = byId(info.participants);
+    showPresence(info.participants, you);
   },
   presence({ participants }) {
-    const now = new Set(participants);
+    const now = byId(participants);
     if (present) {
-      for (const alias of now) if (!present.has(alias)) showSystem(`${alias} joined`);
-      for (const alias of present) if (!now.has(alias)) showSystem(`${alias} left`);
+      for (const [id, alias] of now) if (!present.has(id)) showSystem(t("note.joined", { alias }));
+      for (const [id, alias] of present) if (!now.has(id)) showSystem(t("note.left", { alias }));
     }
     present = now;
-    showPresence(participants, me);
+    showPresence(participants, you);
   },
   message(message) {
-    showMessage(message, message.alias === me);
-    noteIncoming();
+    if (model.add(message)) noteIncoming();
   },
   purged({ reason }) {
     // The clock may be a tick behind the server's; at the end it shows the end.
@@ -78,8 +95,9 @@ setUpComposer({
   maxChars,
   async send(text) {
     const ack = await connection.send(text);
-    showComposerError(ack && ack.ok ? "" : (ack && ack.message) || "The message was not sent.");
-    return Boolean(ack && ack.ok);
+    const ok = Boolean(ack?.ok);
+    showComposerError(ok ? "" : failure(ack));
+    return ok;
   },
 });
 setUpCopyButtons();
@@ -87,17 +105,14 @@ setUpAttention();
 
 document.getElementById("logout").addEventListener("click", async () => {
   const ack = await connection.leave();
-  if (ack && ack.ok) leaveBecause("logout");
-  else showComposerError((ack && ack.message) || "Could not leave.");
+  if (ack?.ok) leaveBecause("logout");
+  else showComposerError(failure(ack));
 });
 
 document.getElementById("purge").addEventListener("click", async () => {
-  const sure = confirm(
-    "Purge this room for everyone?\n\nEvery message disappears from every participant's screen, everyone is signed out, and the room is destroyed. This cannot be undone.",
-  );
-  if (!sure) return;
+  if (!confirm(t("confirm.purge"))) return;
   const ack = await connection.purge();
-  if (!ack || !ack.ok) showComposerError((ack && ack.message) || "Could not purge.");
+  if (!ack?.ok) showComposerError(failure(ack));
 });
 
 // Leaving the page (refresh, close, navigate) wipes it before the browser keeps a copy.
@@ -107,11 +122,7 @@ addEventListener("pageshow", (event) => {
 });
 
 const navigation = performance.getEntriesByType("navigation")[0];
-showSystem(
-  navigation && navigation.type === "reload"
-    ? "You refreshed the page: it starts empty, because no message is stored anywhere."
-    : "Messages appear only while you are here. Nothing is stored: not on the server, not in this browser.",
-);
+showSystem(t(navigation && navigation.type === "reload" ? "note.refreshed" : "note.fresh"));
 
 function tick() {
   const msLeft = deadline - performance.now();

@@ -1,4 +1,5 @@
 // "Copy link" buttons: copy the link only (never the password) and say so.
+import { t } from "./catalog.js";
 
 async function copyText(text, input) {
   try {
@@ -17,7 +18,7 @@ export function setUpCopyButtons() {
     const status = document.getElementById("copy-status");
     button.addEventListener("click", async () => {
       const copied = await copyText(input.value, input);
-      status.textContent = copied ? "Link copied. Now send the password another way." : "Select the link and copy it.";
+      status.textContent = t(copied ? "copy.done" : "copy.manual");
     });
   }
 }

@@ -1,25 +1,33 @@
 // Inline validation that mirrors the server's field rules (ephemeral/fields.py).
 // The server stays the judge; this only tells people sooner and in words.
+import { t } from "./catalog.js";
 
 // Control, format, surrogate and separator characters, default-ignorables and
 // the blank Braille pattern: the server refuses them in aliases and room names.
 const INVISIBLE =
   /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u2800\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8]/u;
 
-function displayName(value, label, max) {
+// Each field's own sentences, whole: a translation may put the field's name anywhere.
+const WORDS = {
+  alias: { empty: "form.alias.empty", long: "form.alias.long", invisible: "form.alias.invisible" },
+  name: { empty: "form.name.empty", long: "form.name.long", invisible: "form.name.invisible" },
+  password: { empty: "form.password.empty", long: "form.password.long" },
+};
+
+function displayName(value, words, max) {
   const name = value.normalize("NFKC").replace(/\s+/gu, " ").trim();
-  if (!name) return `${label} must not be empty.`;
-  if ([...name].length > max) return `${label} must be at most ${max} characters.`;
-  if (INVISIBLE.test(name)) return `${label} contains invisible or control characters.`;
+  if (!name) return t(words.empty);
+  if ([...name].length > max) return t(words.long, { max });
+  if (INVISIBLE.test(name)) return t(words.invisible);
   return "";
 }
 
 const RULES = {
-  alias: (value, max) => displayName(value, "Alias", max),
-  name: (value, max) => displayName(value, "Room name", max),
+  alias: (value, max) => displayName(value, WORDS.alias, max),
+  name: (value, max) => displayName(value, WORDS.name, max),
   password: (value, max) => {
-    if (!value) return "Password must not be empty.";
-    if ([...value].length > max) return `Password must be at most ${max} characters.`;
+    if (!value) return t(WORDS.password.empty);
+    if ([...value].length > max) return t(WORDS.password.long, { max });
     return "";
   },
 };

@@ -1,4 +1,5 @@
 // Share card: copy button and the expiry in the reader's local time.
+import { t } from "./catalog.js";
 import { setUpCopyButtons } from "./clipboard.js";
 import { localTime } from "./time.js";
 
@@ -8,4 +9,4 @@ const expiresAt = Number(card.dataset.expiresAt);
 const expires = document.getElementById("expires");
 const minutes = Math.max(0, Math.round((expiresAt - Date.now()) / 60000));
 expires.dateTime = new Date(expiresAt).toISOString();
-expires.textContent = `at ${localTime(expiresAt)} (in ${minutes} minute${minutes === 1 ? "" : "s"})`;
+expires.textContent = t("share.expires", { time: localTime(expiresAt), count: minutes });

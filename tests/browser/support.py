@@ -6,11 +6,14 @@ page shows, never on a sleep.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
-from playwright.sync_api import Browser, Dialog, Locator, Page, Playwright, Request, expect
+from playwright.sync_api import Browser, Dialog, Locator, Page, Playwright, Request, WebSocketRoute, expect
 
 # Playwright cannot download its own browser here; these flags make a root,
 # headless, offline Chromium quiet and predictable.
@@ -186,6 +189,67 @@ def requests_leaving(page: Page, own_origin: str) -> list[str]:
 
     page.on("request", record)
     return seen
+
+
+# --- what the server tells the page -----------------------------------------------------------------------------
+
+# Socket.IO text packets on the default namespace: 42 is an event, 43<id> an ack.
+_EVENT = re.compile(r"^42(\[.*\])$", re.DOTALL)
+_ACK = re.compile(r"^43\d+(\[.*\])$", re.DOTALL)
+
+
+@dataclass
+class SocketTap:
+    """The page's Socket.IO traffic passes through the test: it reads what the server sent and can add to it."""
+
+    received: list[str] = field(default_factory=list)
+    routes: list[WebSocketRoute] = field(default_factory=list)
+    # Set by a test to change each ack before the page sees it (what a newer or odder server would answer).
+    edit_ack: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+
+    def events(self, name: str) -> list[Any]:
+        """Payloads of every `name` event the server sent, oldest first."""
+        found = []
+        for frame in self.received:
+            match = _EVENT.match(frame)
+            if match:
+                event, *payload = json.loads(match.group(1))
+                if event == name:
+                    found.append(payload[0] if payload else None)
+        return found
+
+    def acks(self) -> list[Any]:
+        """Every ack the server sent, oldest first."""
+        return [json.loads(match.group(1))[0] for frame in self.received if (match := _ACK.match(frame))]
+
+    def inject(self, event: str, payload: Any) -> None:
+        """Deliver `event` to the page on its live socket, as if the server had sent it."""
+        assert self.routes, "the page has no socket yet"
+        self.routes[-1].send("42" + json.dumps([event, payload]))
+
+
+def tap_socket(page: Page) -> SocketTap:
+    """Route the page's Socket.IO WebSockets through a SocketTap; call before the page connects."""
+    tap = SocketTap()
+
+    def route(socket: WebSocketRoute) -> None:
+        server = socket.connect_to_server()
+
+        def from_server(frame: str | bytes) -> None:
+            if isinstance(frame, str):
+                tap.received.append(frame)
+                ack = _ACK.match(frame)
+                if ack and tap.edit_ack:
+                    (body,) = json.loads(ack.group(1))
+                    frame = frame[: ack.start(1)] + json.dumps([tap.edit_ack(body)])
+            socket.send(frame)
+
+        # Handling one direction stops Playwright forwarding it; the page's own frames still go through.
+        server.on_message(from_server)
+        tap.routes.append(socket)
+
+    page.route_web_socket(re.compile(r"/socket\.io/"), route)
+    return tap
 
 
 # --- keyboard ---------------------------------------------------------------------------------------------------

@@ -1,14 +1,15 @@
 // The tab title counts unseen messages while the tab is hidden; it never shows
 // message text. Leaving the page asks first, since leaving wipes the view.
+import { t } from "../catalog.js";
 
-const BASE_TITLE = "Ephemeral";
+const BASE_TITLE = t("app.name");
 let unread = 0;
 let leavingOnPurpose = false;
 
 export function noteIncoming() {
   if (!document.hidden) return;
   unread += 1;
-  document.title = `(${unread}) ${BASE_TITLE}`;
+  document.title = t("title.unread", { count: unread, app: BASE_TITLE });
 }
 
 export function leaveWithoutAsking() {

@@ -1,4 +1,5 @@
 // The composer: formatting toolbar, shortcuts, character count, sending.
+import { t } from "../catalog.js";
 
 const FORMATS = {
   b: ["<b>", "</b>"],
@@ -31,9 +32,7 @@ function wrap(textarea, format) {
 
 export function setUpComposer({ view, maxChars, send }) {
   const { text, composer, charCount } = view;
-  document.getElementById("composer-help").textContent = ENTER_SENDS
-    ? "Enter sends, Shift+Enter adds a line. Simple HTML formatting is allowed."
-    : "Tap Send to send. Simple HTML formatting is allowed.";
+  document.getElementById("composer-help").textContent = t(ENTER_SENDS ? "composer.help.enter" : "composer.help.tap");
   // The text stays in the composer until the server acks it, so a second Enter
   // before then would send it again.
   let sending = false;
@@ -71,7 +70,7 @@ export function setUpComposer({ view, maxChars, send }) {
     const used = [...text.value].length;
     const near = used >= maxChars * COUNT_FROM;
     charCount.hidden = !near;
-    charCount.textContent = near ? `${used} of ${maxChars} characters` : "";
+    charCount.textContent = near ? t("composer.count", { used, max: maxChars }) : "";
     charCount.classList.toggle("over", used > maxChars);
   });
 }

@@ -1,4 +1,5 @@
-// The one place that talks Socket.IO. Rendering lives in render.js.
+// The one place that talks Socket.IO. Rendering lives in render.js; the words
+// for an ack's error code live in the catalog, so acks made here carry only codes.
 import { io } from "../../vendor/socket.io.esm.min.js";
 
 /**
@@ -45,11 +46,11 @@ export function connect(roomId, on) {
   const request = (event, payload) =>
     new Promise((resolve) => {
       if (!socket.connected) {
-        resolve({ ok: false, error: "offline", message: "Not connected. Wait for the connection to come back." });
+        resolve({ ok: false, error: "offline" });
         return;
       }
       socket.timeout(10000).emit(event, payload, (error, ack) => {
-        resolve(error ? { ok: false, error: "timeout", message: "The server did not answer. Try again." } : ack);
+        resolve(error ? { ok: false, error: "timeout" } : ack);
       });
     });
 

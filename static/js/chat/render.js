@@ -1,5 +1,7 @@
 // Everything that touches the chat DOM. User strings go in with textContent;
 // the server-sanitized `html` field is the only innerHTML, in renderMessageBody.
+// Messages are drawn from the model (model.js): one entry per message id.
+import { t } from "../catalog.js";
 import { localTime } from "../time.js";
 
 const $ = (id) => document.getElementById(id);
@@ -46,6 +48,8 @@ view.newMessages.addEventListener("click", () => {
   view.messages.focus();
 });
 
+const LOAD_MEDIA = { img: "media.load.image", video: "media.load.video", audio: "media.load.audio" };
+
 /** Media from another host becomes a button: loading it would tell that host who reads. */
 function holdExternalMedia(fragment) {
   for (const media of fragment.querySelectorAll("img, video, audio")) {
@@ -61,12 +65,11 @@ function holdExternalMedia(fragment) {
       continue;
     }
     if (url.origin === location.origin) continue;
-    const kind = media.tagName.toLowerCase() === "img" ? "image" : media.tagName.toLowerCase();
     const button = document.createElement("button");
     button.type = "button";
     button.className = "media-placeholder";
-    button.textContent = `Load ${kind} from ${url.host}`;
-    button.title = "Loading it tells that site your address.";
+    button.textContent = t(LOAD_MEDIA[media.localName], { host: url.host });
+    button.title = t("media.warning");
     const held = media.cloneNode(false);
     button.addEventListener(
       "click",
@@ -110,16 +113,17 @@ function renderMessageBody(html) {
   return body;
 }
 
-function youMark() {
-  const mark = document.createElement("span");
-  mark.className = "you";
-  mark.textContent = "(you)";
-  return mark;
+function mark(className, key) {
+  const span = document.createElement("span");
+  span.className = className;
+  span.textContent = t(key);
+  return span;
 }
 
-export function showMessage(message, mine) {
+function messageEntry(message, mine) {
   const item = document.createElement("li");
   item.className = mine ? "message mine" : "message";
+  item.dataset.id = message.id;
   const head = document.createElement("div");
   head.className = "head";
   const who = document.createElement("span");
@@ -129,10 +133,28 @@ export function showMessage(message, mine) {
   when.dateTime = new Date(message.ts).toISOString();
   when.textContent = localTime(message.ts);
   head.append(who, " ");
-  if (mine) head.append(youMark(), " ");
+  if (mine) head.append(mark("you", "mark.you"), " ");
   head.append(when);
   item.append(head, renderMessageBody(message.html));
-  append(item);
+  return item;
+}
+
+function entryFor(id) {
+  return view.messages.querySelector(`li.message[data-id="${CSS.escape(id)}"]`);
+}
+
+/**
+ * Keep the message list in step with `model`: an entry (`li[data-id]`) per
+ * message, replaced in place on update, dropped on remove, and on clear the
+ * whole list goes, system notes included. `isMine(message)` marks one's own.
+ */
+export function renderMessages(model, isMine) {
+  model.onChange(({ type, id, message }) => {
+    if (type === "add") append(messageEntry(message, isMine(message)));
+    else if (type === "update") entryFor(id)?.replaceWith(messageEntry(message, isMine(message)));
+    else if (type === "remove") entryFor(id)?.remove();
+    else if (type === "clear") view.messages.replaceChildren();
+  });
 }
 
 export function showSystem(text) {
@@ -142,16 +164,18 @@ export function showSystem(text) {
   append(item);
 }
 
-export function showPresence(aliases, me) {
+/** The people here, as the server lists them; `you` (from welcome) is marked, and so is the host. */
+export function showPresence(participants, you) {
   view.presence.replaceChildren(
-    ...aliases.map((alias) => {
+    ...participants.map((participant) => {
       const item = document.createElement("li");
-      item.textContent = alias;
-      if (alias === me) item.append(" ", youMark());
+      item.textContent = participant.alias;
+      if (participant.role === "host") item.append(" ", mark("host", "mark.host"));
+      if (you && participant.id === you.id) item.append(" ", mark("you", "mark.you"));
       return item;
     }),
   );
-  view.presenceCount.textContent = String(aliases.length);
+  view.presenceCount.textContent = String(participants.length);
 }
 
 export function showStatus(text, state) {
@@ -167,8 +191,8 @@ export function showComposerError(text) {
 }
 
 const WARNINGS = [
-  [60, "Less than 1 minute left. Then the room and everything in it is destroyed."],
-  [300, "Less than 5 minutes left before this room is destroyed."],
+  [60, "expiry.one_minute"],
+  [300, "expiry.five_minutes"],
 ];
 
 export function showCountdown(secondsLeft) {
@@ -179,18 +203,17 @@ export function showCountdown(secondsLeft) {
   view.countdown.textContent = hours ? `${hours}:${String(minutes).padStart(2, "0")}:${seconds}` : `${minutes}:${seconds}`;
   const warning = WARNINGS.find(([limit]) => s <= limit);
   view.countdown.classList.toggle("warning", Boolean(warning));
-  const text = warning ? warning[1] : "";
+  const text = warning ? t(warning[1]) : "";
   if (view.expiryWarning.textContent !== text) {
     view.expiryWarning.textContent = text;
     view.expiryWarning.hidden = !text;
   }
 }
 
-/** Remove every trace of the conversation from this page. */
-export function wipe() {
-  view.messages.replaceChildren();
+/** Clear what the message model does not hold: who is here, the unsent text, the title's count. */
+export function clearView() {
   view.presence.replaceChildren();
   view.text.value = "";
   view.presenceCount.textContent = "0";
-  document.title = "Ephemeral";
+  document.title = t("app.name");
 }

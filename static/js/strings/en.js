@@ -1,0 +1,73 @@
+// English: every word the scripts put on screen, by key. Another language is
+// another file of the same shape; a key it lacks shows the English text.
+// "{name}" is filled from the caller's params. An object picks its text by
+// Intl.PluralRules for params.count ("one", "other", and what a language needs).
+
+export default Object.freeze({
+  "app.name": "Ephemeral",
+  "title.unread": "({count}) {app}",
+
+  "status.connected": "Connected. Nothing here is stored.",
+  "status.reconnecting": "Reconnecting…",
+
+  "note.fresh": "Messages appear only while you are here. Nothing is stored: not on the server, not in this browser.",
+  "note.refreshed": "You refreshed the page: it starts empty, because no message is stored anywhere.",
+  "note.reconnected": "Reconnected. Messages sent while you were away were not received.",
+  "note.joined": "{alias} joined",
+  "note.left": "{alias} left",
+
+  "confirm.purge":
+    "Purge this room for everyone?\n\nEvery message disappears from every participant's screen, everyone is signed out, and the room is destroyed. This cannot be undone.",
+
+  "mark.you": "(you)",
+  "mark.host": "(host)",
+
+  "media.load.image": "Load image from {host}",
+  "media.load.video": "Load video from {host}",
+  "media.load.audio": "Load audio from {host}",
+  "media.warning": "Loading it tells that site your address.",
+
+  "expiry.one_minute": "Less than 1 minute left. Then the room and everything in it is destroyed.",
+  "expiry.five_minutes": "Less than 5 minutes left before this room is destroyed.",
+
+  "composer.help.enter": "Enter sends, Shift+Enter adds a line. Simple HTML formatting is allowed.",
+  "composer.help.tap": "Tap Send to send. Simple HTML formatting is allowed.",
+  "composer.count": "{used} of {max} characters",
+
+  "copy.done": "Link copied. Now send the password another way.",
+  "copy.manual": "Select the link and copy it.",
+
+  "share.expires": {
+    one: "at {time} (in {count} minute)",
+    other: "at {time} (in {count} minutes)",
+  },
+
+  "form.alias.empty": "Alias must not be empty.",
+  "form.alias.long": "Alias must be at most {max} characters.",
+  "form.alias.invisible": "Alias contains invisible or control characters.",
+  "form.name.empty": "Room name must not be empty.",
+  "form.name.long": "Room name must be at most {max} characters.",
+  "form.name.invisible": "Room name contains invisible or control characters.",
+  "form.password.empty": "Password must not be empty.",
+  "form.password.long": "Password must be at most {max} characters.",
+
+  // Ack error codes (the server's, then the client's own offline and timeout).
+  // The server's English `message` is never shown: these are.
+  "error.invalid": "That was not sent: it is empty once unsafe parts are removed, or malformed.",
+  "error.wrong_password": "That password is not right for this room.",
+  "error.forbidden": "That is not allowed from here. Reload the page and try again.",
+  "error.unauthorized": "You are no longer in this room.",
+  "error.not_found": "This room does not exist any more.",
+  "error.alias_taken": "Someone in this room already uses that alias.",
+  "error.room_full": "This room is full.",
+  "error.method_not_allowed": "The server does not take that kind of request here. Reload the page and try again.",
+  "error.too_large": "Too long to send: a message can have at most {max} characters.",
+  
+  "error.unsupported_media_type": "The server did not understand the request. Reload the page and try again.",
+  "error.rate_limited": "Slow down: that was too many messages at once. Wait a moment, then send again.",
+  "error.capacity": "The server is full right now. Try again later.",
+  "error.unavailable": "The server cannot reach its rooms for a moment. Try again shortly.",
+  "error.internal": "Something went wrong. Try again.",
+  "error.offline": "Not connected. Wait for the connection to come back.",
+  "error.timeout": "The server did not answer. Try again.",
+});

@@ -1,0 +1,199 @@
+"""What the client holds and says: identity by participant id, words from the catalog, and a wipe that empties it.
+
+Messages live in a model on the page, drawn one entry (`li[data-id]`) per message;
+who is "you" and who came or went is decided by participant id; every word on
+screen, an error included, comes from the client's catalog (static/js/strings/en.js).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.support import (
+    SocketTap,
+    create_room,
+    expect_gone,
+    expect_message,
+    expect_present,
+    join_room,
+    message,
+    purge,
+    send,
+    tap_socket,
+)
+from tests.support.server import RunningServer
+
+pytestmark = pytest.mark.browser
+
+NewPage = Callable[..., Page]
+MAX_CHARS = 4000  # the server's default EPHEMERAL_MAX_MESSAGE_CHARS, which the page carries as data-max-chars
+# The catalog's words for the ack codes under test (static/js/strings/en.js).
+TOO_LARGE = f"Too long to send: a message can have at most {MAX_CHARS} characters."
+INTERNAL = "Something went wrong. Try again."
+
+
+@dataclass
+class Pair:
+    link: str
+    ann: Page
+    bob: Page
+    ann_socket: SocketTap
+
+
+@pytest.fixture
+def pair(new_page: NewPage, live_server: RunningServer) -> Pair:
+    """Ann creates the room (she is its host), Bob joins; Ann's socket traffic runs through a tap."""
+    ann, bob = new_page(), new_page()
+    tap = tap_socket(ann)
+    link = create_room(ann, live_server.url, "ann", "plans")
+    join_room(bob, link, "bob")
+    for page in (ann, bob):
+        expect_present(page, "ann", "bob")
+    return Pair(link, ann, bob, tap)
+
+
+def test_presence_marks_the_host_and_you_and_says_who_came(pair: Pair, page_errors: list[str]) -> None:
+    expect(pair.ann.locator("#presence li")).to_have_text(["ann (host) (you)", "bob"])
+    expect(pair.bob.locator("#presence li")).to_have_text(["ann (host)", "bob (you)"])
+    expect(pair.ann.locator("#presence li .host")).to_have_text("(host)")
+    expect(pair.ann.locator("#messages li.system").filter(has_text=re.compile("^bob joined$"))).to_have_count(1)
+    # The server said who Ann is in its welcome; the page marks that participant, by id.
+    (welcome,) = pair.ann_socket.events("welcome")
+    assert welcome["you"]["alias"] == "ann" and welcome["you"]["role"] == "host"
+    assert page_errors == []
+
+
+def test_mine_is_decided_by_participant_id_not_by_alias(pair: Pair, page_errors: list[str]) -> None:
+    (welcome,) = pair.ann_socket.events("welcome")
+    ann_id = welcome["you"]["id"]
+    # Someone else under Ann's alias (a later Ann, once the alias was free): not Ann's message.
+    pair.ann_socket.inject(
+        "message", {"id": "not-ann-1", "from": "someone-else", "alias": "ann", "html": "words under her name", "ts": 1}
+    )
+    expect_message(pair.ann, "words under her name", "ann", mine=False)
+    # And her own id under any alias is hers.
+    pair.ann_socket.inject(
+        "message", {"id": "ann-1", "from": ann_id, "alias": "ann", "html": "her own, by id", "ts": 2}
+    )
+    expect_message(pair.ann, "her own, by id", "ann", mine=True)
+
+    send(pair.ann, "a real one from ann")
+    send(pair.bob, "a real one from bob")
+    expect_message(pair.ann, "a real one from ann", "ann", mine=True)
+    expect_message(pair.ann, "a real one from bob", "bob", mine=False)
+    expect_message(pair.bob, "a real one from ann", "ann", mine=False)
+    expect_message(pair.bob, "a real one from bob", "bob", mine=True)
+    assert page_errors == []
+
+
+def test_joined_and_left_are_decided_by_participant_id_not_by_alias(pair: Pair, page_errors: list[str]) -> None:
+    (welcome,) = pair.ann_socket.events("welcome")
+    ann = welcome["you"]
+    # Bob is replaced by another participant who took the alias "bob": the same names, other people.
+    newcomer = {"id": "another-bob", "alias": "bob", "role": "member"}
+    pair.ann_socket.inject("presence", {"participants": [ann, newcomer]})
+
+    notes = pair.ann.locator("#messages li.system")
+    expect(notes.filter(has_text=re.compile("^bob left$"))).to_have_count(1)
+    expect(notes.filter(has_text=re.compile("^bob joined$"))).to_have_count(2)  # the real join, then the newcomer
+    expect(pair.ann.locator("#presence li")).to_have_text(["ann (host) (you)", "bob"])
+    assert page_errors == []
+
+
+def test_a_refused_message_shows_the_catalogs_words_for_the_acks_code_not_the_servers_text(
+    pair: Pair, page_errors: list[str]
+) -> None:
+    expect(pair.ann.locator("#chat")).to_have_attribute("data-max-chars", str(MAX_CHARS))
+    # The textarea stops typing at the limit; a page whose limit is stale (or a pasted text) gets past it.
+    pair.ann.evaluate("() => document.getElementById('text').removeAttribute('maxlength')")
+    too_long = "x" * (MAX_CHARS + 1)
+    pair.ann.fill("#text", too_long)
+    pair.ann.press("#text", "Enter")
+
+    error = pair.ann.locator("#composer-error")
+    expect(error).to_be_visible()
+    expect(error).to_have_text(TOO_LARGE)
+    (ack,) = pair.ann_socket.acks()
+    assert ack["ok"] is False and ack["error"] == "too_large", ack
+    assert ack["message"] and ack["message"] not in pair.ann.content(), ack
+    # Nothing went out, and the text waits in the composer to be shortened.
+    expect(pair.ann.locator("#text")).to_have_value(too_long)
+    expect(pair.ann.locator("#messages li.message")).to_have_count(0)
+
+    # The next good message clears the error.
+    send(pair.ann, "shorter now")
+    expect(error).to_be_hidden()
+    expect(message(pair.bob, "shorter now")).to_have_count(1)
+    assert page_errors == []
+
+
+def test_an_error_code_the_client_does_not_know_shows_the_catalogs_internal_words(
+    pair: Pair, page_errors: list[str]
+) -> None:
+    server_words = "A newer server explains this in English"
+    # The server takes the message; only its answer is changed on the way to the page.
+    pair.ann_socket.edit_ack = lambda ack: {"ok": False, "error": "brand_new_code", "message": server_words}
+    pair.ann.fill("#text", "this one is refused on the way back")
+    pair.ann.press("#text", "Enter")
+
+    expect(pair.ann.locator("#composer-error")).to_have_text(INTERNAL)
+    assert server_words not in pair.ann.content()
+    expect(pair.ann.locator("#text")).to_have_value("this one is refused on the way back")
+    assert page_errors == []
+
+
+# Reports the conversation part of the chat page on every change, even the last one before the page moves on.
+CONVERSATION_RECORDER = """
+addEventListener("DOMContentLoaded", () => {
+  const layout = document.querySelector("#chat .layout");
+  if (!layout) return;
+  const report = () => window.__conversationShows({
+    entries: document.querySelectorAll("#messages li").length,
+    messages: [...document.querySelectorAll("#messages li.message")].map((item) => item.dataset.id || ""),
+    present: document.querySelectorAll("#presence li").length,
+    text: document.getElementById("messages").textContent,
+  });
+  new MutationObserver(report).observe(layout, {childList: true, subtree: true, characterData: true});
+});
+"""
+
+
+@pytest.mark.parametrize("how", ["purge", "leave"])
+def test_wiping_empties_the_message_list_before_the_page_moves_on(
+    new_page: NewPage, live_server: RunningServer, how: str, page_errors: list[str]
+) -> None:
+    ann, bob = new_page(), new_page()
+    shown: list[dict[str, Any]] = []
+    ann.expose_function("__conversationShows", lambda snapshot: shown.append(snapshot))
+    ann.add_init_script(CONVERSATION_RECORDER)
+    link = create_room(ann, live_server.url, "ann", "plans")
+    join_room(bob, link, "bob")
+    said = ["ann: the key is under the mat", "bob: the boat leaves at six"]
+    send(ann, said[0])
+    send(bob, said[1])
+    expect(ann.locator("#messages li.message")).to_have_count(2)
+    # One entry per message, each under the id the server gave it.
+    ids = ann.locator("#messages li.message").evaluate_all("(items) => items.map((item) => item.dataset.id)")
+    assert len(set(ids)) == 2 and all(ids), ids
+
+    if how == "purge":
+        purge(ann)
+    else:
+        ann.get_by_role("button", name="Leave").click()
+    expect_gone(ann, "purged" if how == "purge" else "logout", *said)
+
+    # The recorder saw both messages on the chat page, then, last of all, an empty one.
+    assert any(snapshot["messages"] == ids for snapshot in shown), shown
+    last = shown[-1]
+    assert (last["entries"], last["messages"], last["present"]) == (0, [], 0), last
+    for text in said:
+        assert text not in last["text"], f"{text!r} was still on the chat page when it moved on after {how}"
+    if how == "leave":
+        expect(bob.locator("#messages li.message")).to_have_count(2)  # the room goes on for Bob
+    assert page_errors == []
