@@ -287,14 +287,14 @@ def test_concurrent_joins_take_exactly_the_free_seats(tmp_path, async_mode):
         owner_socket.wait("welcome")
         assert owner_socket.call("logout")["ok"]
 
-        aliases = [f"guest{n:02d}" for n in range(55)] + [f"GUEST{n:02d}" for n in range(5)]
-        random.Random(7).shuffle(aliases)
-        people = [Person(srv.url) for _ in aliases]
+        wanted = [f"guest{n:02d}" for n in range(55)] + [f"GUEST{n:02d}" for n in range(5)]
+        random.Random(7).shuffle(wanted)
+        people = [Person(srv.url) for _ in wanted]
         barrier = threading.Barrier(JOINERS)
 
         def join(number: int) -> requests.Response:
             barrier.wait(10)
-            return _join_retrying_busy(people[number], room_id, aliases[number])
+            return _join_retrying_busy(people[number], room_id, wanted[number])
 
         with ThreadPoolExecutor(JOINERS) as pool:
             answers = list(pool.map(join, range(JOINERS)))
