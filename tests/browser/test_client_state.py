@@ -8,7 +8,7 @@ screen, an error included, comes from the client's catalog (static/js/strings/en
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,7 +27,7 @@ from tests.browser.support import (
     send,
     tap_socket,
 )
-from tests.support.server import RunningServer
+from tests.support.server import RunningServer, running_server
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +36,13 @@ MAX_CHARS = 4000  # the server's default EPHEMERAL_MAX_MESSAGE_CHARS, which the 
 # The catalog's words for the ack codes under test (static/js/strings/en.js).
 TOO_LARGE = f"Too long to send: a message can have at most {MAX_CHARS} characters."
 INTERNAL = "Something went wrong. Try again."
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """One server for this module: each test makes its own room, well within one address's creation burst."""
+    with running_server(tmp_path_factory.mktemp("server"), "gevent", env={"EPHEMERAL_BCRYPT_COST": "4"}) as server:
+        yield server
 
 
 @dataclass

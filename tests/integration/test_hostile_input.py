@@ -9,7 +9,6 @@ messages.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 import re
 import urllib.parse
@@ -25,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import escape
 
-from tests.support.payloads import aliases, notice
+from tests.support.payloads import aliases
 from tests.support.people import Person, Socket, raw_socket
 from tests.support.server import RunningServer, running_server
 
@@ -535,6 +534,7 @@ def test_megabyte_body_is_refused_quickly(people, server):
 
 
 # -- Socket.IO events ----------------------------------------------------------------
+# Hostile payloads on `message`, `logout` and `purge`: tests/inprocess/test_hostile_payloads.py.
 
 CHATTERS = 40  # each has its own message budget, so most examples reach validation
 
@@ -561,61 +561,6 @@ def chat_room(server: RunningServer) -> Iterator[ChatRoom]:
     yield ChatRoom(room_id, people_, sockets)
     for person in people_:
         person.close()
-
-
-def test_message_payloads_get_a_clean_ack(server, chat_room):
-    speakers = itertools.cycle(chat_room.sockets)
-
-    @FUZZ
-    @given(
-        payload=(field_dicts(["text"], SOCKET_TEXT, SOCKET_VALUES) | SOCKET_VALUES).filter(
-            lambda v: wire_size(v) < FRAME_BUDGET
-        )
-    )
-    def message(payload):
-        assert_ack(next(speakers).client.call("message", payload, timeout=10))
-
-    message()
-    for sock in chat_room.sockets:
-        assert sock.client.connected
-    assert_service_alive(server)
-
-
-def test_logout_ignores_any_payload(server):
-    room_id = fresh(server).create(alias="stays", password="secret").json()["room_id"]
-
-    @FEW
-    @given(payload=SOCKET_VALUES)
-    def logout(payload):
-        person = fresh(server)
-        try:
-            assert person.join(room_id, alias="leaver", password="secret").status_code == 200
-            sock = person.connect(room_id)
-            sock.wait("welcome")
-            assert sock.client.call("logout", payload, timeout=10) == {"ok": True}
-            sock.wait("disconnect")
-        finally:
-            person.close()
-
-    logout()
-    assert_service_alive(server)
-
-
-def test_purge_ignores_any_payload(server):
-    @FEW
-    @given(payload=SOCKET_VALUES)
-    def purge(payload):
-        person = fresh(server)
-        try:
-            sock = person.connect(person.create(alias="purger").json()["room_id"])
-            sock.wait("welcome")
-            assert sock.client.call("purge", payload, timeout=10) == {"ok": True}
-            assert notice(sock.wait("purged")) == {"reason": "purged", "by": "purger"}
-        finally:
-            person.close()
-
-    purge()
-    assert_service_alive(server)
 
 
 HANDLED = {"message", "logout", "purge"}
