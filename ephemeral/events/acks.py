@@ -1,4 +1,4 @@
-"""The ack envelope and the participant-event decorator every client event goes through.
+"""The ack envelope and the decorators every client event is registered with.
 
 Handlers are thin and always answer: an `{"ok": ...}` ack, never an exception.
 """
@@ -15,13 +15,14 @@ from flask import request
 from ..errors import INTERNAL_ACK, EphemeralError, RateLimited, Unauthorized
 from ..extensions import socketio
 from ..logs import Safe
+from ..ratelimit import TokenBuckets
 from ..rooms import Speaker
 from ..services import Services, services
 
 log = logging.getLogger("ephemeral")
 Ack = dict[str, Any]
 Handler = Callable[[Speaker, object], Ack]
-LimitOf = Callable[[Services], Any]
+LimitOf = Callable[[Services], TokenBuckets]
 
 
 def acked(handler: Callable[..., Ack]) -> Callable[..., Ack]:
@@ -40,18 +41,32 @@ def acked(handler: Callable[..., Ack]) -> Callable[..., Ack]:
     return wrapper
 
 
-def participant_event(name: str, *, limit: LimitOf | None = None) -> Callable[[Handler], Handler]:
-    """Register `handler(speaker, payload)` for client event `name`.
+def client_event(name: str) -> Callable[[Callable[[object], Ack]], Callable[[object], Ack]]:
+    """Register `handler(payload)` for client event `name`; every outcome becomes an ack."""
 
-    The socket's participant is looked up (`unauthorized` without a live binding),
-    charged against `limit(services)` keyed by participant id when given
-    (`rate_limited`), and every outcome becomes an ack.
-    """
-
-    def register(handler: Handler) -> Handler:
+    def register(handler: Callable[[object], Ack]) -> Callable[[object], Ack]:
         @acked
         @functools.wraps(handler)
         def on_event(payload: object = None, *_extra: object) -> Ack:
+            return handler(payload)
+
+        socketio.on(name)(on_event)
+        return handler
+
+    return register
+
+
+def participant_event(name: str, *, limit: LimitOf | None = None) -> Callable[[Handler], Handler]:
+    """Register `handler(speaker, payload)` for client event `name`, as `client_event` does.
+
+    The socket's participant is looked up first (`unauthorized` without a live
+    binding) and, when `limit` is given, charged against `limit(services)`
+    keyed by participant id (`rate_limited`).
+    """
+
+    def register(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        def with_speaker(payload: object) -> Ack:
             svc = services()
             speaker = svc.registry.speaker(request.sid)  # type: ignore[attr-defined]
             if speaker is None:
@@ -61,7 +76,7 @@ def participant_event(name: str, *, limit: LimitOf | None = None) -> Callable[[H
                 raise RateLimited("You are sending too fast. Wait a moment.", retry_after=wait)
             return handler(speaker, payload)
 
-        socketio.on(name)(on_event)
+        client_event(name)(with_speaker)
         return handler
 
     return register

@@ -10,28 +10,29 @@ from flask import Flask, request
 from .. import protocol
 from ..errors import Unauthorized
 from ..extensions import socketio
-from ..rooms import Speaker
 from ..services import services
 from . import announce
-from .acks import Ack, participant_event
+from .acks import Ack, client_event
 
 SHUTDOWN_FLUSH_SECONDS = 0.5
 log = logging.getLogger("ephemeral")
 
 
-@participant_event(protocol.LOGOUT)
-def logout(_speaker: Speaker, _payload: object) -> Ack:
+# The store finds the socket's binding itself, atomically with the change: no
+# separate speaker lookup, which would cost a second Redis round trip.
+@client_event(protocol.LOGOUT)
+def logout(_payload: object) -> Ack:
     """Client sends `logout`; its binding is destroyed, its sockets close, the room sees `presence`."""
     departure = services().registry.logout(request.sid)  # type: ignore[attr-defined]
     if departure is None:
-        raise Unauthorized()  # logged out or purged by another socket meanwhile
+        raise Unauthorized()
     announce.presence(departure.presence)
     socketio.start_background_task(announce.close_sockets, departure.sids)
     return protocol.ok()
 
 
-@participant_event(protocol.PURGE)
-def purge(_speaker: Speaker, _payload: object) -> Ack:
+@client_event(protocol.PURGE)
+def purge(_payload: object) -> Ack:
     """Client sends `purge`; every participant gets `purged`, then every socket of the room is closed."""
     closure = services().registry.purge(request.sid)  # type: ignore[attr-defined]
     if closure is None:
