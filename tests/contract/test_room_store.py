@@ -436,23 +436,29 @@ def test_purge_closes_the_room_for_everyone(
     assert all(registry.speaker(sid) is None for sid in connected)
 
 
-def test_after_purge_the_room_is_gone(
-    registry: RoomStore, ann: Binding, bob: Binding, connected: dict[str, str]
-) -> None:
-    registry.purge("ann-1")
+def assert_gone(registry: RoomStore, ann: Binding, bob: Binding, sids: list[str]) -> None:
+    """Nothing reaches a dead room: no join, no binding, no socket, no speaker, no second ending."""
     with pytest.raises(NotFound):
         registry.join(ann.room_id, "Dora", PASSWORD)
     assert registry.authenticate(ann.room_id, ann.token) is None
     assert registry.authenticate(bob.room_id, bob.token) is None
     with pytest.raises(Unauthorized):
-        registry.attach(ann.room_id, bob.token, "bob-2")
-    for sid in connected:
-        assert registry.speaker(sid) is None
-        assert registry.detach(sid) is None
+        registry.attach(ann.room_id, bob.token, "bob-late")
     assert not registry.exists(ann.room_id)
-    assert aliases(registry.presence(ann.room_id)) == []
+    assert registry.presence(ann.room_id) == []
+    for sid in sids:
+        assert registry.speaker(sid) is None
+        assert registry.logout(sid) is None
+        assert registry.purge(sid) is None
+
+
+def test_after_purge_the_room_is_gone(
+    registry: RoomStore, ann: Binding, bob: Binding, connected: dict[str, str]
+) -> None:
+    registry.purge("ann-1")
+    assert_gone(registry, ann, bob, list(connected))
+    assert all(registry.detach(sid) is None for sid in connected)
     assert registry.live_rooms() == 0
-    assert registry.purge("bob-1") is None
 
 
 def test_purge_leaves_other_rooms_alone(registry: RoomStore, cleo: Binding, connected: dict[str, str]) -> None:
@@ -502,17 +508,7 @@ def test_expired_room_is_gone_before_the_reaper_runs(
     registry: RoomStore, clock: Clock, ann: Binding, bob: Binding, connected: dict[str, str]
 ) -> None:
     clock.advance(TTL)
-    with pytest.raises(NotFound):
-        registry.join(ann.room_id, "Dora", PASSWORD)
-    assert registry.authenticate(ann.room_id, ann.token) is None
-    assert registry.authenticate(bob.room_id, bob.token) is None
-    with pytest.raises(Unauthorized):
-        registry.attach(ann.room_id, ann.token, "ann-3")
-    assert not registry.exists(ann.room_id)
-    assert registry.speaker("bob-1") is None
-    assert aliases(registry.presence(ann.room_id)) == []
-    assert registry.logout("ann-1") is None
-    assert registry.purge("bob-1") is None
+    assert_gone(registry, ann, bob, list(connected))
     # The reaper still learns about it, so the open sockets get closed.
     [closure] = registry.upkeep().closures
     assert (closure.room_id, closure.reason) == (ann.room_id, "expired")
