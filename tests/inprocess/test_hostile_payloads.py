@@ -1,6 +1,6 @@
 """Any payload a client can put on `message`, `logout` and `purge` gets a clean ack, in process.
 
-The strategies are the real-server hostile-input suite's; packets are encoded
+The strategies are shared with the real-server hostile-input suite; packets are encoded
 and decoded as on the wire. Frames themselves (raw, binary, oversized) stay
 with the real server in `tests/integration/test_hostile_input.py`.
 """
@@ -12,7 +12,7 @@ import itertools
 import pytest
 from hypothesis import given
 
-from tests.integration.test_hostile_input import (
+from tests.support.hostile import (
     FEW,
     FRAME_BUDGET,
     FUZZ,
