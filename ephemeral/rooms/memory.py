@@ -155,7 +155,7 @@ class MemoryRegistry:
     def speaker(self, sid: str) -> Speaker | None:
         with self._lock:
             found = self._member_of(sid)
-            return Speaker(found[0].room_id, found[1].token, found[1].you) if found else None
+            return Speaker(found[0].room_id, found[1].you) if found else None
 
     def presence(self, room_id: str) -> list[Participant]:
         with self._lock:

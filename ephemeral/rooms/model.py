@@ -78,7 +78,6 @@ class Speaker:
     """The participant behind a socket, looked up for every event it sends."""
 
     room_id: str
-    token: str
     you: Participant
 
 

@@ -86,7 +86,7 @@ class RedisRegistry:
         self._max_rooms = max_rooms
         self._max_participants = max_participants
         self._process = secrets.token_hex(8)
-        self._sockets: dict[str, tuple[str, str, str]] = {}  # sid -> (room id, token hash, token)
+        self._sockets: dict[str, tuple[str, str]] = {}  # sid -> (room id, token hash); never the token
         self._lock = threading.Lock()  # guards _sockets; never held across Redis calls
         self._next_beat = 0.0
         self._left = False
@@ -163,7 +163,7 @@ class RedisRegistry:
         _raise_for(status)
         exp_ms, name, participant, first, present = rest
         with self._lock:
-            self._sockets[sid] = (room_id, hashed, token)
+            self._sockets[sid] = (room_id, hashed)
         return Seat(room_id, name, _loaded(participant), _seconds(exp_ms), _present(present), bool(first))
 
     def detach(self, sid: str) -> PresenceChange | None:
@@ -187,9 +187,8 @@ class RedisRegistry:
         entry = self._sockets.get(sid)
         if entry is None:
             return None
-        room_id, hashed, token = entry
-        status, *rest = self._run("member", room_id, hashed)
-        return Speaker(room_id, token, _loaded(rest[2])) if status == "ok" else None
+        status, *rest = self._run("member", *entry)
+        return Speaker(entry[0], _loaded(rest[2])) if status == "ok" else None
 
     @reachable_call
     def presence(self, room_id: str) -> list[Participant]:
@@ -272,7 +271,7 @@ class RedisRegistry:
         changes = []
         with self._lock:
             sockets = list(self._sockets.items())
-        for sid, (room_id, hashed, _token) in sockets:
+        for sid, (room_id, hashed) in sockets:
             status, *rest = self._run("attach", room_id, hashed, sid, self._process)
             if status == "ok" and rest[3]:
                 changes.append(PresenceChange(room_id, _present(rest[4])))
