@@ -176,9 +176,7 @@ def test_join_keeps_the_rooms_expiry(registry: RoomStore, ann: Binding, clock: C
         pytest.param("another password", id="other-rooms-password"),
     ],
 )
-def test_wrong_password_raises_and_seats_nobody(
-    registry: RoomStore, ann: Binding, cleo: Binding, wrong: str
-) -> None:
+def test_wrong_password_raises_and_seats_nobody(registry: RoomStore, ann: Binding, cleo: Binding, wrong: str) -> None:
     with pytest.raises(WrongPassword):
         registry.join(ann.room_id, "Bob", wrong)
     assert registry.join(ann.room_id, "Bob", PASSWORD).alias == "Bob"
@@ -361,9 +359,7 @@ def test_reattach_after_leaving_changes_presence_again(
 
 
 @pytest.mark.parametrize("sid", ["never-attached", "ann-1"])
-def test_detach_of_unknown_or_already_detached_sid(
-    registry: RoomStore, connected: dict[str, str], sid: str
-) -> None:
+def test_detach_of_unknown_or_already_detached_sid(registry: RoomStore, connected: dict[str, str], sid: str) -> None:
     registry.detach("ann-1")
     assert registry.detach(sid) is None
 
@@ -494,9 +490,7 @@ def test_expire_due_closes_a_room_once(
     assert registry.live_rooms() == 0
 
 
-def test_expire_due_closes_only_rooms_whose_time_is_up(
-    registry: RoomStore, clock: Clock, ann: Binding
-) -> None:
+def test_expire_due_closes_only_rooms_whose_time_is_up(registry: RoomStore, clock: Clock, ann: Binding) -> None:
     clock.advance(TTL / 2)
     later = registry.create("Later", "Dora", PASSWORD)
     clock.advance(TTL / 2)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from tests.support.people import Person
-
 
 def _csrf(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
@@ -77,10 +75,6 @@ def test_form_errors_keep_inputs_but_not_password(people, server):
     assert "at most 32 characters" in response.text
     assert 'value="Kept name"' in response.text
     assert "hunter2" not in response.text
-
-
-def test_person_helper_uses_distinct_addresses(server):
-    assert Person(server.url).address != Person(server.url).address
 
 
 def test_share_card_is_for_participants_only(people, server):

@@ -10,7 +10,6 @@ and races stay with the real server.
 
 from __future__ import annotations
 
-import itertools
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -21,9 +20,7 @@ from flask_socketio import SocketIOTestClient
 from socketio import packet
 
 from ephemeral import socketio
-from tests.support.people import Refused
-
-_addresses = (f"127.0.{n // 250}.{n % 250 + 1}" for n in itertools.count())
+from tests.support.people import Refused, next_loopback_address
 
 
 class BackgroundTasks:
@@ -131,7 +128,7 @@ class Person:
 
     def __init__(self, app: Flask, tasks: BackgroundTasks) -> None:
         self.app = app
-        self.address = next(_addresses)
+        self.address = next_loopback_address()
         self.http: FlaskClient = app.test_client()
         self.http.environ_base["REMOTE_ADDR"] = self.address
         self._tasks = tasks

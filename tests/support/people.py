@@ -6,6 +6,7 @@ import itertools
 import json
 import queue
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 import requests
@@ -15,13 +16,21 @@ from requests.adapters import HTTPAdapter
 
 EVENT_TIMEOUT = 10.0
 SERVER_EVENTS = ("welcome", "presence", "message", "purged")
-_addresses = itertools.count(2)
+
+
+def loopback_addresses() -> Iterator[str]:
+    """127.0.0.2 ... 127.0.0.254, 127.0.1.2, ...: never 127.0.0.1 (the proxies' own), never the same twice."""
+    for n in itertools.count():
+        block, host = divmod(n, 253)
+        yield f"127.{(block >> 8) & 255}.{block & 255}.{host + 2}"
+
+
+_addresses = loopback_addresses()
 
 
 def next_loopback_address() -> str:
-    """127.0.0.2, 127.0.0.3, ...: each Person gets its own, so rate limits stay per test."""
-    n = next(_addresses)
-    return f"127.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255 or 1}"
+    """A loopback address no other Person in this run has, so rate limits stay per test."""
+    return next(_addresses)
 
 
 class _SourceAddressAdapter(HTTPAdapter):
