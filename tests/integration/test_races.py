@@ -444,11 +444,11 @@ def test_vanished_clients_leave_presence_and_free_their_descriptors(tmp_path, as
 # -- churn ------------------------------------------------------------------------------
 
 WARM_UP_ROOMS = 3_000
-ROOMS = 10_000
-# About 150-170 rooms/s on two cores: 35 s churn over 5,000 rooms, where a leak of
-# 1 KiB per room would already pass the 4 MiB bound below.
-CHURN_SECONDS = 35.0
-CHURN_BUDGET = 60.0  # warm-up and churn together, so the test stays near a minute
+# A leak of 1 KiB per room over 5,000 rooms already passes the 4 MiB bound below.
+# A count, not a time budget: a loaded machine makes fewer rooms per second, and
+# too few rooms would hide a leak. About 150-170 rooms/s on two cores: about 50 s.
+CHURN_ROOMS = 5_000
+CHURN_DEADLINE = 300.0  # seconds: only a wedged server takes this long
 CHURN_WORKERS = 16  # at most the bcrypt queue's 1 running + 16 waiting: no 429 from it
 ROOMS_PER_ADDRESS = 10  # the creation burst per address
 
@@ -513,27 +513,25 @@ def _settled_rss(srv: RunningServer) -> int:
 
 
 def test_memory_returns_after_rooms_are_created_used_and_purged(tmp_path):
-    """10,000 rooms (or what fits in the time budget) come and go; RSS ends where the warm-up left it.
+    """5,000 rooms come and go; RSS ends where the warm-up left it.
 
     The warm-up runs at the same concurrency, so the allocator's high-water mark
     is reached before the baseline is taken.
     """
     with running_server(tmp_path, env=HOOKS) as srv:
-        began = time.monotonic()
-        assert _churn(srv, 0, WARM_UP_ROOMS, 60) == WARM_UP_ROOMS
+        assert _churn(srv, 0, WARM_UP_ROOMS, CHURN_DEADLINE) == WARM_UP_ROOMS
         before = _settled_rss(srv)
         descriptors = fd_count(srv.process.pid)
 
         started = time.monotonic()
-        budget = min(CHURN_SECONDS, CHURN_BUDGET - (started - began))
-        made = _churn(srv, WARM_UP_ROOMS // ROOMS_PER_ADDRESS, ROOMS, budget)
+        made = _churn(srv, WARM_UP_ROOMS // ROOMS_PER_ADDRESS, CHURN_ROOMS, CHURN_DEADLINE)
         elapsed = time.monotonic() - started
         after = _settled_rss(srv)
         print(
             f"\n{made} rooms in {elapsed:.0f} s ({made / elapsed:.0f}/s); "
             f"RSS {before / 1024:.1f} MiB -> {after / 1024:.1f} MiB"
         )
-        assert made >= 3_000, "too few rooms to tell a leak from noise"
+        assert made == CHURN_ROOMS, "the server stopped making rooms"
         assert stats(srv)["hashes_run"] == WARM_UP_ROOMS + made
         # A leak of 1 KiB per room would show as several MiB here.
         assert after - before < 4 * 1024
