@@ -33,6 +33,8 @@ PACKAGES = (
     "simple-websocket",
     "gevent",
     "nh3",
+    "markdown-it-py",
+    "linkify-it-py",
     "redis",
 )
 PACKAGES_EXTRA = ("eventlet", "websockets", "py-spy")

@@ -21,6 +21,7 @@ from typing import Any
 # (layer, path prefixes as py-spy prints them, relative to sys.path); innermost match wins.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("sanitizer (nh3)", ("ephemeral/sanitize.py", "nh3/")),
+    ("Markdown (markdown-it-py)", ("ephemeral/markdown.py", "markdown_it/", "linkify_it/", "mdurl/")),
     ("Ephemeral handlers, registry, limits", ("ephemeral/", "app.py")),
     ("Flask app/request context, session cookie", ("flask/", "werkzeug/", "flask_socketio/", "itsdangerous/")),
     ("Socket.IO events, rooms, packet encoding", ("socketio/",)),

@@ -1,7 +1,8 @@
 """Open-loop offered load over connected clients, and the tally of what arrived.
 
 A message's text starts with its send time and step, `~<perf_counter>~<step>~`,
-which the sanitizer leaves alone, so each receiver times its delivery with two
+which neither Markdown (single tildes are not strikethrough) nor the sanitizer
+changes, so each receiver times its delivery with two
 `find` calls on the raw frame. Senders are used round-robin at a fixed rate,
 whatever the server answers (open loop), so a slow server shows up as latency
 and loss instead of a politely slower client.

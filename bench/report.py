@@ -298,6 +298,17 @@ def targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
             f"median of the worst of {len(summary['sanitizer']['hostile_variants'])} inputs ({san['input']}); "
             f"p99 {_fmt(san['p99_ms'])} ms",
         )
+    sanitizer = summary.get("sanitizer", {})
+    rendered = sanitizer.get("render_hostile_4k")
+    if rendered:
+        variants = len(sanitizer["hostile_variants"]) + len(sanitizer["hostile_markdown_variants"])
+        add(
+            "4,000-char hostile message, render time (Markdown + sanitize)",
+            "< 7 ms (the 5 ms Markdown budget + sanitizing)",
+            rendered["render_median_ms"],
+            rendered["render_median_ms"] < 7,
+            f"median of the worst of {variants} inputs ({rendered['input']}); p99 {_fmt(rendered['render_p99_ms'])} ms",
+        )
     return rows
 
 
@@ -526,19 +537,30 @@ def _payloads_md(pay: dict[str, Any]) -> list[str]:
 
 
 def _sanitizer_md(san: dict[str, Any]) -> list[str]:
-    rows = {"100 B plain": san["plain_100"], "2 KB formatted": san["formatted_2k"]}
-    rows.update({f"4,000-char hostile: {name}": t for name, t in san["hostile_variants"].items()})
+    rows = {"100 B plain": san["plain_100"], "2 KB formatted (HTML)": san["formatted_2k"]}
+    if "formatted_markdown_2k" in san:
+        rows["2 KB formatted (Markdown)"] = san["formatted_markdown_2k"]
+    rows.update({f"4,000-char hostile HTML: {name}": t for name, t in san["hostile_variants"].items()})
+    rows.update(
+        {f"4,000-char hostile Markdown: {name}": t for name, t in san.get("hostile_markdown_variants", {}).items()}
+    )
     lines = [
         "",
-        "## Sanitizer (`clean_message` + emptiness check, in process)",
+        "## Sanitizer and render path (in process)",
         "",
-        "The last column is nh3 alone on the raw text, without `clean_message`'s bound on markup.",
+        "Sanitizer: `clean_message` + emptiness check, what a message cost before Markdown, measured on the "
+        "same input in the same run as the baseline. Render path: `render_message` (markdown-it-py, then "
+        '`clean_message`) + emptiness check, what a message costs now. "Unbounded" columns: nh3 without '
+        "`clean_message`'s bound on markup, markdown-it without the render budget.",
         "",
-        "| input | median, ms | p99, ms | nh3 unbounded, median ms |",
-        "|---|---|---|---|",
+        "| input | sanitizer median, ms | sanitizer p99, ms | nh3 unbounded, median ms "
+        "| render path median, ms | render path p99, ms | markdown-it unbounded, median ms |",
+        "|---|---|---|---|---|---|---|",
     ]
     lines += [
-        f"| {name} | {_fmt(t['median_ms'], 4)} | {_fmt(t['p99_ms'], 4)} | {_fmt(t['nh3_unbounded_median_ms'], 4)} |"
+        f"| {name} | {_fmt(t['median_ms'], 4)} | {_fmt(t['p99_ms'], 4)} | {_fmt(t['nh3_unbounded_median_ms'], 4)} "
+        f"| {_fmt(t.get('render_median_ms'), 4)} | {_fmt(t.get('render_p99_ms'), 4)} "
+        f"| {_fmt(t.get('markdown_unbounded_median_ms'), 4)} |"
         for name, t in rows.items()
     ]
     return lines

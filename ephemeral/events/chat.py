@@ -1,4 +1,4 @@
-"""Chat messages: sanitized, stamped by the server, relayed to the room and never kept."""
+"""Chat messages: Markdown rendered and sanitized, stamped by the server, relayed and never kept."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import secrets
 from .. import protocol
 from ..errors import Invalid, TooLarge
 from ..extensions import socketio
+from ..markdown import render_message
 from ..rooms import Speaker
-from ..sanitize import clean_message, has_content
+from ..sanitize import has_content
 from ..services import services
 from .acks import Ack, participant_event
 
@@ -17,16 +18,16 @@ MESSAGE_ID_BYTES = 9
 
 @participant_event(protocol.SEND, limit=lambda svc: svc.limits.messages_by_participant)
 def send(speaker: Speaker, payload: object) -> Ack:
-    """Client sends `message` `{"text"}`; everyone in the room, the sender too, gets `message`."""
+    """Client sends `message` `{"text"}` (Markdown); everyone in the room, the sender too, gets `message`."""
     text = payload.get("text") if isinstance(payload, dict) else None
     if not isinstance(text, str):
         raise Invalid("A message needs text.")
     limit = services().settings.max_message_chars
     if len(text) > limit:
         raise TooLarge(f"Messages can be at most {limit} characters.")
-    html = clean_message(text)
+    html = render_message(text)
     if not has_content(html):
-        raise Invalid("That message is empty once unsafe parts are removed.")
+        raise Invalid("That message is empty.")
     message_id = secrets.token_urlsafe(MESSAGE_ID_BYTES)
     socketio.emit(protocol.MESSAGE, protocol.message(message_id, speaker, html), to=speaker.room_id)
     return protocol.ok(id=message_id)

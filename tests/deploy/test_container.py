@@ -94,7 +94,7 @@ def test_two_people_talk_then_sigterm_purges_and_exits_within_two_seconds(runnin
 
         assert ann_socket.send("hello from the container")["ok"] is True
         heard = bob_socket.wait_for("message", lambda m: m["alias"] == "ann")
-        assert heard["html"] == "hello from the container"
+        assert heard["html"] == "<p>hello from the container</p>"
 
         pid = running.app_pid()
         signalled = time.monotonic()

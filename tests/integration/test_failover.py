@@ -100,7 +100,7 @@ def test_kill_one_process_its_clients_reconnect_and_presence_heals(own_redis, tm
             if aliases(dropped) != ["ann", "bob"]:  # the drop came before ann was back
                 on_survivor.wait_for("presence", lambda p: aliases(p) == ["ann", "bob"], timeout=RECONNECT_TIMEOUT)
             assert via_proxy.send("still here")["ok"]
-            assert on_survivor.wait("message")["html"] == "still here"
+            assert on_survivor.wait("message")["html"] == "<p>still here</p>"
             assert bob.join(room_id, alias="dora").status_code == 200  # the room lives on
     finally:
         for server in servers:

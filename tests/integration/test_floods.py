@@ -338,7 +338,7 @@ def test_a_flooding_participant_does_not_slow_the_room(tmp_path, async_mode, flo
                     child.stdin.write("go\n")
                     child.stdin.flush()
                 text = f"talk {turn}"
-                sent_at[text] = time.monotonic()
+                sent_at[f"<p>{text}</p>"] = time.monotonic()  # as it arrives, rendered
                 receivers[turn % RECEIVERS][1].client.emit("message", {"text": text})
                 pace.wait(max(0.0, started + (turn + 1) * TALK_EVERY - time.monotonic()))  # pacing, not syncing
             result = json.loads(child.stdout.readline())
@@ -405,9 +405,9 @@ def test_room_capacity_refuses_new_rooms_and_spares_the_live_ones(tmp_path):
             assert refused.json()["error"] == "capacity"
         for room_id, (ann_socket, bob_socket) in rooms:
             assert ann_socket.send(f"still here in {room_id}")["ok"]
-            assert bob_socket.wait_for("message", lambda m: m["alias"] == "ann")["html"].startswith("still here")
+            assert bob_socket.wait_for("message", lambda m: m["alias"] == "ann")["html"].startswith("<p>still here")
             assert bob_socket.send("me too")["ok"]
-            assert ann_socket.wait_for("message", lambda m: m["alias"] == "bob")["html"] == "me too"
+            assert ann_socket.wait_for("message", lambda m: m["alias"] == "bob")["html"] == "<p>me too</p>"
             assert Person(srv.url).join(room_id, alias="carol").status_code == 200
 
         # A purge frees a slot at once.
@@ -505,7 +505,7 @@ def _user_round_trip(srv: RunningServer) -> float:
         sock = person.connect(room_id)
         sock.wait("welcome")
         assert sock.send("hello")["ok"]
-        assert sock.wait("message")["html"] == "hello"
+        assert sock.wait("message")["html"] == "<p>hello</p>"
     finally:
         person.close()
     return time.monotonic() - started

@@ -82,7 +82,7 @@ def assert_service_alive(server: RunningServer) -> None:
         ann_socket.wait("welcome")
         bob_socket.wait("welcome")
         assert ann_socket.send("control")["ok"]
-        assert bob_socket.wait_for("message", lambda m: m["html"] == "control")["alias"] == "ctl-ann"
+        assert bob_socket.wait_for("message", lambda m: m["html"] == "<p>control</p>")["alias"] == "ctl-ann"
     finally:
         ann.close()
         bob.close()
@@ -391,7 +391,7 @@ def test_random_events_are_ignored(server, chat_room):
         sock.pending("presence")
     emit()
     assert sender.send("after the noise")["ok"]
-    assert observer.wait_for("message", lambda m: m["html"] == "after the noise")
+    assert observer.wait_for("message", lambda m: m["html"] == "<p>after the noise</p>")
     assert stray == [] and acks == []
     assert observer.pending("presence") == [] and observer.pending("welcome") == []
     assert observer.pending("purged") == [] and sender.pending("purged") == []
@@ -470,9 +470,9 @@ def test_raw_frames_hurt_only_their_own_socket(room, server, frames, must_close)
     if must_close:
         assert outcome == "closed"
     assert bob.socket.send("bob's other tab is fine")["ok"]
-    assert ann.socket.wait_for("message", lambda m: m["html"] == "bob's other tab is fine")
+    assert ann.socket.wait_for("message", lambda m: m["html"] == "<p>bob's other tab is fine</p>")
     assert ann.socket.send("and ann's")["ok"]
-    assert bob.socket.wait_for("message", lambda m: m["html"] == "and ann's")
+    assert bob.socket.wait_for("message", lambda m: m["html"] == "<p>and ann's</p>")
     assert server.alive()
 
 
@@ -496,7 +496,7 @@ def test_binary_attachments_are_not_hoarded(tmp_path):
         assert _closed_or_answering(ws) in ("closed", "answering")  # the server has read it all
         after = _memory_kib(srv.process.pid)
         assert listener.send("still here")["ok"]
-        assert listener.wait_for("message", lambda m: m["html"] == "still here")
+        assert listener.wait_for("message", lambda m: m["html"] == "<p>still here</p>")
         assert_service_alive(srv)
     growth = (after["VmRSS"] - before["VmRSS"]) // 1024
     assert growth < MEMORY_SLACK_MIB, f"memory grew by {growth} MiB"
@@ -534,7 +534,7 @@ def test_oversized_frames_barely_move_memory(tmp_path, async_mode, senders, mega
             assert _closed_or_answering(ws) == "closed"
         after = _memory_kib(srv.process.pid)
         assert listener.send("still here")["ok"]
-        assert listener.wait_for("message", lambda m: m["html"] == "still here")
+        assert listener.wait_for("message", lambda m: m["html"] == "<p>still here</p>")
         assert_service_alive(srv)
     growth = {key: (after[key] - before[key]) // 1024 for key in before}
     # Measured: ~0 MiB with the frame limits. Without them: 20 x 1 MB grew 18 MiB resident and
@@ -601,3 +601,22 @@ def test_hostile_alias_and_room_name_stay_text(people, server, alias, name):
     )
     assert ann_socket.send("hello")["ok"]
     assert carol_socket.wait("message")["alias"] == alias
+
+
+# Messages are text with Markdown: markup a sender types arrives as that text, for every reader.
+HOSTILE_MESSAGES = [
+    '</script><script>alert("message")</script>',
+    "\"'`<img src=x onerror=alert(1)>",
+    "<b>bold?</b> <i>no</i> <mark>nor this</mark>",
+    "<!-- hidden? --><svg onload=alert(1)><math><mi>x",
+    "&lt;/script&gt; &#x3C; &amp; {{ 7*7 }}",
+]
+
+
+@pytest.mark.parametrize("typed", HOSTILE_MESSAGES, ids=[typed[:12] for typed in HOSTILE_MESSAGES])
+def test_hostile_messages_arrive_as_the_text_typed(room, typed):
+    ann, bob = room.members
+    assert ann.socket.send(typed)["ok"]
+    shown = "<p>" + typed.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</p>"
+    for member in (ann, bob):
+        assert member.socket.wait("message")["html"] == shown

@@ -56,8 +56,8 @@ def _assert_untouched(other: OtherRoom) -> None:
     text = f"B goes on {random.random()}"
     assert other.carol_socket.send(text)["ok"]
     # Events reach a socket in order: anything from room A would be queued before this.
-    assert other.dave_socket.wait("message")["html"] == text
-    assert other.carol_socket.wait("message")["html"] == text
+    assert other.dave_socket.wait("message")["html"] == f"<p>{text}</p>"
+    assert other.carol_socket.wait("message")["html"] == f"<p>{text}</p>"
     for sock in (other.carol_socket, other.dave_socket):
         for event in ("message", "presence", "purged", "disconnect"):
             assert sock.pending(event) == [], event
@@ -75,7 +75,7 @@ def test_message_naming_another_room_goes_only_to_the_senders_room(room, other_r
     ack = ann.socket.call("message", payload)
     assert ack["ok"] is True
     message = bob.socket.wait("message")
-    assert (message["alias"], message["html"], message["id"]) == ("ann", "for room A", ack["id"])
+    assert (message["alias"], message["html"], message["id"]) == ("ann", "<p>for room A</p>", ack["id"])
     assert message["ts"] > 1_600_000_000_000
     _assert_untouched(other_room)
 
@@ -158,8 +158,8 @@ def test_unknown_event_is_ignored_and_never_rebroadcast(room, name):
     ann.socket.client.emit(name, HOPEFUL_PAYLOAD, callback=lambda *_: acked.set())
     ann.socket.client.emit(name, ({}, {"room": room.room_id}))  # the shape of a connect's arguments
     assert ann.socket.send("barrier")["ok"]
-    assert bob.socket.wait("message")["html"] == "barrier"
-    assert ann.socket.wait("message")["html"] == "barrier"
+    assert bob.socket.wait("message")["html"] == "<p>barrier</p>"
+    assert ann.socket.wait("message")["html"] == "<p>barrier</p>"
     for sock in (ann.socket, bob.socket):
         for event in ("welcome", "presence", "message", "purged", "disconnect"):
             assert sock.pending(event) == [], event
@@ -177,7 +177,7 @@ def test_fake_disconnect_cannot_hide_a_reader(room):
     bob.socket.client.emit("disconnect", "client disconnect")
     bob.socket.client.emit("disconnect")
     assert ann.socket.send("who reads this?")["ok"]
-    assert bob.socket.wait("message")["html"] == "who reads this?"
+    assert bob.socket.wait("message")["html"] == "<p>who reads this?</p>"
     assert ann.socket.pending("presence") == []
     # Logging out from another tab must close the first socket too: the server still knows it.
     second_tab = bob.person.connect(room.room_id)
@@ -204,13 +204,13 @@ def test_fake_connect_cannot_attach_a_socket_to_a_second_room(people):
     socket_a.client.emit("connect", ({}, {"room": room_b}))
     socket_a.client.emit("connect", {"room": room_b})
     assert socket_a.send("said in A")["ok"]
-    assert socket_a.wait("message")["html"] == "said in A"
+    assert socket_a.wait("message")["html"] == "<p>said in A</p>"
     assert socket_a.pending("welcome") == []
     assert dave_socket.send("said in B")["ok"]
-    assert dave_socket.wait("message")["html"] == "said in B"
+    assert dave_socket.wait("message")["html"] == "<p>said in B</p>"
     assert dave_socket.pending("message") == [] and dave_socket.pending("presence") == []
     assert socket_a.send("A again")["ok"]
-    assert socket_a.wait("message")["html"] == "A again"  # "said in B" would have come first
+    assert socket_a.wait("message")["html"] == "<p>A again</p>"  # "said in B" would have come first
 
 
 # Aliases that look alike collide or are refused: tests/inprocess/test_validation.py.

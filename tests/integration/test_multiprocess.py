@@ -58,7 +58,7 @@ def test_clients_on_different_processes_share_messages_and_presence(processes, p
         assert sock.send(f"hello from {speaker}")["ok"]
         for listener in sockets.values():
             message = listener.wait("message")
-            assert (message["alias"], message["html"]) == (speaker, f"hello from {speaker}")
+            assert (message["alias"], message["html"]) == (speaker, f"<p>hello from {speaker}</p>")
 
 
 def test_purge_on_one_process_wipes_clients_on_the_others(processes, people_at):
@@ -206,5 +206,5 @@ def test_stopping_one_process_leaves_presence_and_purges_nothing(processes, peop
     on_b.wait("disconnect")
     assert on_b.pending("purged") == []
     assert on_a.send("the room lives on")["ok"]
-    assert on_a.wait("message")["html"] == "the room lives on"
+    assert on_a.wait("message")["html"] == "<p>the room lives on</p>"
     assert people_at(a.url).join(room_id, alias="cleo").status_code == 200

@@ -42,7 +42,7 @@ def _exercise(srv) -> list[str]:
     bob_socket = bob.connect(room_id)
     ann_socket.wait("welcome")
     bob_socket.wait("welcome")
-    assert ann_socket.send(f"<b>{MESSAGE}</b>")["ok"]
+    assert ann_socket.send(f"**{MESSAGE}**")["ok"]
     assert bob_socket.wait_for("message", lambda m: MESSAGE in m["html"])
     assert not ann_socket.call("message", {"text": MESSAGE * 1000})["ok"]
     assert not ann_socket.call("message", [MESSAGE])["ok"]

@@ -58,7 +58,7 @@ def _no_ack_after_barrier(sock, event: str, payload: object) -> bool:
     acked = threading.Event()
     sock.client.emit(event, payload, callback=lambda *_: acked.set())
     assert sock.send("barrier")["ok"]
-    sock.wait_for("message", lambda m: m["html"] == "barrier")
+    sock.wait_for("message", lambda m: m["html"] == "<p>barrier</p>")
     return not acked.wait(0.5)
 
 
@@ -127,7 +127,7 @@ def test_forced_event_error_is_a_generic_ack(hooked):
     for payload in ({"text": secret}, secret, [secret]):
         assert ann_socket.call("_test_raise", payload) == GENERIC_ACK
     assert ann_socket.send("after the failure")["ok"]  # the failing socket goes on
-    assert bob_socket.wait_for("message", lambda m: m["html"] == "after the failure")["alias"] == "ann"
+    assert bob_socket.wait_for("message", lambda m: m["html"] == "<p>after the failure</p>")["alias"] == "ann"
     assert secret not in srv.output()
     assert "unhandled ForcedFailure in event raise_in_event" in srv.output()
     ann.close()
@@ -176,7 +176,7 @@ def test_a_full_session_leaves_no_marker_on_disk_or_in_output(hooked):
     ann_socket, bob_socket = ann.connect(room_id), bob.connect(room_id)
     ann_socket.wait("welcome")
     bob_socket.wait("welcome")
-    assert ann_socket.send(f"<b>{marks['message']}</b><script>{marks['message']}</script>")["ok"]
+    assert ann_socket.send(f"**{marks['message']}** <script>{marks['message']}</script>")["ok"]
     bob_socket.wait_for("message", lambda m: marks["message"] in m["html"])
     assert ann_socket.call("_test_raise", {"text": marks["message"]}) == GENERIC_ACK
     assert not ann_socket.call("message", {"text": marks["message"] * 1_000})["ok"]

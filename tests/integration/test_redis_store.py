@@ -101,7 +101,7 @@ def _check_stored(store: RedisServer, server: RunningServer) -> None:
     for sock in sockets:
         sock.wait("welcome")
     assert sockets[0].send(MESSAGE)["ok"]
-    assert sockets[1].wait("message")["html"] == MESSAGE
+    assert sockets[1].wait("message")["html"] == f"<p>{MESSAGE}</p>"
 
     stored = _everything_stored(store)
     text = repr(stored)

@@ -171,7 +171,7 @@ def test_long_polling_carries_the_longest_message_both_ways(trusted):
         assert client.call("message", {"text": LONGEST}, timeout=EVENT_TIMEOUT)["ok"] is True
         kind, payload = received.get(timeout=EVENT_TIMEOUT)
         assert kind == "message"
-        assert payload["html"] == LONGEST
+        assert payload["html"] == f"<p>{LONGEST}</p>"
     finally:
         client.disconnect()
 

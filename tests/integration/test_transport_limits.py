@@ -30,4 +30,4 @@ def test_oversized_frame_closes_only_the_sender(room, size):
     ws.send("42" + json.dumps(["message", {"text": "x" * size}]))
     assert _closed(ws)
     assert bob.socket.send("bob still talks")["ok"]
-    assert ann.socket.wait_for("message", lambda m: m["html"] == "bob still talks")
+    assert ann.socket.wait_for("message", lambda m: m["html"] == "<p>bob still talks</p>")

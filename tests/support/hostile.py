@@ -71,6 +71,19 @@ SMALL_ATOMS = [
     "secret",
     "\u0301" * 4001,  # combining marks past the message limit
     "x" * 4001,
+    # Markdown: the server renders what a message's text holds.
+    "**",
+    "`",
+    "```",
+    "> ",
+    "- ",
+    "[x](javascript:alert(1))",
+    "![x](https://example.invalid/x.png)",
+    "<https://example.org>",
+    "https://example.org/a_b",
+    "> " * 25,
+    "*" * 65,
+    "[" * 30,
 ]
 # Only for HTTP bodies: a frame this size would (rightly) close a Socket.IO connection.
 LARGE_ATOMS = ["\u0301" * 10_000, "x" * 40_000, "\U0001f600" * 9_000]
