@@ -49,7 +49,7 @@ function check(form, input) {
   return message;
 }
 
-/** Validate on blur and on submit; focus the first field that is wrong. */
+/** Validate on blur and on submit; focus the first field that is wrong, or that the server refused. */
 export function validateForm(form) {
   const inputs = [...form.querySelectorAll("input")].filter((input) => input.name in RULES);
   for (const input of inputs) {
@@ -67,4 +67,11 @@ export function validateForm(form) {
       wrong[0].focus();
     }
   });
+  // A form the server refused comes back with the wrong field marked and autofocused. Make sure the cursor
+  // is there (not every browser honours autofocus) and select what it holds, so typing replaces it.
+  const refused = inputs.find((input) => input.getAttribute("aria-invalid") === "true");
+  if (refused && (document.activeElement === document.body || document.activeElement === refused)) {
+    refused.focus();
+    refused.select();
+  }
 }

@@ -1,4 +1,7 @@
 // Join page: the join form.
 import { validateForm } from "./forms.js";
+import { addPasswordToggles } from "./reveal.js";
 
-validateForm(document.getElementById("join-form"));
+const form = document.getElementById("join-form");
+validateForm(form);
+addPasswordToggles(form);

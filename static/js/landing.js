@@ -1,4 +1,7 @@
 // Landing page: the create form.
 import { validateForm } from "./forms.js";
+import { addPasswordToggles } from "./reveal.js";
 
-validateForm(document.getElementById("create-form"));
+const form = document.getElementById("create-form");
+validateForm(form);
+addPasswordToggles(form);
