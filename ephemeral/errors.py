@@ -22,8 +22,11 @@ class EphemeralError(Exception):
         return {"error": self.code, "message": self.message}
 
     def ack(self) -> dict[str, Any]:
-        """The acknowledgement a Socket.IO handler returns."""
-        return {"ok": False, "error": self.code, "message": self.message}
+        """The acknowledgement a Socket.IO handler returns; a wait in seconds rides along as `retry_after`."""
+        ack: dict[str, Any] = {"ok": False, "error": self.code, "message": self.message}
+        if self.retry_after:
+            ack["retry_after"] = self.retry_after
+        return ack
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)} if self.retry_after else {}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from . import admission, bindings, csrf
-from .errors import EphemeralError, NotFound
+from . import admission, bindings, csrf, fields
+from .errors import AliasTaken, EphemeralError, Invalid, NotFound, WrongPassword
 from .qr import qr_svg
 from .rooms import Binding, looks_like_room_id
 from .services import services
@@ -15,7 +16,7 @@ from .services import services
 blueprint = Blueprint("views", __name__)
 
 GONE_REASONS = {
-    "purged": "Someone in the room purged it. Every message is gone from every screen.",
+    "purged": "Every message is gone from every screen, and everyone in it was signed out.",
     "expired": "The room reached the end of its time and was destroyed with everything in it.",
     "logout": "You left the room. Your view was wiped; the room goes on without you.",
     "shutdown": "The server shut down and destroyed every room.",
@@ -33,6 +34,44 @@ def _page(template: str, status: int = 200, headers: dict[str, str] | None = Non
         **context,
     )
     return Response(body, status=status, headers=headers or {}, mimetype="text/html")
+
+
+# A refused form says what was wrong beside the field it is about, so the page can mark that input and put the
+# cursor in it; a refusal that is about no one field (an expired form, a rate limit, a full room) stays above.
+_FIELD_CHECKS: dict[str, Callable[[object], str]] = {
+    "alias": fields.alias,
+    "name": fields.room_name,
+    "password": fields.password,
+}
+_FIELD_OF: dict[type[EphemeralError], str] = {WrongPassword: "password", AliasTaken: "alias"}
+
+
+def _field_errors(error: EphemeralError, names: tuple[str, ...]) -> dict[str, str]:
+    """The words for each of the form's fields `error` is about, in form order; empty when it is about none."""
+    if not isinstance(error, Invalid):
+        field = _FIELD_OF.get(type(error))
+        return {field: error.message} if field in names else {}
+    # The store stops at the first wrong field; checking each again names every one that is wrong.
+    found = {}
+    for name in names:
+        try:
+            _FIELD_CHECKS[name](request.form.get(name, ""))
+        except Invalid as wrong:
+            found[name] = wrong.message
+    return found
+
+
+def _refused(template: str, error: EphemeralError, names: tuple[str, ...], **context: Any) -> Response:
+    """The form again, with the refusal's status: its words at their fields, or above the form."""
+    errors = _field_errors(error, names)
+    return _page(
+        template,
+        status=error.status,
+        headers=error.headers(),
+        errors=errors,
+        error=None if errors else error.message,
+        **context,
+    )
 
 
 def gone_page(status: int = 404) -> Response:
@@ -53,7 +92,7 @@ def create() -> Response:
             services(), request.remote_addr, form["name"], form["alias"], request.form.get("password", "")
         )
     except EphemeralError as error:
-        return _page("index.html", status=error.status, headers=error.headers(), form=form, error=error.message)
+        return _refused("index.html", error, ("alias", "name", "password"), form=form)
     bindings.remember(binding, services().registry)
     return redirect(url_for("views.share", room_id=binding.room_id), 303)  # type: ignore[return-value]
 
@@ -65,10 +104,13 @@ def _bound(room_id: str) -> Binding | None:
 
 
 def _room_context(binding: Binding) -> dict[str, Any]:
+    """What the share card and the chat page show: the room, its end, its link and the link's QR code."""
+    room_url = url_for("views.room", room_id=binding.room_id, _external=True)
     return {
         "binding": binding,
         "expires_at_ms": int(binding.expires_at * 1000),
-        "room_url": url_for("views.room", room_id=binding.room_id, _external=True),
+        "room_url": room_url,
+        "qr": qr_svg(room_url),
     }
 
 
@@ -79,7 +121,7 @@ def room(room_id: str) -> Response:
     binding = _bound(room_id)
     if binding is None:
         return _page("join.html", room_id=room_id, form={})
-    return _page("chat.html", **_room_context(binding))
+    return _page("chat.html", purged_explanation=GONE_REASONS["purged"], **_room_context(binding))
 
 
 @blueprint.get("/r/<room_id>/share")
@@ -90,8 +132,7 @@ def share(room_id: str) -> Response:
     binding = _bound(room_id)
     if binding is None:
         return redirect(url_for("views.room", room_id=room_id), 303)  # type: ignore[return-value]
-    context = _room_context(binding)
-    return _page("share.html", qr=qr_svg(context["room_url"]), **context)
+    return _page("share.html", **_room_context(binding))
 
 
 @blueprint.post("/r/<room_id>")
@@ -105,9 +146,7 @@ def join(room_id: str) -> Response:
     except NotFound:
         return gone_page()
     except EphemeralError as error:
-        return _page(
-            "join.html", status=error.status, headers=error.headers(), room_id=room_id, form=form, error=error.message
-        )
+        return _refused("join.html", error, ("alias", "password"), room_id=room_id, form=form)
     bindings.remember(binding, services().registry)
     return redirect(url_for("views.room", room_id=room_id), 303)  # type: ignore[return-value]
 

@@ -41,13 +41,13 @@ HOST, GUEST = "Mira", "Tom"
 ROOM_NAME = "Contract draft, round 2"
 CONVERSATION = [
     (HOST, "Hi Tom. Did the draft reach you? I would rather not send it by email."),
-    (
-        GUEST,
-        "Got it, thanks. Two things on <b>section 3</b>:<ul><li>the notice period</li><li>who pays the audit</li></ul>",
-    ),
-    (HOST, "<blockquote>who pays the audit</blockquote>They do, it says so in 3.4. I will make it clearer."),
-    (GUEST, "Perfect. I will purge the room when we are done, nothing needs to stay."),
+    (GUEST, "Got it, thanks. Two things on **section 3**:\n- the notice period\n- who pays the audit"),
+    (HOST, "> who pays the audit\n\nThey do, it says so in 3.4. I will make it clearer."),
+    (GUEST, "The tool they use wants `List<Invoice>` in the export, by the way."),
+    (GUEST, "I will purge the room when we are done, nothing needs to stay."),
 ]
+# A 390x844 phone with its keyboard up: about 336 px of the height are keys.
+KEYBOARD_UP = {"width": 390, "height": 508}
 
 
 def shoot(page: Page, name: str) -> Path:
@@ -80,6 +80,11 @@ def walk(browser: Browser, base_url: str, device: str, scheme: str) -> list[Path
         host.locator("#text").fill("Sounds good, talk tomorrow")
         host.locator("#text").blur()
         shots.append(shoot(host, f"chat-{device}-{scheme}"))
+        if device == "phone":
+            # What is left of the screen while typing: the conversation and the composer.
+            host.set_viewport_size(KEYBOARD_UP)
+            host.locator("#text").focus()
+            shots.append(shoot(host, f"chat-phone-keyboard-{scheme}"))
         return shots
     finally:
         host_context.close()

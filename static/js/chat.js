@@ -4,10 +4,12 @@ import { leaveWithoutAsking, noteIncoming, setUpAttention } from "./chat/attenti
 import { setUpComposer } from "./chat/composer.js";
 import { connect } from "./chat/connection.js";
 import { createMessageModel } from "./chat/model.js";
+import { setUpPanels } from "./chat/panels.js";
 import {
   clearView,
   renderMessages,
   showComposerError,
+  showComposerNotice,
   showCountdown,
   showPresence,
   showStatus,
@@ -48,6 +50,27 @@ function leave(destination) {
 }
 const leaveBecause = (reason) => leave(`/gone?reason=${encodeURIComponent(reason)}`);
 
+/**
+ * The room was purged: wipe, then show the gone card in place of the room,
+ * saying who purged. The address becomes the gone page's, so a reload or Back
+ * and Forward shows the server's card; who purged never enters a URL or history.
+ */
+function showPurged(by) {
+  if (leaving) return;
+  leaving = true;
+  wipe();
+  panels.closeAll();
+  leaveWithoutAsking();
+  connection.close();
+  history.replaceState(null, "", "/gone?reason=purged");
+  const card = document.getElementById("purged-card").content.cloneNode(true);
+  if (by) {
+    card.querySelector("#purged-by").textContent = by.id === you?.id ? t("gone.purged_by_you") : t("gone.purged_by", { alias: by.alias });
+  }
+  document.title = t("gone.title");
+  document.getElementById("main").replaceChildren(card);
+}
+
 const byId = (participants) => new Map(participants.map(({ id, alias }) => [id, alias]));
 
 const connection = connect(roomId, {
@@ -76,10 +99,11 @@ const connection = connect(roomId, {
   message(message) {
     if (model.add(message)) noteIncoming();
   },
-  purged({ reason }) {
+  purged({ reason, by }) {
     // The clock may be a tick behind the server's; at the end it shows the end.
     if (reason === "expired") showCountdown(0);
-    leaveBecause(reason);
+    if (reason === "purged") showPurged(by);
+    else leaveBecause(reason);
   },
   refused() {
     // The binding is gone (logged out elsewhere, purged, expired): ask the server what to show.
@@ -90,13 +114,32 @@ const connection = connect(roomId, {
   },
 });
 
+let waitTimer = 0;
+
+/** After `rate_limited`, count down beside Send to when sending is allowed again, then take the note away. */
+function waitBeforeSending(seconds) {
+  clearTimeout(waitTimer);
+  if (seconds <= 0) {
+    showComposerNotice("", "wait");
+    return;
+  }
+  showComposerNotice(t("composer.wait", { count: seconds }), "wait");
+  waitTimer = setTimeout(() => waitBeforeSending(seconds - 1), 1000);
+}
+
+const panels = setUpPanels();
 setUpComposer({
   view,
   maxChars,
   async send(text) {
     const ack = await connection.send(text);
     const ok = Boolean(ack?.ok);
-    showComposerError(ok ? "" : failure(ack));
+    if (ack?.error === "rate_limited") {
+      showComposerError("");
+      waitBeforeSending(Math.max(1, Math.ceil(Number(ack.retry_after) || 1)));
+    } else {
+      showComposerError(ok ? "" : failure(ack));
+    }
     return ok;
   },
 });
@@ -110,7 +153,7 @@ document.getElementById("logout").addEventListener("click", async () => {
 });
 
 document.getElementById("purge").addEventListener("click", async () => {
-  if (!confirm(t("confirm.purge"))) return;
+  if (!(await panels.confirmPurge())) return;
   const ack = await connection.purge();
   if (!ack?.ok) showComposerError(failure(ack));
 });

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from playwright.sync_api import Browser, Dialog, Locator, Page, Playwright, Request, WebSocketRoute, expect
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Locator, Page, Playwright, Request, WebSocketRoute, expect
 
 # Playwright cannot download its own browser here; these flags make a root,
 # headless, offline Chromium quiet and predictable.
@@ -106,10 +107,18 @@ def expect_present(page: Page, *aliases: str) -> None:
 
 
 def send(page: Page, text: str) -> None:
+    """Type `text` and press Enter (on a touch screen, where Enter adds a line, tap Send).
+
+    Returns once the room has echoed the message back to the sender.
+    """
+    own = page.locator("#messages li.message.mine")
+    before = own.count()
     page.fill("#text", text)
-    page.press("#text", "Enter")
-    # The composer clears only when the server acked the message.
-    expect(page.locator("#text")).to_have_value("")
+    if page.evaluate("() => matchMedia('(pointer: coarse)').matches"):
+        page.locator("#send").tap()
+    else:
+        page.press("#text", "Enter")
+    expect(own).to_have_count(before + 1)
 
 
 def message(page: Page, text: str) -> Locator:
@@ -137,20 +146,20 @@ def message_bodies(page: Page) -> list[str]:
 # --- getting out ------------------------------------------------------------------------------------------------
 
 
-def accept_confirm(page: Page) -> None:
-    """Accept the next confirm() the page shows, and only a confirm()."""
-
-    def accept(dialog: Dialog) -> None:
-        assert dialog.type == "confirm", dialog.type
-        dialog.accept()
-
-    page.once("dialog", accept)
+def open_room_menu(page: Page) -> None:
+    """On a phone the room's actions sit behind Menu; on a wide screen they are already out."""
+    if not page.locator("#purge").is_visible():
+        page.click("#menu-toggle")
+        expect(page.locator("#purge")).to_be_visible()
 
 
 def purge(page: Page) -> None:
-    """Click Purge and accept the browser's confirm dialog."""
-    accept_confirm(page)
+    """Purge, and confirm in the page's own dialog."""
+    open_room_menu(page)
     page.click("#purge")
+    dialog = page.locator("#purge-dialog")
+    expect(dialog).to_be_visible()
+    dialog.locator("#purge-confirm").click()
 
 
 def expect_gone(page: Page, reason: str, *texts: str) -> None:
@@ -206,6 +215,22 @@ class SocketTap:
     routes: list[WebSocketRoute] = field(default_factory=list)
     # Set by a test to change each ack before the page sees it (what a newer or odder server would answer).
     edit_ack: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # Set by a test to keep acks from the page until `release()`: a slow server, as the page sees it.
+    hold_acks: bool = False
+    held: list[str] = field(default_factory=list)
+    # Set by a test to cut the page off: its socket closes and every new one is refused until cleared.
+    offline: bool = False
+
+    def release(self) -> None:
+        """Deliver the held acks, in order, and stop holding."""
+        self.hold_acks = False
+        while self.held:
+            self.routes[-1].send(self.held.pop(0))
+
+    def cut(self) -> None:
+        """Go offline: close the page's socket as a dropped network would, and refuse its reconnects."""
+        self.offline = True
+        self.routes[-1].close()
 
     def events(self, name: str) -> list[Any]:
         """Payloads of every `name` event the server sent, oldest first."""
@@ -233,6 +258,9 @@ def tap_socket(page: Page) -> SocketTap:
     tap = SocketTap()
 
     def route(socket: WebSocketRoute) -> None:
+        if tap.offline:
+            socket.close()
+            return
         server = socket.connect_to_server()
 
         def from_server(frame: str | bytes) -> None:
@@ -242,6 +270,9 @@ def tap_socket(page: Page) -> SocketTap:
                 if ack and tap.edit_ack:
                     (body,) = json.loads(ack.group(1))
                     frame = frame[: ack.start(1)] + json.dumps([tap.edit_ack(body)])
+                if ack and tap.hold_acks:
+                    tap.held.append(frame)
+                    return
             socket.send(frame)
 
         # Handling one direction stops Playwright forwarding it; the page's own frames still go through.
@@ -293,3 +324,24 @@ _SET_VISIBILITY = """(hidden) => {
 def set_hidden(page: Page, hidden: bool) -> None:
     page.evaluate(_SET_VISIBILITY, hidden)
     assert page.evaluate("() => document.visibilityState") == ("hidden" if hidden else "visible")
+
+
+# --- accessibility ----------------------------------------------------------------------------------------------
+
+AXE = Axe()
+SEVERE = ("serious", "critical")
+
+
+def severe_violations(page: Page, where: str) -> list[str]:
+    """axe's serious and critical findings on `page`, one readable line per offending element."""
+    found = []
+    for violation in AXE.run(page).response["violations"]:
+        if violation["impact"] not in SEVERE:
+            continue
+        for node in violation["nodes"]:
+            summary = " ".join(node.get("failureSummary", "").split())
+            found.append(
+                f"{where}: {violation['id']} ({violation['impact']}) at {node['target']}: {summary} "
+                f"[{node['html'][:120]}]"
+            )
+    return found

@@ -155,7 +155,8 @@ def test_an_error_code_the_client_does_not_know_shows_the_catalogs_internal_word
     assert page_errors == []
 
 
-# Reports the conversation part of the chat page on every change, even the last one before the page moves on.
+# Reports the conversation part of the chat page on every change, even the last one before the page moves on
+# (to the gone page, or, after a purge, to the gone card in its place).
 CONVERSATION_RECORDER = """
 addEventListener("DOMContentLoaded", () => {
   const layout = document.querySelector("#chat .layout");
@@ -164,7 +165,7 @@ addEventListener("DOMContentLoaded", () => {
     entries: document.querySelectorAll("#messages li").length,
     messages: [...document.querySelectorAll("#messages li.message")].map((item) => item.dataset.id || ""),
     present: document.querySelectorAll("#presence li").length,
-    text: document.getElementById("messages").textContent,
+    text: document.getElementById("messages")?.textContent ?? "",  // a purged page drops the list itself
   });
   new MutationObserver(report).observe(layout, {childList: true, subtree: true, characterData: true});
 });

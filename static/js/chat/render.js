@@ -3,6 +3,7 @@
 // Messages are drawn from the model (model.js): one entry per message id.
 import { t } from "../catalog.js";
 import { localTime } from "../time.js";
+import { colourOf, continuesRun } from "./grouping.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -11,6 +12,7 @@ export const view = {
   newMessages: $("new-messages"),
   presence: $("presence"),
   presenceCount: $("presence-count"),
+  peopleCount: $("people-count"),
   status: $("status"),
   countdown: $("countdown"),
   expiryWarning: $("expiry-warning"),
@@ -18,8 +20,13 @@ export const view = {
   send: $("send"),
   text: $("text"),
   charCount: $("char-count"),
+  composerNotice: $("composer-notice"),
   composerError: $("composer-error"),
 };
+
+// Whether the list shows its newest entry. Only scrolling changes it, so content
+// that grows under a pinned view (an image loading) cannot unpin it.
+let pinned = true;
 
 function atBottom() {
   const list = view.messages;
@@ -31,18 +38,28 @@ export function scrollToLatest() {
   // on a small screen, push the composer someone is typing in out of view.
   view.messages.scrollTop = view.messages.scrollHeight;
   view.newMessages.hidden = true;
+  pinned = true;
 }
 
-function append(item) {
-  const follow = atBottom();
+/** Add an entry at the end; a pinned view follows it, and so does one's own message wherever the view was. */
+function append(item, { mine = false } = {}) {
   view.messages.append(item);
-  if (follow) scrollToLatest();
+  if (pinned || mine) scrollToLatest();
   else view.newMessages.hidden = false;
 }
 
+function keepPinned() {
+  if (pinned) scrollToLatest();
+}
+
 view.messages.addEventListener("scroll", () => {
-  if (atBottom()) view.newMessages.hidden = true;
+  pinned = atBottom();
+  if (pinned) view.newMessages.hidden = true;
 });
+// Media loading inside (load does not bubble, so listen while it goes down), and
+// the list itself shrinking (a phone keyboard opening), keep a pinned view pinned.
+view.messages.addEventListener("load", keepPinned, true);
+new ResizeObserver(keepPinned).observe(view.messages);
 view.newMessages.addEventListener("click", () => {
   scrollToLatest();
   view.messages.focus();
@@ -124,6 +141,9 @@ function messageEntry(message, mine) {
   const item = document.createElement("li");
   item.className = mine ? "message mine" : "message";
   item.dataset.id = message.id;
+  item.dataset.from = message.from;
+  item.dataset.ts = String(message.ts);
+  item.dataset.who = String(colourOf(message.from));
   const head = document.createElement("div");
   head.className = "head";
   const who = document.createElement("span");
@@ -139,6 +159,15 @@ function messageEntry(message, mine) {
   return item;
 }
 
+const asRunMember = (entry) =>
+  entry?.classList.contains("message") ? { from: entry.dataset.from, ts: Number(entry.dataset.ts) } : null;
+
+/** Mark `entry` as continuing the run above it, or not: a continued entry shows no name and time of its own. */
+function regroup(entry) {
+  if (!entry?.classList.contains("message")) return;
+  entry.classList.toggle("continued", continuesRun(asRunMember(entry.previousElementSibling), asRunMember(entry)));
+}
+
 function entryFor(id) {
   return view.messages.querySelector(`li.message[data-id="${CSS.escape(id)}"]`);
 }
@@ -150,10 +179,20 @@ function entryFor(id) {
  */
 export function renderMessages(model, isMine) {
   model.onChange(({ type, id, message }) => {
-    if (type === "add") append(messageEntry(message, isMine(message)));
-    else if (type === "update") entryFor(id)?.replaceWith(messageEntry(message, isMine(message)));
-    else if (type === "remove") entryFor(id)?.remove();
-    else if (type === "clear") view.messages.replaceChildren();
+    if (type === "add") {
+      const entry = messageEntry(message, isMine(message));
+      append(entry, { mine: isMine(message) });
+      regroup(entry);
+    } else if (type === "update") {
+      const entry = messageEntry(message, isMine(message));
+      entryFor(id)?.replaceWith(entry);
+      regroup(entry);
+    } else if (type === "remove") {
+      const entry = entryFor(id);
+      const next = entry?.nextElementSibling;
+      entry?.remove();
+      regroup(next);
+    } else if (type === "clear") view.messages.replaceChildren();
   });
 }
 
@@ -166,10 +205,15 @@ export function showSystem(text) {
 
 /** The people here, as the server lists them; `you` (from welcome) is marked, and so is the host. */
 export function showPresence(participants, you) {
+  view.peopleCount.textContent = String(participants.length);
   view.presence.replaceChildren(
     ...participants.map((participant) => {
       const item = document.createElement("li");
-      item.textContent = participant.alias;
+      item.dataset.who = String(colourOf(participant.id));
+      const name = document.createElement("span");
+      name.className = "alias";
+      name.textContent = participant.alias;
+      item.append(name);
       if (participant.role === "host") item.append(" ", mark("host", "mark.host"));
       if (you && participant.id === you.id) item.append(" ", mark("you", "mark.you"));
       return item;
@@ -181,13 +225,27 @@ export function showPresence(participants, you) {
 export function showStatus(text, state) {
   view.status.textContent = text;
   view.status.dataset.state = state;
-  // Sending needs a live connection; say why the button is off rather than fail later.
-  view.send.disabled = state !== "connected";
+  // Sending needs a live connection; say beside the button why it is off rather than fail later.
+  const connected = state === "connected";
+  view.send.disabled = !connected;
+  showComposerNotice(connected ? "" : t("composer.offline"), "offline");
 }
 
 export function showComposerError(text) {
   view.composerError.textContent = text;
   view.composerError.hidden = !text;
+}
+
+/**
+ * A standing note beside Send, of a `kind` ("offline", "wait"): set with text,
+ * cleared with "". Clearing one kind leaves another kind's note alone.
+ */
+export function showComposerNotice(text, kind) {
+  const notice = view.composerNotice;
+  if (!text && notice.dataset.kind !== kind) return;
+  notice.textContent = text;
+  notice.dataset.kind = text ? kind : "";
+  notice.hidden = !text;
 }
 
 const WARNINGS = [
@@ -215,5 +273,6 @@ export function clearView() {
   view.presence.replaceChildren();
   view.text.value = "";
   view.presenceCount.textContent = "0";
+  view.peopleCount.textContent = "0";
   document.title = t("app.name");
 }

@@ -16,8 +16,9 @@ export default Object.freeze({
   "note.joined": "{alias} joined",
   "note.left": "{alias} left",
 
-  "confirm.purge":
-    "Purge this room for everyone?\n\nEvery message disappears from every participant's screen, everyone is signed out, and the room is destroyed. This cannot be undone.",
+  "gone.title": "Gone · Ephemeral",
+  "gone.purged_by": "{alias} purged it.",
+  "gone.purged_by_you": "You purged it.",
 
   "mark.you": "(you)",
   "mark.host": "(host)",
@@ -30,8 +31,13 @@ export default Object.freeze({
   "expiry.one_minute": "Less than 1 minute left. Then the room and everything in it is destroyed.",
   "expiry.five_minutes": "Less than 5 minutes left before this room is destroyed.",
 
-  "composer.help.enter": "Enter sends, Shift+Enter adds a line. Simple HTML formatting is allowed.",
-  "composer.help.tap": "Tap Send to send. Simple HTML formatting is allowed.",
+  "composer.help.enter": "Enter sends, Shift+Enter adds a line. **bold**, _italic_, `code`, > quote, - list.",
+  "composer.help.tap": "Tap Send to send. **bold**, _italic_, `code`, > quote, - list.",
+  "composer.offline": "Not connected, so nothing can be sent. What you type stays here until the connection is back.",
+  "composer.wait": {
+    one: "Too many messages at once. You can send again in {count} second.",
+    other: "Too many messages at once. You can send again in {count} seconds.",
+  },
   "composer.count": "{used} of {max} characters",
 
   "copy.done": "Link copied. Now send the password another way.",
@@ -50,10 +56,14 @@ export default Object.freeze({
   "form.name.invisible": "Room name contains invisible or control characters.",
   "form.password.empty": "Password must not be empty.",
   "form.password.long": "Password must be at most {max} characters.",
+  "form.password.show": "Show",
+  "form.password.hide": "Hide",
+  "form.password.show_label": "Show password",
+  "form.password.hide_label": "Hide password",
 
   // Ack error codes (the server's, then the client's own offline and timeout).
   // The server's English `message` is never shown: these are.
-  "error.invalid": "That was not sent: it is empty once unsafe parts are removed, or malformed.",
+  "error.invalid": "That was not sent: it is empty or malformed.",
   "error.wrong_password": "That password is not right for this room.",
   "error.forbidden": "That is not allowed from here. Reload the page and try again.",
   "error.unauthorized": "You are no longer in this room.",
