@@ -57,6 +57,13 @@ def live_server(tmp_path: Path) -> Iterator[RunningServer]:
         yield server
 
 
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """One server for a module whose tests each make their own room, well within one address's creation burst."""
+    with running_server(tmp_path_factory.mktemp("server"), "gevent", env={"EPHEMERAL_BCRYPT_COST": "4"}) as server:
+        yield server
+
+
 @pytest.fixture
 def page_errors() -> list[str]:
     """Console errors and uncaught exceptions from every page `new_page` made; a test asserts it is empty."""

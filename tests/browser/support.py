@@ -200,6 +200,30 @@ def requests_leaving(page: Page, own_origin: str) -> list[str]:
     return seen
 
 
+# --- two people in a room -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Pair:
+    """Ann, who made the room (its host), and Bob, who joined; Ann's socket runs through a tap."""
+
+    link: str
+    ann: Page
+    bob: Page
+    ann_socket: SocketTap
+
+
+def pair_up(new_page: Callable[..., Page], base_url: str, ann_device: Any = None, bob_device: Any = None) -> Pair:
+    """Ann (in a context made with `ann_device` options) creates a room, Bob joins, both see both."""
+    ann, bob = new_page(**(ann_device or {})), new_page(**(bob_device or {}))
+    tap = tap_socket(ann)
+    link = create_room(ann, base_url, "ann", "plans")
+    join_room(bob, link, "bob")
+    for page in (ann, bob):
+        expect_present(page, "ann", "bob")
+    return Pair(link, ann, bob, tap)
+
+
 # --- what the server tells the page -----------------------------------------------------------------------------
 
 # Socket.IO text packets on the default namespace: 42 is an event, 43<id> an ack.
@@ -307,6 +331,41 @@ def focused_outline(page: Page) -> dict[str, Any]:
             return {tag: el.tagName, text: el.textContent, style: style.outlineStyle, width};
         }"""
     )
+
+
+# --- colour -----------------------------------------------------------------------------------------------------
+
+Colour = tuple[float, float, float]
+RGB = re.compile(r"rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)(?:\s*[,/]\s*([\d.]+))?\s*\)")
+
+
+def rgb(colour: str, behind: Colour = (255, 255, 255)) -> Colour:
+    """A computed `rgb(...)`/`rgba(...)` colour, composited over `behind` if it is see-through."""
+    match = RGB.fullmatch(colour.strip())
+    assert match, f"not a computed rgb colour: {colour!r}"
+    red, green, blue = (float(match.group(n)) for n in (1, 2, 3))
+    alpha = float(match.group(4)) if match.group(4) is not None else 1.0
+    return (
+        red * alpha + behind[0] * (1 - alpha),
+        green * alpha + behind[1] * (1 - alpha),
+        blue * alpha + behind[2] * (1 - alpha),
+    )
+
+
+def luminance(colour: Colour) -> float:
+    """WCAG 2 relative luminance."""
+    linear = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in colour]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: Colour, other: Colour) -> float:
+    light, dark = sorted((luminance(one), luminance(other)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def hex_colour(value: str) -> Colour:
+    """`#rrggbb` as channels."""
+    return (int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16))
 
 
 # --- visibility -------------------------------------------------------------------------------------------------

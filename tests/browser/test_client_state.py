@@ -8,26 +8,24 @@ screen, an error included, comes from the client's catalog (static/js/strings/en
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.support import (
-    SocketTap,
+    Pair,
     create_room,
     expect_gone,
     expect_message,
-    expect_present,
     join_room,
     message,
+    pair_up,
     purge,
     send,
-    tap_socket,
 )
-from tests.support.server import RunningServer, running_server
+from tests.support.server import RunningServer
 
 pytestmark = pytest.mark.browser
 
@@ -38,31 +36,9 @@ TOO_LARGE = f"Too long to send: a message can have at most {MAX_CHARS} character
 INTERNAL = "Something went wrong. Try again."
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    """One server for this module: each test makes its own room, well within one address's creation burst."""
-    with running_server(tmp_path_factory.mktemp("server"), "gevent", env={"EPHEMERAL_BCRYPT_COST": "4"}) as server:
-        yield server
-
-
-@dataclass
-class Pair:
-    link: str
-    ann: Page
-    bob: Page
-    ann_socket: SocketTap
-
-
 @pytest.fixture
-def pair(new_page: NewPage, live_server: RunningServer) -> Pair:
-    """Ann creates the room (she is its host), Bob joins; Ann's socket traffic runs through a tap."""
-    ann, bob = new_page(), new_page()
-    tap = tap_socket(ann)
-    link = create_room(ann, live_server.url, "ann", "plans")
-    join_room(bob, link, "bob")
-    for page in (ann, bob):
-        expect_present(page, "ann", "bob")
-    return Pair(link, ann, bob, tap)
+def pair(new_page: NewPage, shared_server: RunningServer) -> Pair:
+    return pair_up(new_page, shared_server.url)
 
 
 def test_presence_marks_the_host_and_you_and_says_who_came(pair: Pair, page_errors: list[str]) -> None:
@@ -174,13 +150,13 @@ addEventListener("DOMContentLoaded", () => {
 
 @pytest.mark.parametrize("how", ["purge", "leave"])
 def test_wiping_empties_the_message_list_before_the_page_moves_on(
-    new_page: NewPage, live_server: RunningServer, how: str, page_errors: list[str]
+    new_page: NewPage, shared_server: RunningServer, how: str, page_errors: list[str]
 ) -> None:
     ann, bob = new_page(), new_page()
     shown: list[dict[str, Any]] = []
     ann.expose_function("__conversationShows", lambda snapshot: shown.append(snapshot))
     ann.add_init_script(CONVERSATION_RECORDER)
-    link = create_room(ann, live_server.url, "ann", "plans")
+    link = create_room(ann, shared_server.url, "ann", "plans")
     join_room(bob, link, "bob")
     said = ["ann: the key is under the mat", "bob: the boat leaves at six"]
     send(ann, said[0])

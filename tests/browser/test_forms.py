@@ -14,7 +14,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from tests.browser.support import PASSWORD, create_room_to_share_card, expect_connected, severe_violations
+from tests.browser.support import (
+    PASSWORD,
+    contrast,
+    create_room_to_share_card,
+    expect_connected,
+    rgb,
+    severe_violations,
+)
 from tests.support.server import RunningServer
 
 pytestmark = pytest.mark.browser
@@ -281,31 +288,6 @@ COLOURS = """(el) => {
         page: getComputedStyle(document.body).backgroundColor,
     };
 }"""
-RGB = re.compile(r"rgba?\(\s*([\d.]+)[,\s]+([\d.]+)[,\s]+([\d.]+)(?:\s*[,/]\s*([\d.]+))?\s*\)")
-
-
-def rgb(colour: str, behind: tuple[float, float, float] = (255, 255, 255)) -> tuple[float, float, float]:
-    """A computed `rgb(...)`/`rgba(...)` colour, composited over `behind` if it is see-through."""
-    match = RGB.fullmatch(colour.strip())
-    assert match, f"not a computed rgb colour: {colour!r}"
-    red, green, blue = (float(match.group(n)) for n in (1, 2, 3))
-    alpha = float(match.group(4)) if match.group(4) is not None else 1.0
-    return (
-        red * alpha + behind[0] * (1 - alpha),
-        green * alpha + behind[1] * (1 - alpha),
-        blue * alpha + behind[2] * (1 - alpha),
-    )
-
-
-def luminance(colour: tuple[float, float, float]) -> float:
-    """WCAG 2 relative luminance."""
-    linear = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in colour]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
-def contrast(one: tuple[float, float, float], other: tuple[float, float, float]) -> float:
-    light, dark = sorted((luminance(one), luminance(other)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
 
 
 def edge_contrasts(page: Page, where: str) -> list[str]:

@@ -9,25 +9,24 @@ from __future__ import annotations
 import re
 import struct
 import zlib
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import pytest
 from playwright.sync_api import Dialog, Page, expect
 
 from tests.browser.support import (
-    SocketTap,
-    create_room,
+    Pair,
+    contrast,
     expect_connected,
-    expect_present,
-    join_room,
+    hex_colour,
     message,
     open_room_menu,
+    pair_up,
     purge,
+    rgb,
     send,
-    tap_socket,
 )
-from tests.support.server import RunningServer, running_server
+from tests.support.server import RunningServer
 
 pytestmark = pytest.mark.browser
 
@@ -43,40 +42,18 @@ WHO_COLOURS = {
 }
 
 
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
-    """One server for this module: each test makes its own room, well within one address's creation burst."""
-    with running_server(tmp_path_factory.mktemp("server"), "gevent", env={"EPHEMERAL_BCRYPT_COST": "4"}) as server:
-        yield server
-
-
-@dataclass
-class Pair:
-    link: str
-    ann: Page
-    bob: Page
-    ann_socket: SocketTap
-
-
-def pair_of(new_page: NewPage, live_server: RunningServer, ann_device: dict, bob_device: dict = DESKTOP) -> Pair:
-    """Ann (on `ann_device`) creates a room and Bob joins it; Ann's socket runs through a tap."""
-    ann, bob = new_page(**ann_device), new_page(**bob_device)
-    tap = tap_socket(ann)
-    link = create_room(ann, live_server.url, "ann", "plans")
-    join_room(bob, link, "bob")
-    for page in (ann, bob):
-        expect_present(page, "ann", "bob")
-    return Pair(link, ann, bob, tap)
+def pair_of(new_page: NewPage, server: RunningServer, ann_device: dict, bob_device: dict = DESKTOP) -> Pair:
+    return pair_up(new_page, server.url, ann_device, bob_device)
 
 
 @pytest.fixture
-def desk(new_page: NewPage, live_server: RunningServer) -> Pair:
-    return pair_of(new_page, live_server, DESKTOP)
+def desk(new_page: NewPage, shared_server: RunningServer) -> Pair:
+    return pair_of(new_page, shared_server, DESKTOP)
 
 
 @pytest.fixture
-def phone(new_page: NewPage, live_server: RunningServer) -> Pair:
-    return pair_of(new_page, live_server, PHONE)
+def phone(new_page: NewPage, shared_server: RunningServer) -> Pair:
+    return pair_of(new_page, shared_server, PHONE)
 
 
 def tap_send(page: Page, text: str) -> None:
@@ -119,21 +96,6 @@ def tall_png(width: int = 40, height: int = 900) -> bytes:
     rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
-
-
-def contrast(one: str, other: str) -> float:
-    """WCAG contrast ratio of two colours given as #rrggbb or rgb(r, g, b)."""
-
-    def luminance(colour: str) -> float:
-        if colour.startswith("#"):
-            channels = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
-        else:
-            channels = [int(float(c)) for c in re.findall(r"[\d.]+", colour)[:3]]
-        linear = [c / 255 / 12.92 if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in channels]
-        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-    high, low = sorted((luminance(one), luminance(other)), reverse=True)
-    return (high + 0.05) / (low + 0.05)
 
 
 def colour_index(participant_id: str) -> int:
@@ -180,9 +142,9 @@ def test_the_toolbar_writes_markdown_around_the_selection(desk: Pair, page_error
 
 @pytest.mark.parametrize("device", ["desktop", "phone"])
 def test_the_invite_qr_opens_over_the_conversation_and_loses_none_of_it(
-    new_page: NewPage, live_server: RunningServer, page_errors: list[str], device: str
+    new_page: NewPage, shared_server: RunningServer, page_errors: list[str], device: str
 ) -> None:
-    pair = pair_of(new_page, live_server, PHONE if device == "phone" else DESKTOP)
+    pair = pair_of(new_page, shared_server, PHONE if device == "phone" else DESKTOP)
     dialogs: list[Dialog] = []
     pair.ann.on("dialog", lambda dialog: dialogs.append(dialog))
     fill_the_list(pair.bob, [pair.ann], count=6)
@@ -298,9 +260,9 @@ def messages_height(page: Page) -> float:
 
 @pytest.mark.parametrize("device", [PHONE, PHONE_KEYBOARD_UP], ids=["phone", "phone-keyboard-up"])
 def test_on_a_phone_the_messages_take_most_of_the_screen_and_purge_is_two_steps_away(
-    new_page: NewPage, live_server: RunningServer, page_errors: list[str], device: dict
+    new_page: NewPage, shared_server: RunningServer, page_errors: list[str], device: dict
 ) -> None:
-    pair = pair_of(new_page, live_server, device)
+    pair = pair_of(new_page, shared_server, device)
     height = device["viewport"]["height"]
     assert messages_height(pair.ann) >= 0.7 * height if height > 600 else messages_height(pair.ann) >= 0.55 * height
     for selector in ("#room-name", "#countdown", "#people-toggle", "#menu-toggle", "#text", "#send"):
@@ -389,10 +351,10 @@ def test_purge_asks_in_the_page_and_every_screen_says_who_purged(desk: Pair, pag
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_runs_share_one_name_and_each_person_has_a_readable_colour(
-    new_page: NewPage, live_server: RunningServer, page_errors: list[str], scheme: str
+    new_page: NewPage, shared_server: RunningServer, page_errors: list[str], scheme: str
 ) -> None:
     device = {**DESKTOP, "color_scheme": scheme}
-    pair = pair_of(new_page, live_server, device, device)
+    pair = pair_of(new_page, shared_server, device, device)
     for text in ("bob one", "bob two", "bob three"):
         send(pair.bob, text)
     send(pair.ann, "ann cuts in")
@@ -409,13 +371,13 @@ def test_runs_share_one_name_and_each_person_has_a_readable_colour(
     for alias, entry in (("bob", entries.nth(0)), ("ann", entries.nth(3))):
         colour = entry.locator(".alias").evaluate("(el) => getComputedStyle(el).color")
         expected = WHO_COLOURS[scheme][colour_index(ids[alias])]
-        assert contrast(colour, expected) < 1.01, (alias, colour, expected)
+        assert contrast(rgb(colour), hex_colour(expected)) < 1.01, (alias, colour, expected)
         background = entry.evaluate(
             """(el) => { for (let node = el; node; node = node.parentElement) {
                 const colour = getComputedStyle(node).backgroundColor;
                 if (colour !== "rgba(0, 0, 0, 0)") return colour; } }"""
         )
-        assert contrast(colour, background) >= 4.5, (alias, colour, background)
+        assert contrast(rgb(colour), rgb(background)) >= 4.5, (alias, colour, background)
     assert page_errors == []
 
 
