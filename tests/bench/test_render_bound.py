@@ -44,6 +44,16 @@ def test_past_the_budget_the_message_is_shown_as_typed() -> None:
     assert render_message(FORMATTED, clock=SPENT) == AS_TYPED
 
 
+def test_a_busy_machine_does_not_cost_a_message_its_formatting(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wall time the process spent waiting for a core is not the parser's: its own CPU time decides."""
+    cpu = itertools.count(0.0, RENDER_BUDGET_SECONDS / 1000)
+    monkeypatch.setattr(markdown.time, "perf_counter", stepping(1.0))
+    monkeypatch.setattr(markdown.time, "thread_time", cpu.__next__)
+    assert "<strong>" in render_message(FORMATTED)
+    monkeypatch.setattr(markdown.time, "thread_time", stepping(1.0))
+    assert render_message(FORMATTED) == AS_TYPED
+
+
 def test_as_typed_keeps_paragraphs_line_breaks_and_raw_html_as_text() -> None:
     typed = "a <b>\nb &amp;\n\n\nc"
     assert render_message(typed, clock=SPENT) == "<p>a &lt;b&gt;<br>b &amp;amp;</p><p>c</p>"
