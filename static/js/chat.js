@@ -65,10 +65,13 @@ function showPurged(by) {
   history.replaceState(null, "", "/gone?reason=purged");
   const card = document.getElementById("purged-card").content.cloneNode(true);
   if (by) {
-    card.querySelector("#purged-by").textContent = by.id === you?.id ? t("gone.purged_by_you") : t("gone.purged_by", { alias: by.alias });
+    const mine = by.id === you?.id;
+    card.querySelector("#purged-by").textContent = mine ? t("gone.purged_by_you") : t("gone.purged_by", by);
   }
   document.title = t("gone.title");
-  document.getElementById("main").replaceChildren(card);
+  const main = document.getElementById("main");
+  main.replaceChildren(card);
+  main.focus(); // a screen reader starts at the news, not wherever focus was in the room
 }
 
 const byId = (participants) => new Map(participants.map(({ id, alias }) => [id, alias]));
