@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import math
 import secrets
 import threading
@@ -32,9 +33,29 @@ MAX_KEYS = 100_000
 _ADDRESS_KEY = secrets.token_bytes(32)
 
 
+# An IPv6 client is its /64: the smallest block an end site gets (SLAAC needs a
+# whole /64), so one home or phone can always pick any address in it. A wider
+# prefix would join strangers: a /56 or /48 is often one subscriber, but a
+# mobile carrier or a hosting provider puts many people under one.
+IPV6_CLIENT_PREFIX = 64
+
+
+def client_of(address: str | None) -> str:
+    """What one client controls: an IPv4 address, or an IPv6 /64 (IPv4-mapped IPv6 is IPv4)."""
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip.packed, IPV6_CLIENT_PREFIX), strict=False))
+    return str(ip)
+
+
 def address_key(address: str | None) -> str:
-    """Keyed hash of a client address, so limiter memory never holds the address itself."""
-    raw = (address or "unknown").encode("utf-8", "replace")
+    """Keyed hash of a client (`client_of`), so limiter memory never holds the address itself."""
+    raw = client_of(address).encode("utf-8", "replace")
     return hmac.new(_ADDRESS_KEY, raw, hashlib.sha256).hexdigest()[:32]
 
 

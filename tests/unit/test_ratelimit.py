@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from ephemeral.ratelimit import Limit, TokenBuckets, address_key
+from ephemeral.ratelimit import Limit, TokenBuckets, address_key, client_of
 
 # Binary-exact rates, so refill arithmetic has no rounding to argue about.
 BURST_3_HALF_PER_SECOND = Limit(burst=3, per_second=0.5)
@@ -180,3 +180,36 @@ def test_address_key_is_short_hex() -> None:
 
 def test_missing_address_shares_one_key() -> None:
     assert address_key(None) == address_key(None)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff"),  # anywhere in one /64
+        ("2001:DB8:1:2::1", "2001:db8:1:2:0:0:0:7"),  # however it is written
+        ("::ffff:198.51.100.7", "198.51.100.7"),  # IPv4-mapped IPv6 is the IPv4 address
+    ],
+)
+def test_one_client_is_one_key(one: str, other: str) -> None:
+    assert address_key(one) == address_key(other)
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("2001:db8:1:2::1", "2001:db8:1:3::1"),  # the next /64 is someone else
+        ("198.51.100.7", "198.51.100.8"),  # IPv4 is keyed by the whole address
+        ("::ffff:198.51.100.7", "::ffff:198.51.100.8"),
+    ],
+)
+def test_different_clients_are_different_keys(one: str, other: str) -> None:
+    assert address_key(one) != address_key(other)
+
+
+def test_a_client_is_an_ipv4_address_or_an_ipv6_64() -> None:
+    assert client_of("203.0.113.5") == "203.0.113.5"
+    assert client_of("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64"
+    assert client_of("::ffff:203.0.113.5") == "203.0.113.5"
+    assert client_of("fe80::1%eth0") == "fe80::/64"
+    assert client_of("not an address") == "not an address"
+    assert client_of(None) == "unknown"
