@@ -15,14 +15,8 @@ from . import logs
 from .config import Settings, from_env, with_overrides
 from .extensions import socketio
 from .fanout import client_manager
-from .passwords import PasswordHasher, make_offload
-from .ratelimit import (
-    CREATE_PER_ADDRESS,
-    MESSAGES_PER_PARTICIPANT,
-    WRONG_PASSWORD_PER_ADDRESS,
-    WRONG_PASSWORD_PER_ROOM,
-    TokenBuckets,
-)
+from .passwords import HashGate, PasswordHasher, make_offload
+from .ratelimit import TokenBuckets
 from .rooms import MemoryRegistry, RoomStore
 from .services import Limits, Services
 from .serving import configure_websockets, ignore_reserved_client_events, refuse_binary_packets
@@ -49,13 +43,13 @@ class SessionInterface(SecureCookieSessionInterface):
         return request.is_secure or bool(app.config["SESSION_COOKIE_SECURE"])
 
 
-def _limits() -> Limits:
-    clock = time.monotonic
+def _limits(settings: Settings) -> Limits:
+    clock, keys = time.monotonic, settings.rate_limit_keys
     return Limits(
-        wrong_password_by_address=TokenBuckets(WRONG_PASSWORD_PER_ADDRESS, clock),
-        wrong_password_by_room=TokenBuckets(WRONG_PASSWORD_PER_ROOM, clock),
-        create_by_address=TokenBuckets(CREATE_PER_ADDRESS, clock),
-        messages_by_participant=TokenBuckets(MESSAGES_PER_PARTICIPANT, clock),
+        wrong_password_by_address=TokenBuckets(settings.wrong_password_limit_per_address, clock, keys),
+        wrong_password_by_room=TokenBuckets(settings.wrong_password_limit_per_room, clock, keys),
+        create_by_address=TokenBuckets(settings.create_limit_per_address, clock, keys),
+        messages_by_participant=TokenBuckets(settings.message_limit_per_participant, clock, keys),
     )
 
 
@@ -95,9 +89,10 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
 
-    hasher = PasswordHasher(settings.secret_key, settings.bcrypt_cost, make_offload(settings.async_mode))
+    gate = HashGate(waiting=settings.bcrypt_queue)
+    hasher = PasswordHasher(settings.secret_key, settings.bcrypt_cost, make_offload(settings.async_mode), gate)
     registry = _registry(settings, hasher)
-    app.extensions["ephemeral"] = Services(settings, registry, hasher, _limits())
+    app.extensions["ephemeral"] = Services(settings, registry, hasher, _limits(settings))
 
     from . import api, events, headers, http_errors, testhooks, views  # noqa: F401 - events registers handlers
 

@@ -7,6 +7,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from .passwords import HASH_QUEUE
+from .ratelimit import (
+    CREATE_PER_ADDRESS,
+    MAX_KEYS,
+    MESSAGES_PER_PARTICIPANT,
+    WRONG_PASSWORD_PER_ADDRESS,
+    WRONG_PASSWORD_PER_ROOM,
+    Limit,
+)
+
 ASYNC_MODES = ("gevent", "eventlet")
 
 
@@ -30,6 +40,13 @@ class Settings:
     ping_timeout: int = 10
     redis_url: str = ""
     redis_allow_persistence: bool = False
+    # Abuse limits: self-hosters behind one NAT, or with a public instance, tune them.
+    wrong_password_limit_per_address: Limit = WRONG_PASSWORD_PER_ADDRESS
+    wrong_password_limit_per_room: Limit = WRONG_PASSWORD_PER_ROOM
+    create_limit_per_address: Limit = CREATE_PER_ADDRESS
+    message_limit_per_participant: Limit = MESSAGES_PER_PARTICIPANT
+    bcrypt_queue: int = HASH_QUEUE
+    rate_limit_keys: int = MAX_KEYS
 
     def __post_init__(self) -> None:
         if self.redis_url and not self.secret_key:
@@ -82,6 +99,18 @@ def _redis_url(raw: str) -> str:
     return url
 
 
+def _limit(raw: str) -> Limit:
+    """`N/S`: a burst of N, refilled at N per S seconds (`10/60` is ten, then one every six seconds)."""
+    count, slash, seconds = raw.strip().partition("/")
+    try:
+        burst, period = int(count), float(seconds)
+    except ValueError:
+        raise ValueError("must be N/S: N attempts per S seconds, as in 10/60") from None
+    if not slash or not 1 <= burst <= 1_000_000 or not 0.001 <= period <= 86_400:
+        raise ValueError("must be N/S with N from 1 to 1000000 and S from 0.001 to 86400 seconds")
+    return Limit(burst=burst, per_second=burst / period)
+
+
 def _flag(raw: str) -> bool:
     value = raw.strip().lower()
     if value not in ("0", "1", "true", "false", "yes", "no"):
@@ -104,6 +133,12 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "ping_timeout": _integer(1, 300),
     "redis_url": _redis_url,
     "redis_allow_persistence": _flag,
+    "wrong_password_limit_per_address": _limit,
+    "wrong_password_limit_per_room": _limit,
+    "create_limit_per_address": _limit,
+    "message_limit_per_participant": _limit,
+    "bcrypt_queue": _integer(0, 100_000),
+    "rate_limit_keys": _integer(1_000, 10_000_000),
 }
 
 

@@ -63,3 +63,27 @@ def test_ipv4_mapped_ipv6_counts_as_the_ipv4_address(guesser: Guesser) -> None:
     assert guesses == [403] * WRONG_BURST
     assert guesser.wrong_join("198.51.100.7", room_id) == 429
     assert guesser.wrong_join("198.51.100.8", room_id) == 403
+
+
+def test_limits_set_in_the_environment_apply(tasks: BackgroundTasks) -> None:
+    """A self-hoster behind one NAT, or with a public instance, tunes the limits by variable."""
+    environ = {
+        "EPHEMERAL_WRONG_PASSWORD_LIMIT_PER_ADDRESS": "3/60",
+        "EPHEMERAL_MESSAGE_LIMIT_PER_PARTICIPANT": "2/60",
+        "EPHEMERAL_BCRYPT_QUEUE": "4",
+        "EPHEMERAL_RATE_LIMIT_KEYS": "5000",
+    }
+    app = create_app({"ASYNC_MODE": "threading", "BCRYPT_COST": 4}, environ=environ)
+    guesser = Guesser(app, tasks, behind_proxy=False)
+    room_id = guesser.room()
+    assert [guesser.wrong_join("198.51.100.9", room_id) for _ in range(4)] == [403, 403, 403, 429]
+
+    ann = Person(app, tasks)
+    created = ann.create(alias="ann", password="right").json()
+    socket = ann.connect(created["room_id"])
+    assert [socket.send(f"m{n}")["ok"] for n in range(3)] == [True, True, False]
+
+    svc = app.extensions["ephemeral"]
+    assert svc.hasher._gate._limit == 1 + 4  # one running, four waiting
+    assert svc.limits.create_by_address._max_keys == 5000
+    tasks.run()

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from ephemeral.config import ConfigError, Settings, from_env, with_overrides
+from ephemeral.ratelimit import Limit
 
 KEY_32 = "0123456789abcdef0123456789abcdef"
 
@@ -26,6 +27,12 @@ DEFAULTS = [
     ("ping_timeout", 10),
     ("redis_url", ""),
     ("redis_allow_persistence", False),
+    ("wrong_password_limit_per_address", Limit(burst=10, per_second=10 / 60)),
+    ("wrong_password_limit_per_room", Limit(burst=30, per_second=30 / 60)),
+    ("create_limit_per_address", Limit(burst=10, per_second=10 / 60)),
+    ("message_limit_per_participant", Limit(burst=20, per_second=5)),
+    ("bcrypt_queue", 16),
+    ("rate_limit_keys", 100_000),
 ]
 
 
@@ -69,6 +76,12 @@ PARSED = [
     ("EPHEMERAL_REDIS_URL", " unix:///run/redis.sock ", "redis_url", "unix:///run/redis.sock"),
     ("EPHEMERAL_REDIS_ALLOW_PERSISTENCE", "1", "redis_allow_persistence", True),
     ("EPHEMERAL_REDIS_ALLOW_PERSISTENCE", "no", "redis_allow_persistence", False),
+    ("EPHEMERAL_WRONG_PASSWORD_LIMIT_PER_ADDRESS", "100/60", "wrong_password_limit_per_address", Limit(100, 100 / 60)),
+    ("EPHEMERAL_WRONG_PASSWORD_LIMIT_PER_ROOM", " 5/10 ", "wrong_password_limit_per_room", Limit(5, 0.5)),
+    ("EPHEMERAL_CREATE_LIMIT_PER_ADDRESS", "500/3600", "create_limit_per_address", Limit(500, 500 / 3600)),
+    ("EPHEMERAL_MESSAGE_LIMIT_PER_PARTICIPANT", "10/0.5", "message_limit_per_participant", Limit(10, 20)),
+    ("EPHEMERAL_BCRYPT_QUEUE", "0", "bcrypt_queue", 0),
+    ("EPHEMERAL_RATE_LIMIT_KEYS", "1000000", "rate_limit_keys", 1_000_000),
 ]
 
 
@@ -132,6 +145,13 @@ BAD = [
     pytest.param("EPHEMERAL_PING_TIMEOUT", "301", id="ping-timeout-too-long"),
     pytest.param("EPHEMERAL_REDIS_URL", "http://:hunter2@redis:6379", id="redis-url-scheme"),
     pytest.param("EPHEMERAL_REDIS_ALLOW_PERSISTENCE", "maybe", id="persistence-flag"),
+    pytest.param("EPHEMERAL_WRONG_PASSWORD_LIMIT_PER_ADDRESS", "10", id="limit-without-period"),
+    pytest.param("EPHEMERAL_WRONG_PASSWORD_LIMIT_PER_ROOM", "0/60", id="limit-zero-burst"),
+    pytest.param("EPHEMERAL_CREATE_LIMIT_PER_ADDRESS", "10/0", id="limit-zero-period"),
+    pytest.param("EPHEMERAL_MESSAGE_LIMIT_PER_PARTICIPANT", "ten/60", id="limit-not-a-number"),
+    pytest.param("EPHEMERAL_MESSAGE_LIMIT_PER_PARTICIPANT", "10/60/2", id="limit-two-slashes"),
+    pytest.param("EPHEMERAL_BCRYPT_QUEUE", "-1", id="bcrypt-queue-negative"),
+    pytest.param("EPHEMERAL_RATE_LIMIT_KEYS", "10", id="rate-limit-keys-too-few"),
 ]
 
 
