@@ -12,7 +12,7 @@ import zlib
 from collections.abc import Callable
 
 import pytest
-from playwright.sync_api import Dialog, Page, expect
+from playwright.sync_api import Dialog, Page, Route, expect
 
 from tests.browser.support import (
     Pair,
@@ -83,6 +83,13 @@ def in_view(page: Page, selector: str) -> bool:
     )
 
 
+# Scroll the list to its end as a reader would, and resolve once the page has seen that scroll.
+SCROLL_TO_BOTTOM = """(list) => new Promise((seen) => {
+    list.addEventListener("scroll", () => requestAnimationFrame(() => seen(true)), {once: true});
+    list.scrollTop = list.scrollHeight;
+    list.scrollTop = list.scrollHeight - list.clientHeight - 1;
+    list.scrollTop = list.scrollHeight;
+})"""
 AT_BOTTOM = """() => { const list = document.getElementById("messages");
                        return list.scrollHeight - list.scrollTop - list.clientHeight < 40; }"""
 
@@ -182,12 +189,16 @@ def test_your_own_message_scrolls_into_view_wherever_the_list_was(desk: Pair, pa
 
 
 def test_an_image_loading_keeps_a_pinned_list_on_the_newest_message(desk: Pair, page_errors: list[str]) -> None:
-    desk.ann.route("https://images.example/**", lambda route: route.fulfill(body=tall_png(), content_type="image/png"))
+    held: list[Route] = []
+    desk.ann.route("https://images.example/**", lambda route: held.append(route))
     fill_the_list(desk.bob, [desk.ann])
     send(desk.bob, "look: ![a tall picture](https://images.example/tall.png)")
     desk.ann.get_by_role("button", name=re.compile("^Load image from images.example")).click()
-    picture = desk.ann.locator("#messages img")
-    expect(picture).to_be_visible()
+    # The image is on its way; the reader is at the bottom of the list (the click may have nudged it).
+    desk.ann.wait_for_function("() => document.querySelector('#messages img') !== null")
+    desk.ann.locator("#messages").evaluate(SCROLL_TO_BOTTOM)
+    desk.ann.wait_for_function(AT_BOTTOM)
+    held[0].fulfill(body=tall_png(), content_type="image/png")
     desk.ann.wait_for_function("() => document.querySelector('#messages img').naturalHeight > 0")
     # The picture grew the list by 900 px under a view that was at the bottom; the view went with it,
     # and the next message from someone else is followed too.
@@ -316,6 +327,8 @@ def test_offline_says_beside_send_why_nothing_can_be_sent(desk: Pair, page_error
     expect(desk.ann.locator("#send")).to_have_attribute("aria-describedby", "composer-notice")
     desk.ann.locator("#text").fill("waiting for the network")
     desk.ann_socket.offline = False
+    # The client's next retry comes up to 5 s after the last refusal (its backoff, with jitter).
+    expect(desk.ann.locator("#status")).to_have_attribute("data-state", "connected", timeout=30_000)
     expect_connected(desk.ann)
     expect(notice).to_be_hidden()
     expect(desk.ann.locator("#text")).to_have_value("waiting for the network")
