@@ -39,14 +39,19 @@ function wipe() {
 /** Words for a failed ack, from its code; the server's English `message` is never shown. */
 const failure = (ack) => errorText(ack?.error, { max: maxChars });
 
-/** Wipe this page, then go where nothing of the conversation can come back. */
-function leave(destination) {
-  if (leaving) return;
+/** Wipe the conversation and close the socket, once; false if the page is already on its way out. */
+function endConversation() {
+  if (leaving) return false;
   leaving = true;
   wipe();
   leaveWithoutAsking();
   connection.close();
-  location.replace(destination);
+  return true;
+}
+
+/** Wipe this page, then go where nothing of the conversation can come back. */
+function leave(destination) {
+  if (endConversation()) location.replace(destination);
 }
 const leaveBecause = (reason) => leave(`/gone?reason=${encodeURIComponent(reason)}`);
 
@@ -56,12 +61,8 @@ const leaveBecause = (reason) => leave(`/gone?reason=${encodeURIComponent(reason
  * and Forward shows the server's card; who purged never enters a URL or history.
  */
 function showPurged(by) {
-  if (leaving) return;
-  leaving = true;
-  wipe();
+  if (!endConversation()) return;
   panels.closeAll();
-  leaveWithoutAsking();
-  connection.close();
   history.replaceState(null, "", "/gone?reason=purged");
   const card = document.getElementById("purged-card").content.cloneNode(true);
   if (by) {
