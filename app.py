@@ -24,7 +24,8 @@ from typing import Any  # noqa: E402
 
 from ephemeral import collector, create_app, events, socketio  # noqa: E402
 from ephemeral.config import ConfigError  # noqa: E402
-from ephemeral.serving import server_options  # noqa: E402
+from ephemeral.serving import max_connections, server_options  # noqa: E402
+from ephemeral.slow_clients import Guard, warn_if_one_client_can_fill  # noqa: E402
 
 
 def _install_shutdown(app: Any) -> None:
@@ -47,8 +48,10 @@ def main() -> None:
     collector.tune(settings.async_mode)
     events.start_reaper(app)
     _install_shutdown(app)
+    guard = Guard.from_settings(settings)
+    warn_if_one_client_can_fill(guard, max_connections())
     logging.getLogger("ephemeral").info("serving on port %d", settings.port)
-    socketio.run(app, host=settings.host, port=settings.port, **server_options(settings.async_mode))
+    socketio.run(app, host=settings.host, port=settings.port, **server_options(settings.async_mode, guard))
 
 
 if __name__ == "__main__":

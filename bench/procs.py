@@ -27,11 +27,14 @@ KINDS = ("ephemeral", "floor", "ceiling")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")  # /proc/stat counts in these
 
 # Ephemeral as deployed, except what set-up needs: cheap bcrypt for joins that are
-# not measured, and rooms large enough for the fan-out scenarios.
+# not measured, rooms large enough for the fan-out scenarios, and room for every
+# socket from one address (the load generator's sockets all come from 127.0.0.1).
 EPHEMERAL_ENV = {
     "EPHEMERAL_BCRYPT_COST": "4",
     "EPHEMERAL_MAX_PARTICIPANTS": "1000",
     "EPHEMERAL_MAX_ROOMS": "10000",
+    "EPHEMERAL_MAX_CONNECTIONS_PER_ADDRESS": "1000000",
+    "EPHEMERAL_MAX_SOCKETS_PER_ADDRESS": "1000000",
 }
 
 

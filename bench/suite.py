@@ -122,9 +122,16 @@ class Suite:
         return self._interleaved("payloads", self.profile.payloads, self.profile.kinds["payloads"])
 
     def storm(self) -> list[Any]:
+        """Each repetition runs every load of the other room once, interleaved."""
         params = self.profile.storm
         env = {"EPHEMERAL_BCRYPT_COST": str(params["bcrypt_cost"])}
-        return [self._run("ephemeral", "storm", params, env) for _ in range(self.profile.repetitions)]
+        loads = params.get("loads") or [params]
+        common = {key: value for key, value in params.items() if key != "loads"}
+        return [
+            self._run("ephemeral", "storm", {**common, **load}, env)
+            for _ in range(self.profile.repetitions)
+            for load in loads
+        ]
 
     def scale(self) -> dict[str, Any]:
         """The fan-out ladder against one process in memory, then 1, 2, 3... processes on one Redis.

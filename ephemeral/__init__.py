@@ -12,14 +12,22 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import logs
+from .after_connect import run_after_connect
 from .config import Settings, from_env, with_overrides
+from .early_refusal import EarlyRefusal
 from .extensions import socketio
 from .fanout import client_manager
-from .passwords import HashGate, PasswordHasher, make_offload
+from .hash_gate import HashGate
+from .malformed import count_malformed_packets
+from .passwords import PasswordHasher, make_offload
+from .proof_of_work import ProofGate, ProofOfWork
 from .ratelimit import TokenBuckets
 from .rooms import MemoryRegistry, RoomStore
 from .services import Limits, Services
-from .serving import configure_websockets, ignore_reserved_client_events, refuse_binary_packets
+from .serving import ignore_reserved_client_events, refuse_binary_packets
+from .socket_limits import SocketsPerAddress
+from .storm import StormWatch
+from .websockets import configure_websockets
 
 __all__ = ["create_app", "socketio"]
 
@@ -56,13 +64,23 @@ def _limits(settings: Settings) -> Limits:
 def _registry(settings: Settings, hasher: PasswordHasher) -> RoomStore:
     """Rooms in this process's memory, or in Redis when several processes share them."""
     ttl, max_rooms, max_participants = settings.room_ttl, settings.max_rooms, settings.max_participants
+    max_sockets = settings.max_sockets_per_binding
     if not settings.redis_url:
-        return MemoryRegistry(hasher, ttl=ttl, max_rooms=max_rooms, max_participants=max_participants)
+        return MemoryRegistry(
+            hasher, ttl=ttl, max_rooms=max_rooms, max_participants=max_participants, max_sockets_per_binding=max_sockets
+        )
     from .rooms.redis import RedisRegistry  # only deployments with Redis import it
     from .rooms.redis_client import connect
 
     client = connect(settings.redis_url, allow_persistence=settings.redis_allow_persistence)
-    return RedisRegistry(client, hasher, ttl=ttl, max_rooms=max_rooms, max_participants=max_participants)
+    return RedisRegistry(
+        client,
+        hasher,
+        ttl=ttl,
+        max_rooms=max_rooms,
+        max_participants=max_participants,
+        max_sockets_per_binding=max_sockets,
+    )
 
 
 def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Flask:
@@ -89,10 +107,23 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
 
-    gate = HashGate(waiting=settings.bcrypt_queue)
-    hasher = PasswordHasher(settings.secret_key, settings.bcrypt_cost, make_offload(settings.async_mode), gate)
+    gate = HashGate(settings.bcrypt_threads, settings.bcrypt_queue, settings.bcrypt_wait, settings.bcrypt_budget)
+    offload = make_offload(settings.async_mode, settings.bcrypt_threads)
+    hasher = PasswordHasher(settings.secret_key, settings.bcrypt_cost, offload, gate)
     registry = _registry(settings, hasher)
-    app.extensions["ephemeral"] = Services(settings, registry, hasher, _limits(settings))
+    limits = _limits(settings)
+    storms = StormWatch(
+        limits.wrong_password_by_room,
+        settings.storm_limit_per_process,
+        room_bits=settings.proof_difficulty,
+        process_bits=settings.proof_difficulty_process,
+        clock=time.monotonic,
+        # `under_pressure=gate.under_pressure` would make a spent bcrypt budget a storm too; left out
+        # because an honest class joining at once spends over half of it, and would then pay proofs.
+    )
+    proofs = ProofGate(storms, ProofOfWork(settings.secret_key), registry.spend_proof)
+    sockets = SocketsPerAddress(settings.max_sockets_per_address)
+    app.extensions["ephemeral"] = Services(settings, registry, hasher, limits, storms, proofs, sockets)
 
     from . import api, events, headers, http_errors, testhooks, views  # noqa: F401 - events registers handlers
 
@@ -114,7 +145,11 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
     )
     configure_websockets(socketio.server.eio, frame_limit)
     ignore_reserved_client_events(socketio.server)
+    run_after_connect(socketio.server)
+    count_malformed_packets(socketio.server)  # before refuse_binary_packets, which wraps it
     refuse_binary_packets(socketio.server)
+    # Refused joins and creations are answered before Socket.IO's middleware and Flask read them.
+    app.wsgi_app = EarlyRefusal(app.wsgi_app, app)  # type: ignore[method-assign]
     app.wsgi_app = headers.SecurityHeaders(app.wsgi_app)  # type: ignore[method-assign]
     if settings.trusted_proxies:
         # Outside Socket.IO's middleware too, so sockets see the public scheme and host.

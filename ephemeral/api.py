@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, jsonify, request, url_for
 
 from . import admission, bindings
-from .errors import ForeignOrigin, Invalid, UnsupportedMediaType
+from .errors import ForeignOrigin, Invalid, ProofRequired, UnsupportedMediaType
 from .origin import is_foreign
 from .rooms import Binding
 from .services import services
@@ -55,7 +55,13 @@ def create() -> tuple[Response, int]:
 @blueprint.post("/api/rooms/<room_id>/join")
 def join(room_id: str) -> tuple[Response, int]:
     body = _body()
-    binding = admission.join_room(services(), request.remote_addr, room_id, body.get("alias"), body.get("password"))
+    try:
+        binding = admission.join_room(
+            services(), request.remote_addr, room_id, body.get("alias"), body.get("password"), body.get("proof")
+        )
+    except ProofRequired as refusal:
+        # The one refusal with more to say than its code: the challenge to solve.
+        return jsonify(refusal.body()), refusal.status
     return _answer(binding, 200)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-from .passwords import HASH_QUEUE
+from .hash_gate import HASH_BUDGET, HASH_CONCURRENCY, HASH_QUEUE, HASH_WAIT
 from .ratelimit import (
     CREATE_PER_ADDRESS,
     MAX_KEYS,
@@ -16,6 +16,9 @@ from .ratelimit import (
     WRONG_PASSWORD_PER_ROOM,
     Limit,
 )
+from .slow_clients import CONNECTIONS_PER_ADDRESS, HEADER_TIMEOUT
+from .socket_limits import SOCKETS_PER_ADDRESS, SOCKETS_PER_BINDING
+from .storm import MAX_PROCESS_COUNT, PROCESS_STORM, PROCESS_STORM_BITS, ROOM_STORM_BITS
 
 ASYNC_MODES = ("gevent", "eventlet")
 
@@ -46,7 +49,21 @@ class Settings:
     create_limit_per_address: Limit = CREATE_PER_ADDRESS
     message_limit_per_participant: Limit = MESSAGES_PER_PARTICIPANT
     bcrypt_queue: int = HASH_QUEUE
+    # The process's bcrypt work (ephemeral/hash_gate.py): CPU-seconds as `N/S`, hashes at once, longest wait.
+    bcrypt_budget: Limit = HASH_BUDGET
+    bcrypt_threads: int = HASH_CONCURRENCY
+    bcrypt_wait: int = HASH_WAIT
     rate_limit_keys: int = MAX_KEYS
+    # Sockets one participant may hold (ephemeral/socket_limits.py).
+    max_sockets_per_binding: int = SOCKETS_PER_BINDING
+    max_sockets_per_address: int = SOCKETS_PER_ADDRESS
+    # The built-in server against slow and greedy clients (ephemeral/slow_clients.py).
+    header_timeout: int = HEADER_TIMEOUT
+    max_connections_per_address: int = CONNECTIONS_PER_ADDRESS
+    # Guessing storms (ephemeral/storm.py): zero bits a join's proof of work needs; 0 never asks.
+    proof_difficulty: int = ROOM_STORM_BITS
+    proof_difficulty_process: int = PROCESS_STORM_BITS
+    storm_limit_per_process: Limit = PROCESS_STORM
 
     def __post_init__(self) -> None:
         if self.redis_url and not self.secret_key:
@@ -111,6 +128,13 @@ def _limit(raw: str) -> Limit:
     return Limit(burst=burst, per_second=burst / period)
 
 
+def _storm_limit(raw: str) -> Limit:
+    limit = _limit(raw)
+    if limit.burst > MAX_PROCESS_COUNT:
+        raise ValueError(f"must be N/S with N at most {MAX_PROCESS_COUNT}")
+    return limit
+
+
 def _flag(raw: str) -> bool:
     value = raw.strip().lower()
     if value not in ("0", "1", "true", "false", "yes", "no"):
@@ -138,7 +162,17 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "create_limit_per_address": _limit,
     "message_limit_per_participant": _limit,
     "bcrypt_queue": _integer(0, 100_000),
+    "bcrypt_budget": _limit,
+    "bcrypt_threads": _integer(1, 64),
+    "bcrypt_wait": _integer(1, 600),
     "rate_limit_keys": _integer(1_000, 10_000_000),
+    "max_sockets_per_binding": _integer(1, 1_000),
+    "max_sockets_per_address": _integer(1, 1_000_000),
+    "header_timeout": _integer(1, 300),
+    "max_connections_per_address": _integer(1, 1_000_000),
+    "proof_difficulty": _integer(0, 30),
+    "proof_difficulty_process": _integer(0, 30),
+    "storm_limit_per_process": _storm_limit,
 }
 
 

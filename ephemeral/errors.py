@@ -76,6 +76,35 @@ class RateLimited(EphemeralError):
     code, status, text = "rate_limited", 429, "Too many attempts. Wait a moment and try again."
 
 
+class ProofRequired(EphemeralError):
+    """A join under a guessing storm: the answer carries the challenge to solve (`docs/protocol.md`)."""
+
+    code, status = "proof_required", 428
+    text = "Many wrong passwords were tried here just now: solve the challenge and join again with the proof."
+
+    def __init__(self, challenge: str, difficulty: int, text: str | None = None) -> None:
+        super().__init__(text)
+        self.challenge = challenge
+        self.difficulty = difficulty
+
+    def body(self) -> dict[str, Any]:
+        return {**super().body(), "challenge": self.challenge, "difficulty": self.difficulty}
+
+
+class ProofInvalid(ProofRequired):
+    """A proof that is wrong, expired, used or for another room; 428 too, so a page knows to solve again."""
+
+    code = "proof_invalid"
+    text = "That proof of work is wrong, expired, for another room or already used: solve the new challenge."
+
+
+class TooManySockets(EphemeralError):
+    """A socket refused at connect: its binding, or its client address, has as many open as allowed."""
+
+    code, status = "too_many_sockets", 429
+    text = "Too many connections are open from this browser or network. Close a tab, then try again."
+
+
 class MethodNotAllowed(EphemeralError):
     code, status, text = "method_not_allowed", 405, "That method is not allowed here."
 

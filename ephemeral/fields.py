@@ -49,7 +49,7 @@ def room_name(value: object) -> str:
 
 
 def alias_key(name: str) -> str:
-    """Aliases are unique by this key: case-insensitive after normalisation."""
+    """Aliases sort by this key: case-insensitive after normalisation (uniqueness: `aliases.lookalike_keys`)."""
     return unicodedata.normalize("NFKC", name.casefold())
 
 

@@ -4,6 +4,13 @@ Every record is rendered from its format string alone: arguments are replaced
 unless they are numbers or marked `Safe`, exception messages are dropped, and
 tracebacks keep only file, line and function names. Libraries that print to
 stderr on their own (gevent's hub and WSGI server, eventlet) are routed here.
+
+A client can make the server log the same thing any number of times (a
+malformed packet, a broken request), so the root handler writes each kind of
+line once per interval and counts its repeats; events that are only ever
+counted (`count`) never get a line of their own. Counts are written as one
+line each when the interval ends (`report_due`, from the reaper) and when
+logging shuts down.
 """
 
 from __future__ import annotations
@@ -11,11 +18,17 @@ from __future__ import annotations
 import logging
 import sys
 import threading
+import time
 import traceback
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
 REDACTED = "<withheld>"
+# How often repeated lines and counted events are summed up in one line each.
+REPORT_SECONDS = 60.0
+# Kinds of line written in one interval; lines of further kinds are only counted.
+MAX_KINDS = 100
 _configured = False
 
 
@@ -41,6 +54,11 @@ class RedactingFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     def format(self, record: logging.LogRecord) -> str:
+        return super().format(self.clean(record))
+
+    @staticmethod
+    def clean(record: logging.LogRecord) -> logging.LogRecord:
+        """A copy of `record` with its message rendered and redacted, and its traceback described."""
         # Work on a copy: the record may be shared with other handlers.
         clean = logging.makeLogRecord(record.__dict__)
         template = clean.msg if isinstance(clean.msg, str) else type(clean.msg).__name__
@@ -54,7 +72,82 @@ class RedactingFormatter(logging.Formatter):
             clean.exc_text = describe_exception(clean.exc_info[0], clean.exc_info[2])
             clean.exc_info = None
         clean.stack_info = None
-        return super().format(clean)
+        return clean
+
+
+Kind = tuple[str, int, str, str]  # logger, level, redacted message, described traceback
+OTHER_KINDS = "log lines of other kinds, held back"
+
+
+class CollapsingHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes a kind of line once per interval; its repeats, and counted events, become one line each at the end."""
+
+    def __init__(self, stream: Any, *, interval: float = REPORT_SECONDS, clock: Callable[[], float] = time.monotonic):
+        super().__init__(stream)
+        self.setFormatter(RedactingFormatter())
+        self._interval = interval
+        self._clock = clock
+        self._started: float | None = None  # when the interval with something to report began
+        self._written: set[Kind] = set()
+        self._repeats: dict[Kind, int] = {}
+        self._counts: dict[str, int] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # logging.Handler.handle holds self.lock around this call.
+        self._report_if_due(False)
+        clean = RedactingFormatter.clean(record)
+        kind = (record.name, record.levelno, str(clean.msg), clean.exc_text or "")
+        if kind in self._written:
+            self._repeats[kind] = self._repeats.get(kind, 0) + 1
+        elif len(self._written) >= MAX_KINDS:
+            self._add(OTHER_KINDS)
+        else:
+            self._written.add(kind)
+            self._begin()
+            super().emit(record)
+
+    def count(self, what: str) -> None:
+        """One more `what` (our own words, e.g. "malformed packets"): counted, never written on its own."""
+        with self.lock:  # type: ignore[union-attr]
+            self._report_if_due(False)
+            self._add(what)
+
+    def report(self, force: bool = False) -> None:
+        """Write the counts if the interval is over (or now, with `force`), and start afresh."""
+        with self.lock:  # type: ignore[union-attr]
+            self._report_if_due(force)
+
+    def close(self) -> None:
+        """At shutdown (`logging.shutdown`): what was counted is written before the stream goes."""
+        self.report(force=True)
+        super().close()
+
+    def _begin(self) -> None:
+        if self._started is None:
+            self._started = self._clock()
+
+    def _add(self, what: str) -> None:
+        self._begin()
+        self._counts[what] = self._counts.get(what, 0) + 1
+
+    def _report_if_due(self, force: bool) -> None:
+        if self._started is None:
+            return
+        seconds = self._clock() - self._started
+        if seconds < self._interval and not force:
+            return
+        span = max(1, round(seconds))
+        for what, n in self._counts.items():
+            self._write("ephemeral", logging.WARNING, "%d %s in the last %d s", n, Safe(what), span)
+        for (name, level, text, _), n in self._repeats.items():
+            self._write(name, level, "%s (%d more like it in the last %d s)", Safe(text), n, span)
+        self._started = None
+        self._written.clear()
+        self._repeats.clear()
+        self._counts.clear()
+
+    def _write(self, name: str, level: int, template: str, *args: object) -> None:
+        super().emit(logging.LogRecord(name, level, __file__, 0, template, args, None))
 
 
 class RedactedErrorStream:
@@ -72,6 +165,20 @@ class RedactedErrorStream:
     def writelines(self, lines: Any) -> None:
         for line in lines:
             self.write(line)
+
+
+# engine.io words some refusals with what the client sent (a session id of its
+# own making), then says this; the kind is all we keep.
+_ENGINEIO_ONCE = " (further occurrences of this error will be logged with level INFO)"
+
+
+class WithoutClientText(logging.Filter):
+    """Keeps only the kind of an engine.io refusal worded with what the client sent."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.endswith(_ENGINEIO_ONCE):
+            record.msg, record.args = "refused a client's request (details withheld)", None
+        return True
 
 
 def _excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
@@ -98,20 +205,36 @@ def _quiet_green_hubs() -> None:
         eventlet.debug.tpool_exceptions(False)
 
 
+_handler: CollapsingHandler | None = None
+
+
+def count(what: str) -> None:
+    """Count an event a client can cause at will (`what` in our own words): never a line of its own."""
+    if _handler is not None:
+        _handler.count(what)
+
+
+def report_due() -> None:
+    """The reaper's tick: write the counts of an interval that has ended."""
+    if _handler is not None:
+        _handler.report()
+
+
 def configure(level: int = logging.INFO) -> None:
     """Install the redacting handler on the root logger; safe to call more than once."""
     global _configured
     _quiet_green_hubs()
     if _configured:
         return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(RedactingFormatter())
+    global _handler
+    handler = _handler = CollapsingHandler(sys.stderr)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Request logs would name rooms (in paths) and addresses: off entirely.
     for name in ("werkzeug", "engineio", "engineio.server", "socketio", "socketio.server", "geventwebsocket"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    logging.getLogger("engineio.server").addFilter(WithoutClientText())
     sys.excepthook = _excepthook
     threading.excepthook = _thread_excepthook
     _configured = True

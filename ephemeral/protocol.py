@@ -29,6 +29,7 @@ CLIENT_EVENTS = (SEND, LOGOUT, PURGE)
 # Why a connection is refused (`connect_error` message).
 REFUSED_UNAUTHORIZED = errors.Unauthorized.code
 REFUSED_UNAVAILABLE = errors.Unavailable.code
+REFUSED_TOO_MANY_SOCKETS = errors.TooManySockets.code
 
 # Every error code an HTTP answer or an ack may carry.
 ERROR_CODES = tuple(sorted({kind.code for kind in errors.all_kinds()}))

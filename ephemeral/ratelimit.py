@@ -29,6 +29,8 @@ WRONG_PASSWORD_PER_ROOM = Limit(burst=30, per_second=30 / 60)
 CREATE_PER_ADDRESS = Limit(burst=10, per_second=10 / 60)
 MESSAGES_PER_PARTICIPANT = Limit(burst=20, per_second=5)
 MAX_KEYS = 100_000
+# `TokenBuckets.reserve`: the tokens left are all held by attempts in flight.
+HELD = -1
 
 _ADDRESS_KEY = secrets.token_bytes(32)
 
@@ -67,6 +69,7 @@ class TokenBuckets:
         self._clock = clock
         self._max_keys = max_keys
         self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._held: dict[str, int] = {}  # tokens held by attempts in flight, per key; no key at 0
         self._lock = threading.Lock()
         # A bucket untouched this long is full again, so forgetting it changes nothing.
         self._refill_time = limit.burst / limit.per_second
@@ -80,7 +83,54 @@ class TokenBuckets:
                 self._store(key, tokens - 1, now)
                 return 0
             self._store(key, tokens, now)
-            return max(1, math.ceil((1 - tokens) / self._limit.per_second))
+            return self._wait(tokens)
+
+    def reserve(self, key: str) -> int:
+        """Hold a token for an attempt whose outcome is not known yet (a password being checked).
+
+        0: held. `HELD`: every token left is held by attempts still in flight, which may
+        yet give theirs back. Otherwise whole seconds to wait, as `take`. A held token is
+        not spent (`level` still counts it); `settle` spends it or lets it go.
+        """
+        now = self._clock()
+        with self._lock:
+            tokens = self._level(key, now)
+            held = self._held.get(key, 0)
+            self._store(key, tokens, now)
+            if tokens - held >= 1:
+                self._held[key] = held + 1
+                return 0
+            return HELD if held else self._wait(tokens)
+
+    def settle(self, key: str, spent: bool) -> None:
+        """The attempt a token was held for is over: a `spent` token is taken (a wrong password), else freed."""
+        now = self._clock()
+        with self._lock:
+            held = self._held.pop(key, 0) - 1
+            if held > 0:
+                self._held[key] = held
+            if spent:
+                self._store(key, self._level(key, now) - 1, now)
+
+    def would_wait(self, key: str) -> int:
+        """What `take` would answer now, spending nothing and remembering no new key."""
+        now = self._clock()
+        with self._lock:
+            tokens = self._level(key, now)
+        return 0 if tokens >= 1 else self._wait(tokens)
+
+    def _wait(self, tokens: float) -> int:
+        return max(1, math.ceil((1 - tokens) / self._limit.per_second))
+
+    def level(self, key: str) -> float:
+        """Tokens left for `key` now (a full burst for a key never seen); reads, spends nothing."""
+        now = self._clock()
+        with self._lock:
+            return self._level(key, now)
+
+    @property
+    def limit(self) -> Limit:
+        return self._limit
 
     def give_back(self, key: str) -> None:
         """Refund a token spent on an attempt that turned out to be honest."""

@@ -8,8 +8,11 @@ from flask import current_app
 
 from .config import Settings
 from .passwords import PasswordHasher
+from .proof_of_work import ProofGate
 from .ratelimit import TokenBuckets
 from .rooms import RoomStore
+from .socket_limits import SocketsPerAddress
+from .storm import StormWatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,9 @@ class Services:
     registry: RoomStore
     hasher: PasswordHasher
     limits: Limits
+    storms: StormWatch
+    proofs: ProofGate
+    sockets: SocketsPerAddress
 
 
 def services() -> Services:

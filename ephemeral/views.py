@@ -8,7 +8,8 @@ from typing import Any
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
 from . import admission, bindings, csrf, fields
-from .errors import AliasTaken, EphemeralError, Invalid, NotFound, WrongPassword
+from .errors import AliasTaken, EphemeralError, Invalid, NotFound, ProofRequired, WrongPassword
+from .proof_of_work import Challenge
 from .qr import qr_svg
 from .rooms import Binding, looks_like_room_id
 from .services import services
@@ -74,6 +75,20 @@ def _refused(template: str, error: EphemeralError, names: tuple[str, ...], **con
     )
 
 
+# The page's script solves a challenge and sends again without a word; these are for a browser without it.
+PROOF_WORDS = (
+    "Many wrong passwords were tried in this room just now, so for a while joining needs a moment's work by "
+    "this page's script. Turn on JavaScript, or try again in a minute."
+)
+
+
+def _challenge(room_id: str, error: EphemeralError | None = None) -> Challenge | None:
+    """The challenge a join page carries in a guessing storm: the refusal's own, or a fresh one."""
+    if isinstance(error, ProofRequired):
+        return Challenge(error.challenge, error.difficulty)
+    return services().proofs.challenge(room_id)
+
+
 def gone_page(status: int = 404) -> Response:
     return _page("gone.html", status=status, reason="gone", explanation=GONE_REASONS["gone"])
 
@@ -120,7 +135,7 @@ def room(room_id: str) -> Response:
         return gone_page()
     binding = _bound(room_id)
     if binding is None:
-        return _page("join.html", room_id=room_id, form={})
+        return _page("join.html", room_id=room_id, form={}, challenge=_challenge(room_id))
     return _page("chat.html", purged_explanation=GONE_REASONS["purged"], **_room_context(binding))
 
 
@@ -141,12 +156,20 @@ def join(room_id: str) -> Response:
     try:
         csrf.check(request)
         binding = admission.join_room(
-            services(), request.remote_addr, room_id, form["alias"], request.form.get("password", "")
+            services(),
+            request.remote_addr,
+            room_id,
+            form["alias"],
+            request.form.get("password", ""),
+            request.form.get("proof"),
         )
     except NotFound:
         return gone_page()
     except EphemeralError as error:
-        return _refused("join.html", error, ("alias", "password"), room_id=room_id, form=form)
+        if isinstance(error, ProofRequired):
+            error.message = PROOF_WORDS
+        challenge = _challenge(room_id, error)
+        return _refused("join.html", error, ("alias", "password"), room_id=room_id, form=form, challenge=challenge)
     bindings.remember(binding, services().registry)
     return redirect(url_for("views.room", room_id=room_id), 303)  # type: ignore[return-value]
 

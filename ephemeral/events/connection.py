@@ -8,10 +8,11 @@ from flask import request
 from flask_socketio import ConnectionRefusedError, join_room
 
 from .. import bindings, protocol
-from ..errors import EphemeralError, Unauthorized, Unavailable
+from ..after_connect import after_connect
+from ..errors import EphemeralError, TooManySockets, Unauthorized, Unavailable
 from ..extensions import socketio
 from ..origin import is_foreign
-from ..rooms import PresenceChange
+from ..rooms import PresenceChange, RoomStore, Seat
 from ..services import services
 from . import announce
 
@@ -20,12 +21,32 @@ log = logging.getLogger("ephemeral")
 
 @socketio.on("connect")
 def on_connect(auth: object = None) -> None:
-    """Client connects with `auth: {"room"}` and its cookie; it gets `welcome`, the room maybe `presence`."""
+    """Client connects with `auth: {"room"}` and its cookie; then it gets `welcome`, the room maybe `presence`."""
     room_id = auth.get("room") if isinstance(auth, dict) else None
     token = bindings.token_for(room_id) if isinstance(room_id, str) else None
     if is_foreign(request) or room_id is None or token is None:
         raise ConnectionRefusedError(protocol.REFUSED_UNAUTHORIZED)
-    registry, sid = services().registry, request.sid  # type: ignore[attr-defined]
+    svc, sid = services(), request.sid  # type: ignore[attr-defined]
+    if not svc.sockets.take(sid, request.remote_addr):
+        raise ConnectionRefusedError(protocol.REFUSED_TOO_MANY_SOCKETS)
+    try:
+        seat = _seat(svc.registry, room_id, token, sid)
+    except BaseException:
+        svc.sockets.release(sid)  # a refused socket holds no place
+        raise
+    welcome = protocol.welcome(seat)
+    presence = PresenceChange(seat.room_id, seat.participants) if seat.presence_changed else None
+
+    def greet() -> None:
+        # Straight to this process's socket: no round trip through Redis after the CONNECT packet.
+        socketio.emit(protocol.WELCOME, welcome, to=sid, ignore_queue=True)
+        announce.presence(presence)
+
+    after_connect(request.environ, greet)
+
+
+def _seat(registry: RoomStore, room_id: str, token: str, sid: str) -> Seat:
+    """Attach the socket to its binding's room, or refuse it with the reason its `connect_error` gives."""
     try:
         seat = registry.attach(room_id, token, sid)
         join_room(seat.room_id)
@@ -33,21 +54,34 @@ def on_connect(auth: object = None) -> None:
             # Purged by another process between attach and join_room: its closure missed us.
             registry.detach(sid)
             raise Unauthorized()
+        if not _still_open(sid):
+            # It closed while the store answered; its disconnect handler never runs for a connecting socket.
+            registry.detach(sid)
+            raise Unauthorized()
+    except TooManySockets:
+        raise ConnectionRefusedError(protocol.REFUSED_TOO_MANY_SOCKETS) from None
     except Unavailable:
         # The shared store is out of reach for a moment: the client retries and keeps its view.
         raise ConnectionRefusedError(protocol.REFUSED_UNAVAILABLE) from None
     except EphemeralError:
         raise ConnectionRefusedError(protocol.REFUSED_UNAUTHORIZED) from None
-    socketio.emit(protocol.WELCOME, protocol.welcome(seat), to=sid)
-    if seat.presence_changed:
-        announce.presence(PresenceChange(seat.room_id, seat.participants))
+    return seat
+
+
+def _still_open(sid: str) -> bool:
+    """Whether the socket's connection is still there (python-socketio forgets a closed one's environ)."""
+    server = socketio.server
+    eio_sid = server.manager.eio_sid_from_sid(sid, "/")
+    return eio_sid is not None and eio_sid in server.environ
 
 
 @socketio.on("disconnect")
 def on_disconnect(*_reason: object) -> None:
-    """A socket closed; the room sees `presence` if its participant has no socket left."""
+    """A socket closed; its places are free, and the room sees `presence` if its participant has no socket left."""
+    svc, sid = services(), request.sid  # type: ignore[attr-defined]
+    svc.sockets.release(sid)  # first, and whatever the store says: this process's count must not leak
     try:
-        announce.presence(services().registry.detach(request.sid))  # type: ignore[attr-defined]
+        announce.presence(svc.registry.detach(sid))
     except Unavailable:
         # The registry keeps the departure and announces it once the store answers.
         log.warning("socket left while the room store was unreachable")

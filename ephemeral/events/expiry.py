@@ -6,7 +6,7 @@ import logging
 
 from flask import Flask
 
-from .. import collector
+from .. import collector, logs
 from ..extensions import socketio
 from ..logs import Safe
 from ..services import services
@@ -26,6 +26,7 @@ def reap_forever(app: Flask) -> None:
                 announce.notices(svc.registry.upkeep())
                 svc.limits.sweep()
             collector.tend()
+            logs.report_due()
         except Exception as error:  # noqa: BLE001 - the reaper must never stop
             log.error("reaper failed with %s", Safe(type(error).__qualname__))
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .. import fields
-from ..errors import AliasTaken, Capacity, NotFound, RoomFull, Unauthorized, WrongPassword
+from .. import aliases, fields
+from ..errors import AliasTaken, Capacity, NotFound, RoomFull, TooManySockets, Unauthorized, WrongPassword
 from .model import (
     HOST,
     MEMBER,
@@ -33,6 +34,8 @@ from .model import (
 from .store import Hasher
 
 Clock = Callable[[], float]
+# Spent proofs of work kept at most; past it the oldest (the nearest to expiring) go first.
+MAX_SPENT_PROOFS = 100_000
 
 
 @dataclass(slots=True)
@@ -52,7 +55,7 @@ class Room:
     expires_mono: float
     expires_at: float
     members: dict[str, Member] = field(default_factory=dict)  # by token
-    alias_keys: set[str] = field(default_factory=set)
+    alias_keys: set[str] = field(default_factory=set)  # every member's look-alike keys; no two share one
     issued_ids: set[str] = field(default_factory=set)  # every participant id ever given out here
 
     def present(self) -> list[Participant]:
@@ -72,6 +75,7 @@ class MemoryRegistry:
         ttl: float,
         max_rooms: int,
         max_participants: int,
+        max_sockets_per_binding: int,
         clock: Clock = time.monotonic,
         wall: Clock = time.time,
     ) -> None:
@@ -79,10 +83,12 @@ class MemoryRegistry:
         self._ttl = ttl
         self._max_rooms = max_rooms
         self._max_participants = max_participants
+        self._max_sockets = max_sockets_per_binding
         self._clock = clock
         self._wall = wall
         self._rooms: dict[str, Room] = {}
         self._sockets: dict[str, tuple[str, str]] = {}  # sid -> (room_id, token)
+        self._spent: OrderedDict[str, float] = OrderedDict()  # challenge id -> when it may be forgotten
         self._lock = threading.Lock()
 
     # -- joining ------------------------------------------------------------
@@ -116,7 +122,7 @@ class MemoryRegistry:
             room = self._live_room(room_id)  # it may have died while we hashed
             if len(room.members) >= self._max_participants:
                 raise RoomFull()
-            if fields.alias_key(clean_alias) in room.alias_keys:
+            if not room.alias_keys.isdisjoint(aliases.lookalike_keys(clean_alias)):
                 raise AliasTaken()
             return self._seat(room, clean_alias, MEMBER)
 
@@ -137,6 +143,8 @@ class MemoryRegistry:
             if found is None:
                 raise Unauthorized()
             room, member = found
+            if sid not in member.sids and len(member.sids) >= self._max_sockets:
+                raise TooManySockets()
             was_connected = bool(member.sids)
             member.sids.add(sid)
             self._sockets[sid] = (room_id, token)
@@ -171,7 +179,7 @@ class MemoryRegistry:
                 return None
             room, member = found
             del room.members[member.token]
-            room.alias_keys.discard(fields.alias_key(member.you.alias))
+            room.alias_keys.difference_update(aliases.lookalike_keys(member.you.alias))
             for gone in member.sids:
                 self._sockets.pop(gone, None)
             presence = PresenceChange(room.room_id, room.present()) if member.sids else None
@@ -197,6 +205,19 @@ class MemoryRegistry:
     def live_rooms(self) -> int:
         with self._lock:
             return len(self._rooms)
+
+    def spend_proof(self, challenge_id: str, ttl: float) -> bool:
+        now = self._clock()
+        with self._lock:
+            while self._spent and next(iter(self._spent.values())) <= now:
+                self._spent.popitem(last=False)
+            if self._spent.get(challenge_id, now) > now:
+                return False
+            self._spent[challenge_id] = now + ttl
+            self._spent.move_to_end(challenge_id)
+            while len(self._spent) > MAX_SPENT_PROOFS:
+                self._spent.popitem(last=False)
+            return True
 
     # -- helpers; callers hold the lock ----------------------------------------
 
@@ -237,7 +258,7 @@ class MemoryRegistry:
         room.issued_ids.add(participant_id)
         member = Member(Participant(participant_id, alias, role), new_token())
         room.members[member.token] = member
-        room.alias_keys.add(fields.alias_key(alias))
+        room.alias_keys.update(aliases.lookalike_keys(alias))
         return self._binding(room, member)
 
     def _binding(self, room: Room, member: Member) -> Binding:

@@ -4,13 +4,12 @@ Same contract as `MemoryRegistry`. Every rule is decided in one Lua script
 (`lua/`), so processes can never both take the last seat or one alias. Keys
 expire with their room; tokens are stored only as SHA-256 hashes; message text
 never touches Redis storage (Socket.IO's pub/sub carries it in transit). This
-process remembers which of its own sockets sit in which room.
+process remembers which of its own sockets sit in which room. A spent proof of
+work is `eph:proof:<challenge nonce>`, set once (`SET NX`) and expiring with it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
 import threading
 import time
@@ -20,7 +19,8 @@ from typing import Any
 import redis
 
 from .. import fields
-from ..errors import AliasTaken, Capacity, NotFound, RoomFull, Unauthorized, Unavailable, WrongPassword
+from ..errors import AliasTaken, Capacity, NotFound, RoomFull, TooManySockets, Unauthorized, Unavailable, WrongPassword
+from . import redis_codec as codec
 from .model import (
     HOST,
     MEMBER,
@@ -32,7 +32,6 @@ from .model import (
     PresenceChange,
     Seat,
     Speaker,
-    by_alias,
     new_participant_id,
     new_room_id,
     new_token,
@@ -47,11 +46,9 @@ HEARTBEAT_SECONDS = 1.0
 DEAD_AFTER_MS = 3000
 EXPIRY_BATCH = 100
 COLLISION = "collision"
-_ERRORS = {kind.code: kind for kind in (NotFound, Unauthorized, RoomFull, AliasTaken, Capacity)}
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
+_ERRORS = {kind.code: kind for kind in (NotFound, Unauthorized, RoomFull, AliasTaken, Capacity, TooManySockets)}
+# A socket put back after a stall is already open: no cap applies to it.
+NO_SOCKET_CAP = 0
 
 
 def _raise_for(status: str) -> None:
@@ -60,31 +57,24 @@ def _raise_for(status: str) -> None:
         raise error()
 
 
-def _seconds(exp_ms: int | str) -> float:
-    return int(exp_ms) / 1000
-
-
-def _stored(participant: Participant) -> str:
-    return json.dumps({"id": participant.id, "alias": participant.alias, "role": participant.role})
-
-
-def _loaded(raw: str) -> Participant:
-    found = json.loads(raw)
-    return Participant(found["id"], found["alias"], found["role"])
-
-
-def _present(raw: list[str]) -> list[Participant]:
-    return by_alias([_loaded(item) for item in raw])
-
-
 class RedisRegistry:
     """The `RoomStore` of several processes; this object also tracks the sockets of its own process."""
 
-    def __init__(self, client: redis.Redis, hasher: Hasher, *, ttl: float, max_rooms: int, max_participants: int):
-        self._hasher = hasher
+    def __init__(
+        self,
+        client: redis.Redis,
+        hasher: Hasher,
+        *,
+        ttl: float,
+        max_rooms: int,
+        max_participants: int,
+        max_sockets_per_binding: int,
+    ):
+        self._client, self._hasher = client, hasher
         self._ttl_ms = int(ttl * 1000)
         self._max_rooms = max_rooms
         self._max_participants = max_participants
+        self._max_sockets = max_sockets_per_binding
         self._process = secrets.token_hex(8)
         self._sockets: dict[str, tuple[str, str]] = {}  # sid -> (room id, token hash); never the token
         self._lock = threading.Lock()  # guards _sockets; never held across Redis calls
@@ -111,15 +101,15 @@ class RedisRegistry:
         if self._run("capacity", self._max_rooms):
             raise Capacity()  # before paying for a hash; create.lua decides again
         hashed = self._hasher.hash(clean_password).decode("ascii")
-        token, alias_key = new_token(), fields.alias_key(clean_alias)
+        token, alias_keys = new_token(), codec.alias_keys(clean_alias)
         limits = (self._ttl_ms, self._max_rooms)
         status = COLLISION
         while status == COLLISION:  # a fresh random id was taken (never in practice): draw again
             room_id, you = new_room_id(), Participant(new_participant_id(), clean_alias, HOST)
-            seat = (you.id, _stored(you), alias_key, token_hash(token))
+            seat = (you.id, codec.stored(you), alias_keys, codec.token_hash(token))
             status, *rest = self._run("create", room_id, clean_name, hashed, *seat, *limits)
         _raise_for(status)
-        return Binding(room_id, token, clean_name, you, _seconds(rest[0]))
+        return Binding(room_id, token, clean_name, you, codec.seconds(rest[0]))
 
     @reachable_call
     def join(self, room_id: str, alias: object, password: object) -> Binding:
@@ -128,16 +118,16 @@ class RedisRegistry:
         _raise_for(status)
         if not self._hasher.verify(clean_password, rest[0].encode("ascii")):
             raise WrongPassword()
-        token, alias_key = new_token(), fields.alias_key(clean_alias)
+        token, alias_keys = new_token(), codec.alias_keys(clean_alias)
         status = COLLISION
         while status == COLLISION:
             you = Participant(new_participant_id(), clean_alias, MEMBER)
             status, *rest = self._run(
-                "join", room_id, you.id, _stored(you), alias_key, token_hash(token), self._max_participants
+                "join", room_id, you.id, codec.stored(you), alias_keys, codec.token_hash(token), self._max_participants
             )
         _raise_for(status)
         exp_ms, name = rest
-        return Binding(room_id, token, name, you, _seconds(exp_ms))
+        return Binding(room_id, token, name, you, codec.seconds(exp_ms))
 
     @reachable_call
     def exists(self, room_id: str) -> bool:
@@ -145,26 +135,28 @@ class RedisRegistry:
 
     @reachable_call
     def authenticate(self, room_id: str, token: str) -> Binding | None:
-        status, *rest = self._run("member", room_id, token_hash(token))
+        status, *rest = self._run("member", room_id, codec.token_hash(token))
         if status != "ok":
             return None
         exp_ms, name, participant = rest
-        return Binding(room_id, token, name, _loaded(participant), _seconds(exp_ms))
+        return Binding(room_id, token, name, codec.loaded(participant), codec.seconds(exp_ms))
 
     # -- sockets and presence ------------------------------------------------
 
     @reachable_call
     def attach(self, room_id: str, token: str, sid: str) -> Seat:
-        hashed = token_hash(token)
-        status, *rest = self._run("attach", room_id, hashed, sid, self._process)
+        hashed = codec.token_hash(token)
+        status, *rest = self._run("attach", room_id, hashed, sid, self._process, self._max_sockets)
         if status == "rejoin":
             self._pending += self._beat()  # register, put our sockets back, then attach
-            status, *rest = self._run("attach", room_id, hashed, sid, self._process)
+            status, *rest = self._run("attach", room_id, hashed, sid, self._process, self._max_sockets)
         _raise_for(status)
         exp_ms, name, participant, first, present = rest
         with self._lock:
             self._sockets[sid] = (room_id, hashed)
-        return Seat(room_id, name, _loaded(participant), _seconds(exp_ms), _present(present), bool(first))
+        return Seat(
+            room_id, name, codec.loaded(participant), codec.seconds(exp_ms), codec.present(present), bool(first)
+        )
 
     def detach(self, sid: str) -> PresenceChange | None:
         with self._lock:
@@ -180,7 +172,7 @@ class RedisRegistry:
 
     def _detach(self, room_id: str, sid: str) -> PresenceChange | None:
         status, *rest = self._run("detach", room_id, sid)
-        return PresenceChange(room_id, _present(rest[0])) if status == "changed" else None
+        return PresenceChange(room_id, codec.present(rest[0])) if status == "changed" else None
 
     @reachable_call
     def speaker(self, sid: str) -> Speaker | None:
@@ -188,11 +180,11 @@ class RedisRegistry:
         if entry is None:
             return None
         status, *rest = self._run("member", *entry)
-        return Speaker(entry[0], _loaded(rest[2])) if status == "ok" else None
+        return Speaker(entry[0], codec.loaded(rest[2])) if status == "ok" else None
 
     @reachable_call
     def presence(self, room_id: str) -> list[Participant]:
-        return _present(self._run("presence", room_id))
+        return codec.present(self._run("presence", room_id))
 
     # -- leaving ---------------------------------------------------------------
 
@@ -208,7 +200,7 @@ class RedisRegistry:
         with self._lock:
             for gone in sids:
                 self._sockets.pop(gone, None)
-        presence = PresenceChange(entry[0], _present(present)) if was_online else None
+        presence = PresenceChange(entry[0], codec.present(present)) if was_online else None
         return Departure(sorted(sids), presence)
 
     @reachable_call
@@ -220,7 +212,7 @@ class RedisRegistry:
         if status != "ok":
             return None
         self._forget_room(entry[0])
-        return Closure(entry[0], "purged", _loaded(rest[0]))
+        return Closure(entry[0], "purged", codec.loaded(rest[0]))
 
     @reachable_call
     def upkeep(self) -> Notices:
@@ -241,6 +233,10 @@ class RedisRegistry:
     @reachable_call
     def live_rooms(self) -> int:
         return int(self._run("live_rooms"))
+
+    @reachable_call
+    def spend_proof(self, challenge_id: str, ttl: float) -> bool:
+        return bool(self._client.set(f"eph:proof:{challenge_id}", 1, nx=True, px=max(1, int(ttl * 1000))))
 
     # -- helpers -----------------------------------------------------------------
 
@@ -272,9 +268,9 @@ class RedisRegistry:
         with self._lock:
             sockets = list(self._sockets.items())
         for sid, (room_id, hashed) in sockets:
-            status, *rest = self._run("attach", room_id, hashed, sid, self._process)
+            status, *rest = self._run("attach", room_id, hashed, sid, self._process, NO_SOCKET_CAP)
             if status == "ok" and rest[3]:
-                changes.append(PresenceChange(room_id, _present(rest[4])))
+                changes.append(PresenceChange(room_id, codec.present(rest[4])))
         return changes
 
     def _forget_room(self, room_id: str) -> None:
@@ -284,4 +280,4 @@ class RedisRegistry:
 
     @staticmethod
     def _changes(raw: list[list[Any]]) -> list[PresenceChange]:
-        return [PresenceChange(room_id, _present(present)) for room_id, present in raw]
+        return [PresenceChange(room_id, codec.present(present)) for room_id, present in raw]

@@ -33,7 +33,8 @@ class RoomStore(Protocol):
 
         The password is checked first, so only someone who knows it learns the
         rest. Errors: `Invalid`, `NotFound`, `WrongPassword`, then `RoomFull` and
-        `AliasTaken` (decided atomically with the seating; aliases compare casefolded).
+        `AliasTaken` (decided atomically with the seating; aliases that look alike
+        collide, by `aliases.lookalike_keys`).
         """
         ...
 
@@ -49,7 +50,9 @@ class RoomStore(Protocol):
         """A socket connects with a binding and belongs to that room for life.
 
         `presence_changed` is true when it is the participant's first open
-        socket. Errors: `Unauthorized` (no such live binding).
+        socket. Errors: `Unauthorized` (no such live binding), `TooManySockets`
+        (the binding holds its most sockets, counted on every process, decided
+        atomically with the attach). `detach` frees the socket's place.
         """
         ...
 
@@ -88,4 +91,12 @@ class RoomStore(Protocol):
 
     def live_rooms(self) -> int:
         """How many rooms are alive, for the capacity rule and the stats."""
+        ...
+
+    def spend_proof(self, challenge_id: str, ttl: float) -> bool:
+        """A join pays with a proof of work: true the first time its challenge is spent, on any process.
+
+        The store remembers the challenge for `ttl` seconds (until it has expired
+        everywhere), atomically: of two joins spending it at once, one gets true.
+        """
         ...

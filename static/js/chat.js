@@ -85,6 +85,10 @@ const connection = connect(roomId, {
   reconnecting() {
     if (!leaving) showStatus(t("status.reconnecting"), "reconnecting");
   },
+  crowded(code) {
+    // Refused for too many sockets: say why; the connection tries again later by itself.
+    if (!leaving) showStatus(errorText(code), "reconnecting");
+  },
   welcome(info) {
     deadline = performance.now() + info.expires_in * 1000;
     you = info.you ?? null;

@@ -36,7 +36,8 @@ function limitFor(form, field) {
   return Number(form.dataset[`max${field[0].toUpperCase()}${field.slice(1)}`]);
 }
 
-function show(input, message) {
+/** Put `message` in the field's own error slot and mark the field; an empty message clears both. */
+export function showFieldError(input, message) {
   const slot = document.getElementById(`${input.id}-error`);
   slot.textContent = message;
   slot.hidden = !message;
@@ -45,7 +46,7 @@ function show(input, message) {
 
 function check(form, input) {
   const message = RULES[input.name](input.value, limitFor(form, input.name));
-  show(input, message);
+  showFieldError(input, message);
   return message;
 }
 
@@ -68,10 +69,17 @@ export function validateForm(form) {
     }
   });
   // A form the server refused comes back with the wrong field marked and autofocused. Make sure the cursor
-  // is there (not every browser honours autofocus) and select what it holds, so typing replaces it.
-  const refused = inputs.find((input) => input.getAttribute("aria-invalid") === "true");
+  // is there (not every browser honours autofocus).
+  const refused = form.querySelector('input[aria-invalid="true"]');
   if (refused && (document.activeElement === document.body || document.activeElement === refused)) {
-    refused.focus();
-    refused.select();
+    focusRefused(form);
   }
+}
+
+/** Put the cursor in the first field marked wrong and select what it holds, so typing replaces it. */
+export function focusRefused(form) {
+  const refused = form.querySelector('input[aria-invalid="true"]');
+  if (!refused) return;
+  refused.focus();
+  refused.select();
 }

@@ -1,7 +1,13 @@
 // Landing page: the create form.
+import { forgetOnLeave } from "./forget.js";
 import { validateForm } from "./forms.js";
-import { addPasswordToggles } from "./reveal.js";
+import { addPasswordToggles, maskPasswordFields } from "./reveal.js";
+import { sendThroughFetch } from "./send.js";
 
 const form = document.getElementById("create-form");
+// Masking first, since the others hold the fields it replaces; sending last, once no check stopped the form.
+maskPasswordFields(form);
 validateForm(form);
 addPasswordToggles(form);
+forgetOnLeave(form);
+sendThroughFetch(form);

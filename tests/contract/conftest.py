@@ -1,8 +1,9 @@
 """Each contract test runs once per room store: in memory, and in a real redis-server.
 
 A test moves time with `clock.advance(seconds)`: the memory store reads fake
-clocks; for Redis, whose scripts read the server's own time, every room is made
-that much older instead. Either way, rooms age and nothing sleeps.
+clocks; for Redis, whose scripts read the server's own time, every room (and
+every spent proof of work) is made that much older instead. Either way, rooms
+age and nothing sleeps.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from tests.support.redis import RedisServer
 TTL = 60.0
 MAX_ROOMS = 3
 MAX_PARTICIPANTS = 4
+MAX_SOCKETS_PER_BINDING = 16
 START_MONO = 500.0
 START_WALL = 1_700_000_000.0
 STORES = ("memory", "redis")
@@ -59,6 +61,12 @@ class RedisAges:
                 self._client.hincrby(key, "exp", -shift)
         for room_id, score in self._client.zrange("eph:expiries", 0, -1, withscores=True):
             self._client.zadd("eph:expiries", {room_id: score - shift})
+        for key in self._client.scan_iter("eph:proof:*"):  # spent proofs of work grow as old
+            left = self._client.pttl(key) - shift
+            if left > 0:
+                self._client.pexpire(key, left)
+            else:
+                self._client.delete(key)
 
     def wall(self) -> float:
         return time.time()
@@ -66,7 +74,12 @@ class RedisAges:
 
 class MakeRegistry(Protocol):
     def __call__(
-        self, *, hasher: Hasher | None = None, max_rooms: int = ..., max_participants: int = ...
+        self,
+        *,
+        hasher: Hasher | None = None,
+        max_rooms: int = ...,
+        max_participants: int = ...,
+        max_sockets_per_binding: int = ...,
     ) -> RoomStore: ...
 
 
@@ -95,9 +108,18 @@ def make_registry(store: str, hasher: PasswordHasher, clock: Clock, request: pyt
     default_hasher = hasher
 
     def make(
-        *, hasher: Hasher | None = None, max_rooms: int = MAX_ROOMS, max_participants: int = MAX_PARTICIPANTS
+        *,
+        hasher: Hasher | None = None,
+        max_rooms: int = MAX_ROOMS,
+        max_participants: int = MAX_PARTICIPANTS,
+        max_sockets_per_binding: int = MAX_SOCKETS_PER_BINDING,
     ) -> RoomStore:
-        limits = {"ttl": TTL, "max_rooms": max_rooms, "max_participants": max_participants}
+        limits = {
+            "ttl": TTL,
+            "max_rooms": max_rooms,
+            "max_participants": max_participants,
+            "max_sockets_per_binding": max_sockets_per_binding,
+        }
         if isinstance(clock, FakeClocks):
             fakes = clock
             mono: Callable[[], float] = lambda: fakes.mono  # noqa: E731

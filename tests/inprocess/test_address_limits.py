@@ -12,7 +12,8 @@ import pytest
 from flask import Flask
 
 from ephemeral import create_app
-from ephemeral.ratelimit import WRONG_PASSWORD_PER_ADDRESS
+from ephemeral.hash_gate import GateLimits
+from ephemeral.ratelimit import WRONG_PASSWORD_PER_ADDRESS, Limit
 from tests.support.inprocess import BackgroundTasks, Person
 
 WRONG_BURST = int(WRONG_PASSWORD_PER_ADDRESS.burst)
@@ -71,6 +72,9 @@ def test_limits_set_in_the_environment_apply(tasks: BackgroundTasks) -> None:
         "EPHEMERAL_WRONG_PASSWORD_LIMIT_PER_ADDRESS": "3/60",
         "EPHEMERAL_MESSAGE_LIMIT_PER_PARTICIPANT": "2/60",
         "EPHEMERAL_BCRYPT_QUEUE": "4",
+        "EPHEMERAL_BCRYPT_BUDGET": "6/60",
+        "EPHEMERAL_BCRYPT_THREADS": "2",
+        "EPHEMERAL_BCRYPT_WAIT": "9",
         "EPHEMERAL_RATE_LIMIT_KEYS": "5000",
     }
     app = create_app({"ASYNC_MODE": "threading", "BCRYPT_COST": 4}, environ=environ)
@@ -84,6 +88,6 @@ def test_limits_set_in_the_environment_apply(tasks: BackgroundTasks) -> None:
     assert [socket.send(f"m{n}")["ok"] for n in range(3)] == [True, True, False]
 
     svc = app.extensions["ephemeral"]
-    assert svc.hasher._gate._limit == 1 + 4  # one running, four waiting
+    assert svc.hasher.gate.limits == GateLimits(running=2, waiting=4, max_wait=9, budget=Limit(6, 0.1))
     assert svc.limits.create_by_address._max_keys == 5000
     tasks.run()

@@ -118,6 +118,12 @@ LOOKALIKES = [
     ("ann", "ann\ud800", 400, "invalid"),  # lone surrogate
     ("ann", "ann\U000e0001", 400, "invalid"),  # language tag
     ("ann", "ann\ue000", 200, None),  # private use renders as something: a different alias
+    ("alice", "\u0430lice", 409, "alias_taken"),  # Cyrillic a: same UTS #39 skeleton
+    ("alice", "\u0391LICE", 409, "alias_taken"),  # Greek capital alpha
+    ("bob", "\u0412\u041e\u0412", 409, "alias_taken"),  # Cyrillic capitals
+    ("Sam", "Sarn", 409, "alias_taken"),  # m looks like r n
+    ("l1", "Il", 409, "alias_taken"),  # capital I and 1 look like l
+    ("alice", "alicia", 200, None),
 ]
 
 

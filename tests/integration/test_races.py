@@ -398,7 +398,8 @@ def test_vanished_clients_leave_presence_and_free_their_descriptors(tmp_path, as
             person.http.close()  # its keep-alive connection would hold a descriptor too
             return person
 
-        reset = [raw_socket(member(f"reset{n}"), room_id) for n in range(PER_KIND)]
+        # Every raw member answers pings until its moment: slow holder start-ups must not time them out first.
+        reset = [Pongs(raw_socket(member(f"reset{n}"), room_id)) for n in range(PER_KIND)]
         silent = [Pongs(raw_socket(member(f"silent{n}"), room_id)) for n in range(PER_KIND)]
         holders = []
         try:
@@ -417,8 +418,9 @@ def test_vanished_clients_leave_presence_and_free_their_descriptors(tmp_path, as
             assert fd_count(srv.process.pid) >= baseline + 3 * PER_KIND
 
             vanished = time.monotonic()
-            for ws in reset:
-                _reset(ws)
+            for pongs in reset:
+                pongs.fall_silent()
+                _reset(pongs.ws)
             for holder in holders:
                 holder.send_signal(signal.SIGKILL)
             for pongs in silent:
@@ -433,9 +435,10 @@ def test_vanished_clients_leave_presence_and_free_their_descriptors(tmp_path, as
             for holder in holders:
                 holder.kill()
                 holder.wait()
-            for pongs in silent:
+            for pongs in silent + reset:
                 pongs.fall_silent()
-                pongs.ws.sock.close()
+                if pongs.ws.sock is not None:
+                    pongs.ws.sock.close()
         owner.close()
         assert srv.alive()
     assert_quiet(srv)

@@ -223,6 +223,6 @@ def raw_socket(person: Person, room_id: str) -> websocket.WebSocket:
     )
     assert ws.recv().startswith("0{")
     ws.send("40" + json.dumps({"room": room_id}))
-    while not (frame := ws.recv()).startswith("40"):  # `welcome` comes first, by design
-        assert frame.startswith("42"), frame
+    assert (frame := ws.recv()).startswith("40"), frame  # the CONNECT acknowledgement, then `welcome`
+    assert (frame := ws.recv()).startswith('42["welcome"'), frame
     return ws

@@ -90,6 +90,10 @@ def start_server(
             "EPHEMERAL_PORT": str(port),
             "EPHEMERAL_ASYNC_MODE": async_mode,
             "EPHEMERAL_BCRYPT_COST": "4",
+            # No proofs of work: many tests try wrong passwords on purpose, and a storm would change their
+            # answers. The tests of storms (test_guessing_storm.py) turn them on.
+            "EPHEMERAL_PROOF_DIFFICULTY": "0",
+            "EPHEMERAL_PROOF_DIFFICULTY_PROCESS": "0",
             "PYTHONUNBUFFERED": "1",
             **(env or {}),
         }

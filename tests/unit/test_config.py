@@ -31,8 +31,18 @@ DEFAULTS = [
     ("wrong_password_limit_per_room", Limit(burst=30, per_second=30 / 60)),
     ("create_limit_per_address", Limit(burst=10, per_second=10 / 60)),
     ("message_limit_per_participant", Limit(burst=20, per_second=5)),
-    ("bcrypt_queue", 16),
+    ("bcrypt_queue", 128),
+    ("bcrypt_budget", Limit(burst=15, per_second=0.5)),
+    ("bcrypt_threads", 1),
+    ("bcrypt_wait", 30),
     ("rate_limit_keys", 100_000),
+    ("max_sockets_per_binding", 16),
+    ("max_sockets_per_address", 512),
+    ("header_timeout", 10),
+    ("max_connections_per_address", 1000),
+    ("proof_difficulty", 14),
+    ("proof_difficulty_process", 14),
+    ("storm_limit_per_process", Limit(burst=20, per_second=2)),
 ]
 
 
@@ -81,7 +91,17 @@ PARSED = [
     ("EPHEMERAL_CREATE_LIMIT_PER_ADDRESS", "500/3600", "create_limit_per_address", Limit(500, 500 / 3600)),
     ("EPHEMERAL_MESSAGE_LIMIT_PER_PARTICIPANT", "10/0.5", "message_limit_per_participant", Limit(10, 20)),
     ("EPHEMERAL_BCRYPT_QUEUE", "0", "bcrypt_queue", 0),
+    ("EPHEMERAL_BCRYPT_BUDGET", "60/60", "bcrypt_budget", Limit(60, 1.0)),
+    ("EPHEMERAL_BCRYPT_THREADS", "2", "bcrypt_threads", 2),
+    ("EPHEMERAL_BCRYPT_WAIT", "600", "bcrypt_wait", 600),
     ("EPHEMERAL_RATE_LIMIT_KEYS", "1000000", "rate_limit_keys", 1_000_000),
+    ("EPHEMERAL_MAX_SOCKETS_PER_BINDING", "1000", "max_sockets_per_binding", 1000),
+    ("EPHEMERAL_MAX_SOCKETS_PER_ADDRESS", "1", "max_sockets_per_address", 1),
+    ("EPHEMERAL_HEADER_TIMEOUT", "1", "header_timeout", 1),
+    ("EPHEMERAL_MAX_CONNECTIONS_PER_ADDRESS", "100000", "max_connections_per_address", 100_000),
+    ("EPHEMERAL_PROOF_DIFFICULTY", "0", "proof_difficulty", 0),
+    ("EPHEMERAL_PROOF_DIFFICULTY_PROCESS", "30", "proof_difficulty_process", 30),
+    ("EPHEMERAL_STORM_LIMIT_PER_PROCESS", "100000/60", "storm_limit_per_process", Limit(100_000, 100_000 / 60)),
 ]
 
 
@@ -151,7 +171,20 @@ BAD = [
     pytest.param("EPHEMERAL_MESSAGE_LIMIT_PER_PARTICIPANT", "ten/60", id="limit-not-a-number"),
     pytest.param("EPHEMERAL_MESSAGE_LIMIT_PER_PARTICIPANT", "10/60/2", id="limit-two-slashes"),
     pytest.param("EPHEMERAL_BCRYPT_QUEUE", "-1", id="bcrypt-queue-negative"),
+    pytest.param("EPHEMERAL_BCRYPT_BUDGET", "0.5", id="bcrypt-budget-without-period"),
+    pytest.param("EPHEMERAL_BCRYPT_THREADS", "0", id="bcrypt-threads-zero"),
+    pytest.param("EPHEMERAL_BCRYPT_WAIT", "0", id="bcrypt-wait-zero"),
+    pytest.param("EPHEMERAL_BCRYPT_WAIT", "601", id="bcrypt-wait-too-long"),
     pytest.param("EPHEMERAL_RATE_LIMIT_KEYS", "10", id="rate-limit-keys-too-few"),
+    pytest.param("EPHEMERAL_MAX_SOCKETS_PER_BINDING", "0", id="sockets-per-binding-zero"),
+    pytest.param("EPHEMERAL_MAX_SOCKETS_PER_BINDING", "1001", id="sockets-per-binding-too-many"),
+    pytest.param("EPHEMERAL_MAX_SOCKETS_PER_ADDRESS", "0", id="sockets-per-address-zero"),
+    pytest.param("EPHEMERAL_HEADER_TIMEOUT", "0", id="header-timeout-zero"),
+    pytest.param("EPHEMERAL_HEADER_TIMEOUT", "301", id="header-timeout-too-long"),
+    pytest.param("EPHEMERAL_MAX_CONNECTIONS_PER_ADDRESS", "0", id="connections-per-address-zero"),
+    pytest.param("EPHEMERAL_PROOF_DIFFICULTY", "-1", id="proof-difficulty-negative"),
+    pytest.param("EPHEMERAL_PROOF_DIFFICULTY_PROCESS", "31", id="proof-difficulty-beyond-a-phone"),
+    pytest.param("EPHEMERAL_STORM_LIMIT_PER_PROCESS", "100001/60", id="storm-count-too-long-to-keep"),
 ]
 
 

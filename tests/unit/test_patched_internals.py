@@ -1,9 +1,10 @@
 """The dependency internals our transport replaces or leans on are still there, in the shape it assumes.
 
-`ephemeral.serving` and `ephemeral.fanout` subclass, wrap or call underscore names of python-socketio,
-python-engineio, simple-websocket, gevent and eventlet. An upgrade that renames one rarely fails loudly:
-the feature it carried just stops. Each probe below checks one internal and is one case of the table;
-its failure names the package, its installed version, the internal and the feature that would be lost.
+`ephemeral.serving`, `ephemeral.websockets`, `ephemeral.turns`, `ephemeral.after_connect` and `ephemeral.fanout`
+subclass, wrap or call underscore names of python-socketio, python-engineio, simple-websocket, gevent and eventlet.
+An upgrade that renames one rarely fails loudly: the feature it carried just stops. Each probe below
+checks one internal and is one case of the table; its failure names the package, its installed
+version, the internal and the feature that would be lost.
 No server starts, and nothing stays patched after its own test.
 """
 
@@ -34,8 +35,11 @@ import pytest
 import simple_websocket
 import socketio
 import socketio.packet
+import wsproto
+import wsproto.events
 from engineio.async_drivers._websocket_wsgi import SimpleWebSocketWSGI
 from flask_socketio import SocketIO
+from werkzeug.test import EnvironBuilder
 
 with warnings.catch_warnings():
     # eventlet announces its own deprecation on import (EventletDeprecationWarning is a plain Warning).
@@ -45,7 +49,7 @@ with warnings.catch_warnings():
     import eventlet.green.socket
     import eventlet.wsgi
 
-from ephemeral import fanout, serving
+from ephemeral import after_connect, fanout, serving, turns, websockets
 
 MODES = ("gevent", "eventlet")
 GEVENT, EVENTLET = ("gevent",), ("eventlet",)
@@ -60,6 +64,10 @@ GEVENT_TURNS = "turn-taking, batched writes and dropping silent peers under geve
 GEVENT_LIMIT = "the frame limit under gevent"
 WS_CLOSE = "ending the TCP connection after a WebSocket session"
 BATCHED = "batched writes under gevent"
+ONE_PER_SESSION = "one WebSocket per session, and polls that wait for it (the upgrade race)"
+NO_HTTP = "keeping HTTP out of a WebSocket's connection after its session"
+NORMAL_CLOSE = "a close frame with code 1000 for silent peers and failed upgrades"
+AFTER_CONNECT = "`welcome` after the CONNECT packet"
 QUIET_BAD_REQUESTS = "keeping bad requests (room ids, addresses) out of stderr"
 POOL = "a connection pool sized to the descriptor limit"
 ROOM_HERE = "closing a room's sockets when it is purged or expires"
@@ -70,7 +78,8 @@ def lost(dist: str, internal: str, feature: str) -> str:
     return (
         f"{dist} {version(dist)} changed an internal Ephemeral relies on; expected: {internal}. "
         f"Without it Ephemeral silently loses {feature}. "
-        f"Adapt {serving.__name__} / {fanout.__name__} to this version, or pin the last one that works."
+        f"Adapt {', '.join(m.__name__ for m in (serving, websockets, turns, after_connect, fanout))} to this version, "
+        "or pin the last one that works."
     )
 
 
@@ -267,6 +276,98 @@ def eventlet_socket_timeout(_mode: str) -> bool:
     return "'_sock'" in handler and ".settimeout(" in handler and "self._sock =" in call
 
 
+def _upgrade_request(sid: str | None) -> dict[str, Any]:
+    query = "EIO=4&transport=websocket" + (f"&sid={sid}" if sid else "")
+    return {
+        "REQUEST_METHOD": "GET",
+        "QUERY_STRING": query,
+        "HTTP_CONNECTION": "Upgrade",
+        "HTTP_UPGRADE": "websocket",
+        "PATH_INFO": "/socket.io/",
+    }
+
+
+def _answers(eio: Any, environ: dict[str, Any], websocket_answer: Any) -> tuple[Any, list[Any]]:
+    """What `eio.handle_request` returns and starts when its WebSocket class answers `websocket_answer`."""
+    started: list[Any] = []
+
+    class Answering:
+        def __init__(self, handler: Any, server: Any) -> None:
+            pass
+
+        def __call__(self, environ: Any, start_response: Any) -> Any:
+            return websocket_answer
+
+    eio._async = {**eio._async, "websocket": Answering}
+    return eio.handle_request(environ, lambda status, headers: started.append(status)), started
+
+
+@internal(EIO, "Server.handle_request passing a tuple from the WebSocket class on as the body, unanswered", NO_HTTP)
+def upgrade_answer_passed_on(mode: str) -> bool:
+    eio = engineio.Server(async_mode=mode, monitor_clients=False)
+    session = eio.sockets["sid"] = engineio.socket.Socket(eio, "sid")
+    session.connected = True
+    upgrade = _answers(eio, _upgrade_request("sid"), ())
+    schedule_ping = engineio.socket.Socket.schedule_ping
+    engineio.socket.Socket.schedule_ping = _ignore  # type: ignore[method-assign]
+    try:
+        connect = _answers(eio, _upgrade_request(None), ())
+    finally:
+        engineio.socket.Socket.schedule_ping = schedule_ping  # type: ignore[method-assign]
+    return upgrade == ((), []) and connect == ((), [])
+
+
+@internal(
+    EIO, "Server.handle_request answering a dict from the WebSocket class (Server._bad_request) as is", ONE_PER_SESSION
+)
+def upgrade_refusal_answered(mode: str) -> bool:
+    eio = engineio.Server(async_mode=mode, monitor_clients=False)
+    session = eio.sockets["sid"] = engineio.socket.Socket(eio, "sid")
+    session.connected = True
+    body, started = _answers(eio, _upgrade_request("sid"), eio._bad_request("refused"))
+    return started == ["400 BAD REQUEST"] and body == [b'"refused"']
+
+
+@internal(
+    EIO,
+    "the WebSocket class given the socket's bound handler: __self__ with .sid, .upgrading, .upgraded",
+    ONE_PER_SESSION,
+)
+def handler_bound_to_session(mode: str) -> bool:
+    eio, seen = engineio.Server(async_mode=mode), []
+
+    class Recorder:
+        def __init__(self, handler: Any, server: Any) -> None:
+            seen.append(handler.__self__)
+
+        def __call__(self, environ: Any, start_response: Any) -> list[bytes]:
+            return []
+
+    eio._async = {**eio._async, "websocket": Recorder}
+    session = engineio.socket.Socket(eio, "sid")
+    session._upgrade_websocket({}, _ignore)
+    return seen == [session] and session.sid == "sid" and (session.upgrading, session.upgraded) == (False, False)
+
+
+@internal(EIO, "a poll or a WebSocket for an upgraded session refused with 400", ONE_PER_SESSION)
+def upgraded_session_refuses_http(mode: str) -> bool:
+    eio, started = engineio.Server(async_mode=mode, monitor_clients=False), []
+    session = eio.sockets["sid"] = engineio.socket.Socket(eio, "sid")
+    session.connected = session.upgraded = True
+    poll = {"REQUEST_METHOD": "GET", "QUERY_STRING": "EIO=4&transport=polling&sid=sid"}
+    for environ in (poll, _upgrade_request("sid")):
+        eio.handle_request(environ, lambda status, headers: started.append(status))
+    return started == ["400 BAD REQUEST", "400 BAD REQUEST"]
+
+
+@internal(SIO, "Server.handle_request calling self.eio.handle_request (the instance's, which we wrap)", ONE_PER_SESSION)
+def requests_reach_eio(mode: str) -> bool:
+    sio, seen = socketio.Server(async_mode=mode), []
+    sio.eio.handle_request = lambda environ, start_response: seen.append(environ)
+    sio.handle_request({"probe": True}, _ignore)
+    return seen == [{"probe": True}]
+
+
 # simple-websocket: the gevent WebSocket that configure_websockets builds
 
 
@@ -345,6 +446,41 @@ def writer_send(_mode: str) -> bool:
     ws.send("text")
     ws.close()
     return sock.calls == [("send", b"frame"), ("send", b"frame")]
+
+
+@internal(SWS, "Base.close() sending one close frame with code 1000, then .connected False", NORMAL_CLOSE, GEVENT)
+def close_frame(_mode: str) -> bool:
+    sock = _Socket()
+    ws = _simple_websocket(sock, [])
+    ws.ws = _open_wsproto_server()
+    ws.close()
+    return sock.calls == [("send", b"\x88\x02\x03\xe8")] and not ws.connected
+
+
+def _open_wsproto_server() -> Any:
+    """wsproto's server side of a connection whose handshake is done, as simple-websocket holds it."""
+    client = wsproto.WSConnection(wsproto.ConnectionType.CLIENT)
+    server = wsproto.WSConnection(wsproto.ConnectionType.SERVER)
+    server.receive_data(client.send(wsproto.events.Request(host="h", target="/")))
+    list(server.events())
+    server.send(wsproto.events.AcceptConnection())
+    return server
+
+
+class _SilentSocket(_Socket):
+    def recv(self, size: int) -> bytes:
+        self.calls.append(("recv", size))
+        raise TimeoutError("timed out")
+
+
+@internal(
+    SWS, "Base._thread ending on a timeout from sock.recv: closed, .connected False, receive() woken", NORMAL_CLOSE
+)
+def reader_timeout(_mode: str) -> bool:
+    sock = _SilentSocket()
+    ws = _simple_websocket(sock, [])
+    ws._thread()
+    return sock.calls == [("recv", ws.receive_bytes), ("close",)] and not ws.connected and ws.event.is_set()
 
 
 # gevent: the pywsgi handler class and the turn-taking socket
@@ -444,6 +580,123 @@ def protocol_log_message(_mode: str) -> bool:
         logger.removeHandler(records)
     printed = stderr.getvalue()
     return records.messages == ["bad request (details withheld)"] and "MARKER" not in printed and "203.0" not in printed
+
+
+class _EventletPeer:
+    """The socket under an eventlet WebSocket: one text frame to read, then a read that times out."""
+
+    def __init__(self) -> None:
+        self.incoming = b"\x81\x81\x00\x00\x00\x00x"  # a client's text frame "x" (masked, with a zero mask)
+        self.sent: list[bytes] = []
+
+    def recv(self, size: int) -> bytes:
+        if not self.incoming:
+            raise TimeoutError("timed out")
+        data, self.incoming = self.incoming[:size], self.incoming[size:]
+        return data
+
+    def sendall(self, data: bytes) -> None:
+        self.sent.append(bytes(data))
+
+    def shutdown(self, how: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+@internal(
+    "eventlet",
+    "RFC6455WebSocket reading with .socket.recv; _send_closing_frame(ignore_send_errors=, close_data=) sent once",
+    NORMAL_CLOSE,
+    EVENTLET,
+)
+def eventlet_close_frame(_mode: str) -> bool:
+    peer = _EventletPeer()
+    ws = eventlet.websocket.RFC6455WebSocket(peer, {}, version=13)
+    first = ws.wait()
+    ws._send_closing_frame(ignore_send_errors=True, close_data=(1000, ""))
+    with contextlib.suppress(TimeoutError):
+        ws.wait()  # the timeout: eventlet would send its own close frame (1011) now, had none been sent
+    return first == "x" and peer.sent == [b"\x88\x02\x03\xe8"] and ws.websocket_closed
+
+
+# python-socketio and Flask-SocketIO: after_connect
+
+
+def _connect(sio: Any, handler: Any, environ: dict[str, Any], auth: Any = None) -> list[Any]:
+    """Run a CONNECT for `sio`'s Engine.IO connection "eio": what the handler and the packets did, in order."""
+    order: list[Any] = []
+    sio._send_packet = lambda eio_sid, pkt: order.append(("packet", pkt.packet_type))
+    sio.on("connect", lambda *args: handler(order, *args))
+    sio._handle_eio_connect("eio", environ)
+    sio._handle_connect("eio", "/", auth)
+    return order
+
+
+@internal(
+    SIO, "Server._handle_connect: the connect handler, then the CONNECT packet, then the sid connected", AFTER_CONNECT
+)
+def connect_packet_after_handler(mode: str) -> bool:
+    sio, environ = socketio.Server(async_mode=mode), {"probe": True}
+
+    def handler(order: list[Any], sid: str, seen_environ: Any, auth: Any) -> None:
+        order.append(("handler", seen_environ is sio.environ["eio"]))
+
+    order = _connect(sio, handler, environ, {"room": "r"})
+    sid = sio.manager.sid_from_eio_sid("eio", "/")
+    return order == [("handler", True), ("packet", socketio.packet.CONNECT)] and sio.manager.is_connected(sid, "/")
+
+
+@internal(SIO, "a refused connect: Server._handle_connect leaving no sid for the Engine.IO connection", AFTER_CONNECT)
+def refused_connect_leaves_no_sid(mode: str) -> bool:
+    sio = socketio.Server(async_mode=mode)
+
+    def handler(order: list[Any], *_args: Any) -> None:
+        raise socketio.exceptions.ConnectionRefusedError("unauthorized")
+
+    order = _connect(sio, handler, {}, {"room": "r"})
+    return order == [("packet", socketio.packet.CONNECT_ERROR)] and sio.manager.sid_from_eio_sid("eio", "/") is None
+
+
+@internal(
+    SIO, "Server._handle_eio_message calling the instance's _handle_connect(eio_sid, namespace, data)", AFTER_CONNECT
+)
+def connect_dispatch(mode: str) -> bool:
+    sio, seen = socketio.Server(async_mode=mode), []
+    sio._handle_connect = lambda *args: seen.append(args)
+    sio._handle_eio_message("eio", '0{"room":"r"}')
+    return len(seen) == 1 and seen[0][0] == "eio" and seen[0][1] in (None, "/") and seen[0][2] == {"room": "r"}
+
+
+@internal("Flask-SocketIO", "the connect handler's request.environ being the server's environ[eio_sid]", AFTER_CONNECT)
+def flask_request_environ(mode: str) -> bool:
+    app, seen = flask.Flask("probe"), []
+    flask_sio = SocketIO(app, async_mode=mode)
+
+    @flask_sio.on("connect")
+    def on_connect(auth: Any = None) -> None:
+        seen.append(flask.request.environ)
+
+    environ = EnvironBuilder("/socket.io/").get_environ()
+    environ["flask.app"] = app
+    flask_sio.server._handle_eio_connect("eio", environ)
+    flask_sio.server._handle_connect("eio", "/", None)
+    return len(seen) == 1 and seen[0] is flask_sio.server.environ["eio"]
+
+
+@internal(SIO, "Server.emit(ignore_queue=) reaching the manager: a RedisManager emits here, unpublished", AFTER_CONNECT)
+def emit_ignore_queue(mode: str) -> bool:
+    published: list[Any] = []
+
+    class Recorder(fanout.SharedManager):
+        def _publish(self, data: Any) -> None:
+            published.append(data)
+
+    sio = socketio.Server(async_mode=mode, client_manager=Recorder("redis://unused", channel=fanout.CHANNEL))
+    sio.emit("welcome", {}, to="sid", ignore_queue=True)
+    sio.emit("presence", {}, to="room")
+    return _named(socketio.Server.emit, "ignore_queue") and [m["event"] for m in published] == ["presence"]
 
 
 # python-socketio's managers: fanout.LocalManager and fanout.SharedManager

@@ -1,4 +1,4 @@
--- ARGV: id, token hash, sid, process id
+-- ARGV: id, token hash, sid, process id, most sockets per binding (0: no cap, for sockets put back)
 -- A process that is not registered (not beaten yet, or declared dead) must
 -- register first, or its sockets would never be dropped when it dies.
 if not redis.call('ZSCORE', PROCS, ARGV[4]) then return {'rejoin'} end
@@ -7,6 +7,12 @@ local room, members, _, online, sockets = room_keys(ARGV[1])
 local exp = live_exp(room, now)
 local participant = exp and redis.call('HGET', members, ARGV[2])
 if not participant then return {'unauthorized'} end
+-- Every process's sockets of this binding count: :online holds them all.
+local cap = tonumber(ARGV[5])
+if cap > 0 and redis.call('HEXISTS', sockets, ARGV[3]) == 0
+    and tonumber(redis.call('HGET', online, ARGV[2]) or '0') >= cap then
+  return {'too_many_sockets'}
+end
 local first = false
 if redis.call('HSET', sockets, ARGV[3], ARGV[2] .. ' ' .. ARGV[4]) == 1 then  -- a socket counts once
   first = redis.call('HINCRBY', online, ARGV[2], 1) == 1

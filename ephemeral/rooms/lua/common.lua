@@ -1,9 +1,10 @@
 -- Shared by every script (prepended by ephemeral/redis_rooms.py).
 -- Time is the Redis server's, so processes on several machines agree on expiry.
 -- Keys of room R: eph:room:R (name, hash, exp), :members (token hash -> the
--- participant as JSON, made by the caller: id, alias, role), :aliases (alias key
--- -> token hash), :online (token hash -> open sockets), :sockets (sid ->
--- "token-hash process"), :ids (every participant id ever given out in the room).
+-- participant as JSON, made by the caller: id, alias, role), :aliases (look-alike
+-- key -> token hash; one or two keys per participant), :online (token hash ->
+-- open sockets), :sockets (sid -> "token-hash process"), :ids (every participant
+-- id ever given out in the room).
 -- All carry the room's expiry.
 local P = 'eph:'
 local EXPIRIES = P .. 'expiries'  -- zset: room id -> expiry (ms)
@@ -24,12 +25,21 @@ local function at_capacity(max_rooms)
   return redis.call('ZCOUNT', EXPIRIES, '(' .. now_ms(), '+inf') >= tonumber(max_rooms)
 end
 
--- Seat a participant (JSON) under a fresh id; false if the id was ever used here.
-local function seat(members, aliases, ids, token, alias_key, id, participant)
+-- Seat a participant (JSON) under a fresh id with its alias keys (a JSON list,
+-- made by the caller); false if the id was ever used here.
+local function seat(members, aliases, ids, token, alias_keys, id, participant)
   if redis.call('SADD', ids, id) == 0 then return false end
   redis.call('HSET', members, token, participant)
-  redis.call('HSET', aliases, alias_key, token)
+  for _, key in ipairs(cjson.decode(alias_keys)) do redis.call('HSET', aliases, key, token) end
   return true
+end
+
+-- True when a member holds any of these alias keys (a JSON list): the aliases look alike.
+local function alias_taken(aliases, alias_keys)
+  for _, key in ipairs(cjson.decode(alias_keys)) do
+    if redis.call('HEXISTS', aliases, key) == 1 then return true end
+  end
+  return false
 end
 
 -- zset: the rooms where a process has sockets, scored by their expiry, so no

@@ -1,4 +1,4 @@
--- ARGV: id, name, password hash, participant id, participant JSON, alias key, token hash, ttl ms, max rooms
+-- ARGV: id, name, password hash, participant id, participant JSON, alias keys (JSON list), token hash, ttl ms, max rooms
 if at_capacity(ARGV[9]) then return {'capacity'} end
 local room, members, aliases, _, _, ids = room_keys(ARGV[1])
 if redis.call('EXISTS', room) == 1 then return {'collision'} end

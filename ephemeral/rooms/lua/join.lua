@@ -1,9 +1,9 @@
--- ARGV: id, participant id, participant JSON, alias key, token hash, max participants
+-- ARGV: id, participant id, participant JSON, alias keys (JSON list), token hash, max participants
 local room, members, aliases, _, _, ids = room_keys(ARGV[1])
 local exp = live_exp(room, now_ms())
 if not exp then return {'not_found'} end
 if redis.call('HLEN', members) >= tonumber(ARGV[6]) then return {'room_full'} end
-if redis.call('HEXISTS', aliases, ARGV[4]) == 1 then return {'alias_taken'} end
+if alias_taken(aliases, ARGV[4]) then return {'alias_taken'} end
 if not seat(members, aliases, ids, ARGV[5], ARGV[4], ARGV[2], ARGV[3]) then return {'collision'} end
 expire_at(exp, members, aliases, ids)
 return {'ok', exp, redis.call('HGET', room, 'name')}

@@ -2,6 +2,11 @@
 // for an ack's error code live in the catalog, so acks made here carry only codes.
 import { io } from "../../vendor/socket.io.esm.min.js";
 
+// After `too_many_sockets` (this binding's tabs, or this network, hold every socket
+// the server allows) try again this much later, plus up to half again so that
+// several refused tabs spread out: a quick retry would only be refused again.
+const CROWDED_RETRY_MS = 30000;
+
 /**
  * Connects to the room and forwards server events to `on` callbacks.
  * Returns `send`, `leave` and `purge`, each resolving with the server's ack.
@@ -15,6 +20,14 @@ export function connect(roomId, on) {
     reconnectionDelayMax: 5000,
   });
   let everConnected = false;
+  let retry = 0;
+  // A server's refusal stops the client's own retries; this one is ours, and close() cancels it.
+  const retryIn = (ms) => {
+    clearTimeout(retry);
+    retry = setTimeout(() => {
+      if (!socket.active) socket.connect();
+    }, ms);
+  };
 
   socket.on("connect", () => {
     on.connected(everConnected);
@@ -25,14 +38,18 @@ export function connect(roomId, on) {
   socket.on("message", on.message);
   socket.on("purged", on.purged);
   socket.on("connect_error", (error) => {
-    if (error && error.message === "unauthorized") {
+    const reason = error?.message;
+    if (reason === "unauthorized") {
       socket.close();
       on.refused();
+    } else if (reason === "too_many_sockets") {
+      on.crowded(reason);
+      retryIn(CROWDED_RETRY_MS * (1 + Math.random() / 2));
     } else {
       on.reconnecting();
       // A refusal for another reason (the server's room store is briefly out
-      // of reach) stops the client's own retries: try again shortly.
-      if (!socket.active) setTimeout(() => socket.connect(), 2000);
+      // of reach): try again shortly. Lost connections the client retries itself.
+      if (!socket.active) retryIn(2000);
     }
   });
   socket.on("disconnect", (reason) => {
@@ -58,6 +75,9 @@ export function connect(roomId, on) {
     send: (text) => request("message", { text }),
     leave: () => request("logout", {}),
     purge: () => request("purge", {}),
-    close: () => socket.close(),
+    close: () => {
+      clearTimeout(retry);
+      socket.close();
+    },
   };
 }

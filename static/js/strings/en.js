@@ -61,6 +61,8 @@ export default Object.freeze({
   "form.password.show_label": "Show password",
   "form.password.hide_label": "Hide password",
 
+  "proof.checking": "Checking your browser…",
+
   // Ack error codes (the server's, then the client's own offline and timeout).
   // The server's English `message` is never shown: these are.
   "error.invalid": "That was not sent: it is empty or malformed.",
@@ -74,7 +76,10 @@ export default Object.freeze({
   "error.too_large": "Too long to send: a message can have at most {max} characters.",
   
   "error.unsupported_media_type": "The server did not understand the request. Reload the page and try again.",
+  "error.proof_required": "Many wrong passwords were tried here just now. Checking your browser first…",
+  "error.proof_invalid": "Checking your browser did not work out. Try joining again.",
   "error.rate_limited": "Slow down: that was too many messages at once. Wait a moment, then send again.",
+  "error.too_many_sockets": "Too many tabs of this room are open in this browser, or too many connections come from your network. Close a tab; this one will try again by itself.",
   "error.capacity": "The server is full right now. Try again later.",
   "error.unavailable": "The server cannot reach its rooms for a moment. Try again shortly.",
   "error.internal": "Something went wrong. Try again.",
