@@ -447,7 +447,7 @@ def test_vanished_clients_leave_presence_and_free_their_descriptors(tmp_path, as
 # -- churn ------------------------------------------------------------------------------
 
 WARM_UP_ROOMS = 3_000
-# A leak of 1 KiB per room over 5,000 rooms already passes the 4 MiB bound below.
+# A leak of 1 KiB per room grows each half of 5,000 rooms by 2.5 MiB, past the bound below.
 # A count, not a time budget: a loaded machine makes fewer rooms per second, and
 # too few rooms would hide a leak. About 150-170 rooms/s on two cores: about 50 s.
 CHURN_ROOMS = 5_000
@@ -516,7 +516,7 @@ def _settled_rss(srv: RunningServer) -> int:
 
 
 def test_memory_returns_after_rooms_are_created_used_and_purged(tmp_path):
-    """5,000 rooms come and go; RSS ends where the warm-up left it.
+    """5,000 rooms come and go, in two halves; RSS does not grow in both.
 
     The warm-up runs at the same concurrency, so the allocator's high-water mark
     is reached before the baseline is taken.
@@ -527,17 +527,21 @@ def test_memory_returns_after_rooms_are_created_used_and_purged(tmp_path):
         descriptors = fd_count(srv.process.pid)
 
         started = time.monotonic()
-        made = _churn(srv, WARM_UP_ROOMS // ROOMS_PER_ADDRESS, CHURN_ROOMS, CHURN_DEADLINE)
+        half, first_block = CHURN_ROOMS // 2, WARM_UP_ROOMS // ROOMS_PER_ADDRESS
+        made = _churn(srv, first_block, half, CHURN_DEADLINE)
+        middle = _settled_rss(srv)
+        made += _churn(srv, first_block + half // ROOMS_PER_ADDRESS, half, CHURN_DEADLINE)
         elapsed = time.monotonic() - started
         after = _settled_rss(srv)
         print(
             f"\n{made} rooms in {elapsed:.0f} s ({made / elapsed:.0f}/s); "
-            f"RSS {before / 1024:.1f} MiB -> {after / 1024:.1f} MiB"
+            f"RSS {before / 1024:.1f} -> {middle / 1024:.1f} -> {after / 1024:.1f} MiB"
         )
         assert made == CHURN_ROOMS, "the server stopped making rooms"
         assert stats(srv)["hashes_run"] == WARM_UP_ROOMS + made
-        # A leak of 1 KiB per room would show as several MiB here.
-        assert after - before < 4 * 1024
+        # A leak of 1 KiB per room grows each half by 2.5 MiB; the allocator's
+        # occasional step of a few MiB (seen up to 5) shows in one half only.
+        assert min(middle - before, after - middle) < 2 * 1024
         assert fd_count(srv.process.pid) <= descriptors + 2
         assert srv.alive()
     assert_quiet(srv)
