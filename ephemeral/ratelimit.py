@@ -112,6 +112,11 @@ class TokenBuckets:
             if spent:
                 self._store(key, self._level(key, now) - 1, now)
 
+    def held(self, key: str) -> int:
+        """Tokens of `key` held by attempts in flight now; reads, holds nothing."""
+        with self._lock:
+            return self._held.get(key, 0)
+
     def would_wait(self, key: str) -> int:
         """What `take` would answer now, spending nothing and remembering no new key."""
         now = self._clock()

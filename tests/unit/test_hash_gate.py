@@ -18,8 +18,9 @@ from ephemeral.errors import RateLimited
 from ephemeral.hash_gate import BUSY, CpuBudget, HashGate
 from ephemeral.passwords import HASH_THREAD_NICENESS, PasswordHasher
 from ephemeral.ratelimit import Limit
-from tests.unit.test_passwords import KEY, HeldOffload, Outcomes
+from tests.support.threads import HeldOffload, Outcomes
 
+KEY = b"k" * 32
 TEN_CPU_SECONDS_THEN_ONE_PER_SECOND = Limit(burst=10, per_second=1.0)
 
 
@@ -191,7 +192,7 @@ def test_a_hash_that_would_wait_past_the_limit_is_refused_at_the_door(held: Held
 
 
 @pytest.mark.parametrize("async_mode", ["gevent", "eventlet"])
-def test_hashes_run_at_the_lowest_priority_and_the_event_loop_keeps_its_own(async_mode: str) -> None:
+def test_hashes_run_at_lower_priority_and_the_event_loop_keeps_its_own(async_mode: str) -> None:
     """On Linux the nice value is per thread: the worker is lowered, the process's main thread is not."""
     assert HASH_THREAD_NICENESS > 0
     script = textwrap.dedent(

@@ -10,7 +10,7 @@ import pytest
 from ephemeral.errors import RateLimited
 from ephemeral.held_tokens import Holds
 from ephemeral.ratelimit import HELD, Limit, TokenBuckets
-from tests.unit.test_passwords import Outcomes
+from tests.support.threads import Outcomes
 
 THREE_PER_MINUTE = Limit(burst=3, per_second=3 / 60)
 WAIT = 30.0  # seconds a join may wait: longer than any test runs, so only a settle ends a wait
@@ -32,6 +32,7 @@ def room() -> TokenBuckets:
 def test_held_tokens_are_not_spent(room: TokenBuckets) -> None:
     assert [room.reserve("r") for _ in range(4)] == [0, 0, 0, HELD]
     assert room.level("r") == 3  # a storm signal reading the level sees no wrong password yet
+    assert room.held("r") == 3  # one that would count checks in flight can
     assert room.would_wait("r") == 0  # nor does the refusal before reading
     room.settle("r", spent=False)
     assert room.reserve("r") == 0
