@@ -18,21 +18,11 @@ from ephemeral.errors import RateLimited
 from ephemeral.hash_gate import BUSY, CpuBudget, HashGate
 from ephemeral.passwords import HASH_THREAD_NICENESS, PasswordHasher
 from ephemeral.ratelimit import Limit
+from tests.support.clock import FakeClock
 from tests.support.threads import HeldOffload, Outcomes
 
 KEY = b"k" * 32
 TEN_CPU_SECONDS_THEN_ONE_PER_SECOND = Limit(burst=10, per_second=1.0)
-
-
-class FakeClock:
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

@@ -14,16 +14,9 @@ from dataclasses import dataclass
 import pytest
 
 from ephemeral.logs import MAX_KINDS, OTHER_KINDS, REDACTED, REPORT_SECONDS, CollapsingHandler, WithoutClientText
+from tests.support.clock import FakeClock
 
 MARKER = "MARKER-51c0"  # stands for an alias, a room id, a message, an address
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass

@@ -7,20 +7,10 @@ import hashlib
 import pytest
 
 from ephemeral.ratelimit import Limit, TokenBuckets, address_key, client_of
+from tests.support.clock import FakeClock
 
 # Binary-exact rates, so refill arithmetic has no rounding to argue about.
 BURST_3_HALF_PER_SECOND = Limit(burst=3, per_second=0.5)
-
-
-class FakeClock:
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

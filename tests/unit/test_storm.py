@@ -9,6 +9,7 @@ import pytest
 
 from ephemeral.ratelimit import Limit, TokenBuckets
 from ephemeral.storm import StormWatch
+from tests.support.clock import FakeClock
 
 ROOM = "A" * 22
 OTHER_ROOM = "B" * 22
@@ -19,20 +20,9 @@ PROCESS_LIMIT = Limit(burst=5, per_second=0.5)
 ROOM_BITS, PROCESS_BITS = 12, 14
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 500.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(500.0)
 
 
 @pytest.fixture
