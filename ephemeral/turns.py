@@ -14,6 +14,16 @@ READS_PER_TURN = 16
 _MSG_MORE = getattr(socket, "MSG_MORE", 0)
 
 
+def read_or_close(sock: Any, size: int, on_silence: Callable[[], None]) -> bytes:
+    """Read from `sock`; a read that times out on a silent peer closes the WebSocket normally first."""
+    try:
+        data: bytes = sock.recv(size)
+    except TimeoutError:
+        on_silence()
+        raise
+    return data
+
+
 class OneFrameAtATime:
     """A WebSocket whose reader lets every other connection run before taking a frame already waiting."""
 
@@ -65,11 +75,7 @@ class TurnTakingSocket:
         self.yielding = False
 
     def recv(self, size: int) -> bytes:
-        try:
-            data: bytes = self._sock.recv(size)
-        except TimeoutError:
-            self._on_silence()
-            raise
+        data = read_or_close(self._sock, size, self._on_silence)
         self._reads += 1
         # A full buffer means more is probably waiting, and reading it would not block.
         if len(data) == size or self._reads >= READS_PER_TURN:

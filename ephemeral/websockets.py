@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .logs import Safe
-from .turns import OneFrameAtATime, TurnTakingSocket
+from .turns import OneFrameAtATime, TurnTakingSocket, read_or_close
 
 NORMAL_CLOSURE = 1000
 # Longest a polling request waits for its session's WebSocket to take what has already arrived.
@@ -50,12 +50,7 @@ class _NormalCloseOnSilence:
         self.sendall = sock.sendall  # every frame sent: bound once
 
     def recv(self, size: int) -> bytes:
-        try:
-            data: bytes = self._sock.recv(size)
-        except TimeoutError:
-            self._on_silence()
-            raise
-        return data
+        return read_or_close(self._sock, size, self._on_silence)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._sock, name)
