@@ -19,7 +19,7 @@ from .extensions import socketio
 from .fanout import client_manager
 from .hash_gate import HashGate
 from .malformed import count_malformed_packets
-from .passwords import PasswordHasher, make_offload
+from .passwords import PasswordHasher, bcrypt_for, make_offload
 from .proof_of_work import ProofGate, ProofOfWork
 from .ratelimit import TokenBuckets
 from .rooms import MemoryRegistry, RoomStore
@@ -109,7 +109,7 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
 
     gate = HashGate(settings.bcrypt_threads, settings.bcrypt_queue, settings.bcrypt_wait, settings.bcrypt_budget)
     offload = make_offload(settings.async_mode, settings.bcrypt_threads)
-    hasher = PasswordHasher(settings.secret_key, settings.bcrypt_cost, offload, gate)
+    hasher = PasswordHasher(settings.secret_key, settings.bcrypt_cost, offload, gate, bcrypt_for(settings.async_mode))
     registry = _registry(settings, hasher)
     limits = _limits(settings)
     storms = StormWatch(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -41,3 +42,37 @@ def wait_until(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {timeout} s: {what}")
         time.sleep(0.05)  # polling another process's counters; nothing to wait on
+
+
+def process_fields(pid: int) -> list[str]:
+    """/proc/PID/stat after the command name: [0] is the state, [1] the parent, [11] and [12] the CPU ticks."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
+def children_of(pid: int) -> set[int]:
+    """Living child processes of `pid`, whichever of its threads started them."""
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = process_fields(int(entry.name))
+        except OSError:  # it ended while we looked
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(entry.name))
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time of `pid` (all its threads, not its children)."""
+    fields = process_fields(pid)
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def gone(pid: int) -> bool:
+    """Ended: no such process, or only its exit status is left for a parent to read."""
+    try:
+        return process_fields(pid)[0] == "Z"
+    except OSError:
+        return True
