@@ -1,6 +1,9 @@
 # Ephemeral: one gevent process holding every room in memory.
-# BASE may be any Debian-like image with python3 (3.11+), its venv module and
-# useradd, so a rebuild on a patched base needs no edit.
+# BASE may be any Debian-like image (glibc 2.36+) with CPython 3.11, its venv
+# module and useradd, so a rebuild on a patched base needs no edit. Pin it by
+# digest, as python:3.11-slim@sha256:<digest> (`docker buildx imagetools
+# inspect python:3.11-slim` prints the current one), so that a tag moved
+# upstream cannot change what is built.
 ARG BASE=python:3.11-slim
 FROM ${BASE}
 
@@ -17,12 +20,14 @@ RUN groupadd --system --gid 10001 ephemeral \
     && useradd --system --uid 10001 --gid ephemeral --no-create-home \
         --home-dir /nonexistent --shell /usr/sbin/nologin ephemeral
 
-# Dependencies first: this layer is rebuilt only when requirements.txt changes.
-# pip byte-compiles what it installs.
-COPY requirements.txt /opt/ephemeral/requirements.txt
+# Dependencies first: this layer is rebuilt only when requirements.lock changes.
+# Every wheel must match a SHA-256 in the lock (`make lock` writes it from
+# requirements.txt), so nothing else can be installed under a pinned name; no
+# source builds. pip byte-compiles what it installs.
+COPY requirements.lock /opt/ephemeral/requirements.lock
 RUN python3 -m venv /opt/venv \
     && PIP_DISABLE_PIP_VERSION_CHECK=1 /opt/venv/bin/pip install --no-cache-dir \
-        --require-virtualenv -r /opt/ephemeral/requirements.txt
+        --require-virtualenv --require-hashes --only-binary=:all: -r /opt/ephemeral/requirements.lock
 
 WORKDIR /opt/ephemeral
 COPY app.py ./

@@ -6,7 +6,7 @@ RUN_DEPS := $(VENV)/.run-deps
 TEST_DEPS := $(VENV)/.test-deps
 BENCH_DEPS := $(VENV)/.bench-deps
 
-.PHONY: run test test-deploy lint unit integration browser system-deps deploy-deps clean bench bench-quick bench-system-deps
+.PHONY: run test test-deploy lint unit integration browser system-deps deploy-deps clean bench bench-quick bench-system-deps lock
 
 run: $(RUN_DEPS)
 	$(PY) app.py
@@ -31,6 +31,11 @@ browser: $(TEST_DEPS) system-deps
 # between runs) and runs it with buildah; needs root. Not part of `make test`.
 test-deploy: $(TEST_DEPS) deploy-deps
 	$(PY) -m pytest tests/deploy -rA --durations=5
+
+# requirements.lock, which the image installs with --require-hashes: the wheels of
+# requirements.txt's pins, downloaded from PyPI and hashed. Run after changing a pin.
+lock: $(RUN_DEPS)
+	$(PY) -m scripts.lock_requirements
 
 # Benchmarks against a bare Flask-SocketIO floor and a bare websockets ceiling;
 # writes bench/results/latest.{md,json} (a full run also bench/RESULTS.md).

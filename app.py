@@ -24,7 +24,7 @@ from typing import Any  # noqa: E402
 
 from ephemeral import collector, create_app, events, socketio  # noqa: E402
 from ephemeral.config import ConfigError  # noqa: E402
-from ephemeral.serving import max_connections, server_options  # noqa: E402
+from ephemeral.serving import max_connections, serve, server_options  # noqa: E402
 from ephemeral.slow_clients import Guard, warn_if_one_client_can_fill  # noqa: E402
 
 
@@ -51,7 +51,7 @@ def main() -> None:
     guard = Guard.from_settings(settings)
     warn_if_one_client_can_fill(guard, max_connections())
     logging.getLogger("ephemeral").info("serving on port %d", settings.port)
-    socketio.run(app, host=settings.host, port=settings.port, **server_options(settings.async_mode, guard))
+    serve(app, socketio, settings.host, settings.port, server_options(settings.async_mode, guard))
 
 
 if __name__ == "__main__":

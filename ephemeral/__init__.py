@@ -7,24 +7,25 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import logs
 from .after_connect import run_after_connect
 from .config import Settings, from_env, with_overrides
+from .connect_deadline import close_unconnected_sessions
 from .early_refusal import EarlyRefusal
 from .extensions import socketio
-from .fanout import client_manager
+from .fanout import client_manager, listen_now
 from .hash_gate import HashGate
 from .malformed import count_malformed_packets
 from .passwords import PasswordHasher, bcrypt_for, make_offload
 from .proof_of_work import ProofGate, ProofOfWork
-from .ratelimit import TokenBuckets
+from .ratelimit import Clock, TokenBuckets
 from .rooms import MemoryRegistry, RoomStore
 from .services import Limits, Services
 from .serving import ignore_reserved_client_events, refuse_binary_packets
+from .session_cookie import SessionInterface
 from .socket_limits import SocketsPerAddress
 from .storm import StormWatch
 from .websockets import configure_websockets
@@ -45,14 +46,8 @@ class EphemeralFlask(Flask):
         self.logger.error("unhandled exception\n%s", logs.Safe(logs.describe_exception(exc_info[0], exc_info[2])))
 
 
-class SessionInterface(SecureCookieSessionInterface):
-    def get_cookie_secure(self, app: Flask) -> bool:
-        """`Secure` whenever the browser reached us over https (directly or via a trusted proxy)."""
-        return request.is_secure or bool(app.config["SESSION_COOKIE_SECURE"])
-
-
-def _limits(settings: Settings) -> Limits:
-    clock, keys = time.monotonic, settings.rate_limit_keys
+def _limits(settings: Settings, clock: Clock) -> Limits:
+    keys = settings.rate_limit_keys
     return Limits(
         wrong_password_by_address=TokenBuckets(settings.wrong_password_limit_per_address, clock, keys),
         wrong_password_by_room=TokenBuckets(settings.wrong_password_limit_per_room, clock, keys),
@@ -64,10 +59,15 @@ def _limits(settings: Settings) -> Limits:
 def _registry(settings: Settings, hasher: PasswordHasher) -> RoomStore:
     """Rooms in this process's memory, or in Redis when several processes share them."""
     ttl, max_rooms, max_participants = settings.room_ttl, settings.max_rooms, settings.max_participants
-    max_sockets = settings.max_sockets_per_binding
+    max_sockets, connects = settings.max_sockets_per_binding, settings.connect_limit_per_binding
     if not settings.redis_url:
         return MemoryRegistry(
-            hasher, ttl=ttl, max_rooms=max_rooms, max_participants=max_participants, max_sockets_per_binding=max_sockets
+            hasher,
+            ttl=ttl,
+            max_rooms=max_rooms,
+            max_participants=max_participants,
+            max_sockets_per_binding=max_sockets,
+            connect_limit=connects,
         )
     from .rooms.redis import RedisRegistry  # only deployments with Redis import it
     from .rooms.redis_client import connect
@@ -80,11 +80,14 @@ def _registry(settings: Settings, hasher: PasswordHasher) -> RoomStore:
         max_rooms=max_rooms,
         max_participants=max_participants,
         max_sockets_per_binding=max_sockets,
+        connect_limit=connects,
     )
 
 
-def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Flask:
-    """Build the app from EPHEMERAL_* variables, with optional overrides for tests."""
+def create_app(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None, clock: Clock = time.monotonic
+) -> Flask:
+    """Build the app from EPHEMERAL_* variables, with optional overrides for tests (and a clock for the limits)."""
     environ = os.environ if environ is None else environ
     settings: Settings = with_overrides(from_env(environ), overrides or {})
     logs.configure()
@@ -97,7 +100,6 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
-        SESSION_COOKIE_NAME="ephemeral",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         JSON_SORT_KEYS=False,
@@ -111,13 +113,13 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
     offload = make_offload(settings.async_mode, settings.bcrypt_threads)
     hasher = PasswordHasher(settings.secret_key, settings.bcrypt_cost, offload, gate, bcrypt_for(settings.async_mode))
     registry = _registry(settings, hasher)
-    limits = _limits(settings)
+    limits = _limits(settings, clock)
     storms = StormWatch(
         limits.wrong_password_by_room,
         settings.storm_limit_per_process,
         room_bits=settings.proof_difficulty,
         process_bits=settings.proof_difficulty_process,
-        clock=time.monotonic,
+        clock=clock,
         # `under_pressure=gate.under_pressure` would make a spent bcrypt budget a storm too; left out
         # because an honest class joining at once spends over half of it, and would then pay proofs.
     )
@@ -146,6 +148,8 @@ def create_app(overrides: Mapping[str, Any] | None = None, environ: Mapping[str,
     configure_websockets(socketio.server.eio, frame_limit)
     ignore_reserved_client_events(socketio.server)
     run_after_connect(socketio.server)
+    close_unconnected_sessions(socketio.server, settings.connect_deadline)
+    listen_now(socketio.server)
     count_malformed_packets(socketio.server)  # before refuse_binary_packets, which wraps it
     refuse_binary_packets(socketio.server)
     # Refused joins and creations are answered before Socket.IO's middleware and Flask read them.

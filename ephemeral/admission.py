@@ -1,9 +1,9 @@
-"""Creating and joining rooms, with abuse limits applied before any bcrypt work."""
+"""Creating and joining rooms, with abuse limits applied before any bcrypt work and charged by what it did."""
 
 from __future__ import annotations
 
 from .errors import EphemeralError, NotFound, RateLimited, WrongPassword
-from .hash_gate import BUSY
+from .hash_gate import BUSY, Attempt, hashing_for
 from .held_tokens import Holds
 from .ratelimit import TokenBuckets, address_key
 from .rooms import Binding, looks_like_room_id
@@ -31,40 +31,49 @@ _holds = Holds()
 
 
 def create_room(svc: Services, address: str | None, name: object, alias: object, password: object) -> Binding:
-    """Every successful creation counts against the address; failures are refunded."""
-    charges = [(svc.limits.create_by_address, address_key(address))]
+    """Every creation that reaches bcrypt counts against the address; one refused before it is refunded."""
+    key = address_key(address)
+    charges = [(svc.limits.create_by_address, key)]
     _spend(charges)
+    attempt = Attempt(key)
     try:
-        return svc.registry.create(name, alias, password)
+        with hashing_for(attempt):
+            return svc.registry.create(name, alias, password)
     except EphemeralError:
-        _refund(charges)
+        if not attempt.hashed:
+            _refund(charges)
         raise
 
 
 def join_room(
     svc: Services, address: str | None, room_id: str, alias: object, password: object, proof: object = None
 ) -> Binding:
-    """Only wrong passwords count against the address and the room; in a guessing storm a proof of work comes first.
+    """A wrong password counts against the address and the room; in a guessing storm a proof of work comes first.
 
-    Tokens are held while the password is checked and spent only if it was wrong.
+    Tokens are held while the password is checked. Any other join that reached
+    bcrypt and did not let the person in (the alias taken, the room full) counts
+    against the address too: knowing a password buys no more bcrypt than guessing.
     """
     if not looks_like_room_id(room_id):
         raise NotFound()
     svc.proofs.check(room_id, proof)  # before any token or bcrypt is spent
-    charges = [
-        (svc.limits.wrong_password_by_address, address_key(address)),
-        (svc.limits.wrong_password_by_room, room_id),
-    ]
-    _holds.hold(charges, svc.settings.bcrypt_wait)
-    wrong = False
+    key = address_key(address)
+    own = (svc.limits.wrong_password_by_address, key)
+    room = (svc.limits.wrong_password_by_room, room_id)
+    _holds.hold(own, room, key, svc.settings.bcrypt_wait)
+    attempt = Attempt(key)
+    joined = wrong = False
     try:
-        return svc.registry.join(room_id, alias, password)
+        with hashing_for(attempt):
+            binding = svc.registry.join(room_id, alias, password)
+        joined = True
+        return binding
     except WrongPassword:
         wrong = True
         svc.storms.wrong_password()
         raise
     finally:
-        _holds.settle(charges, spent=wrong)
+        _holds.settle([(own, bool(attempt.hashed) and not joined), (room, wrong)])
 
 
 def refusal_before_reading(svc: Services, address: str | None, room_id: str | None) -> RateLimited | None:
@@ -72,17 +81,17 @@ def refusal_before_reading(svc: Services, address: str | None, room_id: str | No
 
     Spends and remembers nothing, and needs no body, session or form: a storm's
     refused attempts are answered before any of them is read (`early_refusal.py`).
-    The room's bucket comes first: a distributed guesser empties it, not an address's.
+    A room whose budget is spent refuses only the joins that could not wait their turn.
     """
-    limits = svc.limits
+    limits, key = svc.limits, address_key(address)
     if room_id is None:
-        wait = limits.create_by_address.would_wait(address_key(address))
+        wait = limits.create_by_address.would_wait(key)
     elif looks_like_room_id(room_id):
-        wait = limits.wrong_password_by_room.would_wait(room_id)
-        wait = wait or limits.wrong_password_by_address.would_wait(address_key(address))
+        own, room = (limits.wrong_password_by_address, key), (limits.wrong_password_by_room, room_id)
+        wait = _holds.would_refuse(own, room, key, svc.settings.bcrypt_wait)
     else:
         return None  # not a room: the app answers 404
     if wait:
         return RateLimited(retry_after=wait)
-    wait = svc.hasher.gate.would_refuse()
+    wait = svc.hasher.gate.would_refuse(key)
     return RateLimited(BUSY, retry_after=wait) if wait else None

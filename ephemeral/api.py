@@ -46,6 +46,7 @@ def _answer(binding: Binding, status: int) -> tuple[Response, int]:
 @blueprint.post("/api/rooms")
 def create() -> tuple[Response, int]:
     body = _body()
+    bindings.make_room_for(None, services().registry)
     binding = admission.create_room(
         services(), request.remote_addr, body.get("name"), body.get("alias"), body.get("password")
     )
@@ -55,6 +56,7 @@ def create() -> tuple[Response, int]:
 @blueprint.post("/api/rooms/<room_id>/join")
 def join(room_id: str) -> tuple[Response, int]:
     body = _body()
+    bindings.make_room_for(room_id, services().registry)
     try:
         binding = admission.join_room(
             services(), request.remote_addr, room_id, body.get("alias"), body.get("password"), body.get("proof")

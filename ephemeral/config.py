@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
+from .connect_deadline import CONNECT_DEADLINE
+from .connect_limit import CONNECTS_PER_BINDING
 from .hash_gate import HASH_BUDGET, HASH_CONCURRENCY, HASH_QUEUE, HASH_WAIT
 from .ratelimit import (
     CREATE_PER_ADDRESS,
@@ -57,6 +59,10 @@ class Settings:
     # Sockets one participant may hold (ephemeral/socket_limits.py).
     max_sockets_per_binding: int = SOCKETS_PER_BINDING
     max_sockets_per_address: int = SOCKETS_PER_ADDRESS
+    # How often one binding may connect a socket (ephemeral/connect_limit.py).
+    connect_limit_per_binding: Limit = CONNECTS_PER_BINDING
+    # Seconds an Engine.IO session may go without a Socket.IO connection (ephemeral/connect_deadline.py).
+    connect_deadline: int = CONNECT_DEADLINE
     # The built-in server against slow and greedy clients (ephemeral/slow_clients.py).
     header_timeout: int = HEADER_TIMEOUT
     max_connections_per_address: int = CONNECTIONS_PER_ADDRESS
@@ -168,6 +174,8 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "rate_limit_keys": _integer(1_000, 10_000_000),
     "max_sockets_per_binding": _integer(1, 1_000),
     "max_sockets_per_address": _integer(1, 1_000_000),
+    "connect_limit_per_binding": _limit,
+    "connect_deadline": _integer(1, 300),
     "header_timeout": _integer(1, 300),
     "max_connections_per_address": _integer(1, 1_000_000),
     "proof_difficulty": _integer(0, 30),

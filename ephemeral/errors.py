@@ -64,6 +64,13 @@ class RoomFull(EphemeralError):
     code, status, text = "room_full", 409, "This room is full."
 
 
+class TooManyRooms(EphemeralError):
+    """A create or join that would give one browser's cookie more live rooms than it holds (`bindings.MAX_BINDINGS`)."""
+
+    code, status = "too_many_rooms", 409
+    text = "This browser is in as many rooms as it can hold. Leave one first."
+
+
 class TooLarge(EphemeralError):
     code, status, text = "too_large", 413, "That message is too long."
 
@@ -105,6 +112,13 @@ class TooManySockets(EphemeralError):
     text = "Too many connections are open from this browser or network. Close a tab, then try again."
 
 
+class TooManyConnects(EphemeralError):
+    """A socket refused at connect: its binding connected too often just now (`connect_limit.py`)."""
+
+    code, status = "too_many_connects", 429
+    text = "This browser connected to the room too often just now. It will try again by itself shortly."
+
+
 class MethodNotAllowed(EphemeralError):
     code, status, text = "method_not_allowed", 405, "That method is not allowed here."
 
@@ -114,7 +128,7 @@ class Capacity(EphemeralError):
 
 
 class Unavailable(EphemeralError):
-    code, status, text = "unavailable", 503, "The service cannot reach its room store. Try again in a moment."
+    code, status, text = "unavailable", 503, "The room store cannot be reached or is full. Try again in a moment."
 
 
 INTERNAL_ACK: dict[str, Any] = EphemeralError().ack()

@@ -34,6 +34,18 @@ class SharedManager(socketio.RedisManager):  # type: ignore[misc]
         super()._handle_close_room(message)
 
 
+def listen_now(sio_server: Any) -> None:
+    """Start the manager (a shared one's subscription to the other processes) now, not at the first connection.
+
+    python-socketio starts it when the first Engine.IO session opens, and what
+    another process published before the subscription was lost: the disconnect
+    of that very first socket, when its binding logged out on another process.
+    """
+    if not sio_server.manager_initialized:
+        sio_server.manager_initialized = True
+        sio_server.manager.initialize()
+
+
 def client_manager(redis_url: str) -> socketio.Manager:
     if not redis_url:
         return LocalManager()

@@ -24,19 +24,26 @@ _INVISIBLE = re.compile(
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
 )
 _WHITESPACE_RUN = re.compile(r"\s+")
+# The only controls that fold like spaces: tab and the ASCII line breaks. Python's
+# `\s` also matches U+0085, U+2028, U+2029 and U+001C-U+001F; checked before
+# folding, those are refused rather than silently turned into a space.
+_FOLDED_CONTROLS = frozenset("\t\n\v\f\r")
 
 
 def display_name(value: object, label: str, limit: int) -> str:
-    """NFKC-normalise, trim and fold inner whitespace; the result is what is stored."""
+    """NFKC-normalise, refuse hidden characters, trim and fold inner whitespace; the result is what is stored."""
     if not isinstance(value, str):
         raise Invalid(f"{label} must be text.")
-    name = _WHITESPACE_RUN.sub(" ", unicodedata.normalize("NFKC", value)).strip()
+    normal = unicodedata.normalize("NFKC", value)
+    if _INVISIBLE.search(normal) or any(
+        unicodedata.category(char) in _FORBIDDEN_CATEGORIES and char not in _FOLDED_CONTROLS for char in normal
+    ):
+        raise Invalid(f"{label} contains invisible or control characters.")
+    name = _WHITESPACE_RUN.sub(" ", normal).strip()
     if not name:
         raise Invalid(f"{label} must not be empty.")
     if len(name) > limit:
         raise Invalid(f"{label} must be at most {limit} characters.")
-    if _INVISIBLE.search(name) or any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES for char in name):
-        raise Invalid(f"{label} contains invisible or control characters.")
     return name
 
 

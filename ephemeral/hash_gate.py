@@ -1,15 +1,17 @@
-"""The process's bcrypt budget: how many hashes run at once, how much CPU they may use, who waits."""
+"""The process's bcrypt budget: how many hashes run at once, how much CPU they may use, who waits, in what order."""
 
 from __future__ import annotations
 
 import math
 import threading
 import time
-from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from .errors import RateLimited
+from .fair_queue import FairQueue, Place
 from .ratelimit import Limit
 
 Clock = Callable[[], float]
@@ -79,16 +81,41 @@ class GateLimits:
 
 
 @dataclass(slots=True)
-class _Waiter:
-    deadline: float
+class Attempt:
+    """One join or creation: whose it is (a keyed client address) and how many hashes it was let run."""
+
+    key: str
+    hashed: int = 0
+
+
+# The attempt the hashes of this thread or green thread are for; the stores call the hasher without knowing it.
+_attempt: ContextVar[Attempt | None] = ContextVar("ephemeral_hash_attempt", default=None)
+
+
+@contextmanager
+def hashing_for(attempt: Attempt) -> Iterator[Attempt]:
+    """Every hash asked for inside waits its turn as `attempt.key`, and is counted in `attempt.hashed`."""
+    token = _attempt.set(attempt)
+    try:
+        yield attempt
+    finally:
+        _attempt.reset(token)
+
+
+# Hashes asked for outside any attempt (scripts, tests) share one key.
+ANYONE = ""
 
 
 class HashGate:
-    """Runs `running` hashes at once within a CPU budget; the rest wait in order, each a bounded time.
+    """Runs `running` hashes at once within a CPU budget; the rest wait their turn, each a bounded time.
 
+    Waiting hashes take turns by client (`fair_queue.py`): one address with many
+    hashes waiting holds back others' by one hash a round, and when the queue is
+    full a newcomer takes the place of the newest hash of whoever holds the most.
     A hash that would wait longer than `max_wait` (at least, by the CPU time of
-    hashes so far), or finds `waiting` others already queued, is refused 429 at once; one
-    still waiting at its deadline is refused then. Not reentrant.
+    hashes so far), or finds `waiting` others already queued and none to displace,
+    is refused 429 at once; one still waiting at its deadline, or displaced, is
+    refused then. Not reentrant.
     """
 
     def __init__(
@@ -106,23 +133,28 @@ class HashGate:
         self._max_wait = max_wait
         self._budget = CpuBudget(budget, clock)
         self._clock = clock
-        self._queue: deque[_Waiter] = deque()
+        self._queue = FairQueue()
         self._changed = threading.Condition()
         self._cpu_estimate = 0.0  # CPU-seconds of one hash, learned
         self.refused = 0
 
     # -- read-only signals ---------------------------------------------------
 
-    def expected_wait(self) -> float:
-        """Seconds a hash asked for now would wait at least before it starts, by the CPU hashes took so far."""
+    def expected_wait(self, key: str = ANYONE) -> float:
+        """Seconds a hash of `key` asked for now would wait at least before it starts, by the CPU hashes took so far."""
         with self._changed:
-            return self._expected_wait()
+            return self._expected_wait(key)
 
-    def would_refuse(self) -> int:
-        """0 when a hash asked for now would be let in (to run or to wait), else the seconds to wait."""
+    def would_refuse(self, key: str = ANYONE) -> int:
+        """0 when a hash of `key` asked for now would be let in (to run or to wait), else the seconds to wait."""
         with self._changed:
-            wait = self._expected_wait()
-            return _seconds(wait) if self._full(wait) else 0
+            wait = self._expected_wait(key)
+            return 0 if self._admits(key, wait) else _seconds(wait)
+
+    def waiting(self) -> int:
+        """Hashes waiting for their turn now."""
+        with self._changed:
+            return len(self._queue)
 
     def budget_level(self) -> float:
         """CPU-seconds of bcrypt the process may still spend at once (negative: in debt)."""
@@ -137,31 +169,43 @@ class HashGate:
     # -- taking a turn --------------------------------------------------------
 
     def __enter__(self) -> None:
+        attempt = _attempt.get()
+        key = attempt.key if attempt is not None else ANYONE
         with self._changed:
-            wait = self._expected_wait()
-            if self._full(wait):
+            wait = self._expected_wait(key)
+            me = Place(key)
+            if not (self._admits(key, wait) and self._queue.add(me, self._places())):
                 self.refused += 1
                 raise RateLimited(BUSY, retry_after=_seconds(wait))
-            me = _Waiter(self._clock() + self._max_wait)
-            self._queue.append(me)
+            self._changed.notify_all()  # a waiter whose place this one took is refused now
+            deadline = self._clock() + self._max_wait
+            served = False
             try:
-                self._wait_for_turn(me)
+                self._wait_for_turn(me, deadline)
+                self._queue.served(me)
+                served = True
             finally:
-                self._queue.remove(me)
-                self._changed.notify_all()  # a new head of the queue, or one fewer ahead
+                if not served:
+                    self._queue.remove(me)
+                self._changed.notify_all()  # a new head, one fewer ahead, or a displaced waiter to wake
             self._running += 1
+            if attempt is not None:
+                attempt.hashed += 1
 
-    def _wait_for_turn(self, me: _Waiter) -> None:
+    def _wait_for_turn(self, me: Place, deadline: float) -> None:
         while True:
+            if me.evicted:
+                self.refused += 1
+                raise RateLimited(BUSY, retry_after=_seconds(self._expected_wait(me.key)))
             delay: float | None = None
-            if self._queue[0] is me and self._running < self._slots:
+            if self._queue.head() is me and self._running < self._slots:
                 delay = self._budget.delay()
                 if delay <= 0:
                     return
-            remaining = me.deadline - self._clock()
+            remaining = deadline - self._clock()
             if remaining <= 0:
                 self.refused += 1
-                raise RateLimited(BUSY, retry_after=_seconds(self._expected_wait()))
+                raise RateLimited(BUSY, retry_after=_seconds(self._expected_wait(me.key)))
             self._changed.wait(remaining if delay is None else min(delay, remaining))
 
     def __exit__(self, *exc: object) -> None:
@@ -178,14 +222,19 @@ class HashGate:
             else:
                 self._cpu_estimate += _SMOOTHING * (cpu_seconds - self._cpu_estimate)
 
-    def _full(self, wait: float) -> bool:
-        ahead = len(self._queue) + self._running
-        return ahead >= self._slots + self._max_waiting or wait > self._max_wait
+    def _places(self) -> int:
+        """Places in the queue now: `waiting`, and any running slot that is free."""
+        return self._slots + self._max_waiting - self._running
 
-    def _expected_wait(self) -> float:
+    def _admits(self, key: str, wait: float) -> bool:
+        return wait <= self._max_wait and self._queue.has_room(key, self._places())
+
+    def _expected_wait(self, key: str) -> float:
         # CPU time, not wall time: on a busy host a hash takes longer than its CPU time, but
         # never less, so the wait is at least this long and a refusal at the door is sure.
-        ahead = len(self._queue) + self._running  # hashes that start or end before a new one starts
+        # Hashes that start or end before a new one of `key` starts: those running, and
+        # those served before it in the turns by client.
+        ahead = self._queue.ahead(key) + self._running
         # One slot frees for every hash ahead beyond the slots; `slots` of them end per hash.
         by_slots = (ahead - self._slots + 1) * self._cpu_estimate / self._slots if ahead >= self._slots else 0.0
         debt = ahead * self._cpu_estimate - self._budget.level()

@@ -1,10 +1,22 @@
-"""Join limits count wrong passwords only: a check in flight holds its tokens, a right password frees them.
+"""Join limits: a check in flight holds its tokens and its outcome settles them; a room's tokens go round by client.
 
 Taking a token before bcrypt and refunding it after (as before) let a class of
 50 joining at once empty the room's wrong-password budget with right passwords
-still being checked, and refused the rest. Here a check holds its tokens; the
-next join counts only what is neither spent nor held, and when the rest is all
-held it waits for those checks to settle instead of being refused.
+still being checked, and refused the rest. Here a check holds a token of each
+limit, and its outcome spends or frees each (`settle`); the next join counts
+only what is neither spent nor held.
+
+The two limits of a join wait differently:
+
+- the client's own (its address): spent, the join is refused at once; all held
+  by its own checks in flight, it waits for them to settle, as many joins as the
+  limit's burst;
+- the room's, which everyone who tries the room shares: spent or all held, the
+  join waits for the room's next free token, and joins waiting for one take
+  turns by client (`fair_queue.py`). A guesser who keeps a room's budget spent
+  from a few addresses then delays an honest join by a round of those addresses
+  (two seconds each by default), instead of winning every token as it refills.
+  A join whose turn would come later than its wait allows is refused at once.
 """
 
 from __future__ import annotations
@@ -14,68 +26,142 @@ import threading
 import time
 
 from .errors import RateLimited
-from .ratelimit import HELD, TokenBuckets
+from .fair_queue import FairQueue, Place
+from .ratelimit import TokenBuckets
 
 Charge = tuple[TokenBuckets, str]
 
-# A join whose tokens are all held looks again this often, for tokens refilled meanwhile.
+# A waiting join looks again at least this often, for tokens refilled meanwhile.
 RECHECK_SECONDS = 1.0
+# A head of the queue waiting for a refill never sleeps less than this (rounding must not spin it).
+_SHORTEST_SLEEP = 0.001
 
 
 class Holds:
-    """The joins waiting for checks in flight; every hold and settle goes through its lock."""
+    """The joins waiting for tokens; every hold and settle goes through its lock."""
 
-    def __init__(self) -> None:
+    def __init__(self, recheck: float = RECHECK_SECONDS) -> None:
         self._settled = threading.Condition()
-        self._waiting: dict[Charge, int] = {}
+        self._recheck = recheck
+        self._own_waiting: dict[Charge, int] = {}
+        self._turns: dict[Charge, FairQueue] = {}  # joins waiting for a shared limit's token; none when empty
 
-    def hold(self, charges: list[Charge], wait_limit: float) -> None:
-        """Hold a token of every limit, or none; 429 when a limit refuses, or the wait would be too long.
+    def hold(self, own: Charge, shared: Charge, who: str, wait_limit: float) -> None:
+        """Hold a token of both limits, or of neither; 429 when a limit refuses, or the wait would be too long.
 
-        As many joins may wait per key as the limit's burst (a class fits, a storm
-        does not), each at most `wait_limit` seconds.
+        `own` is the client's own limit, `shared` the room's; `who` is the client, for
+        taking turns. Waits at most `wait_limit` seconds in all.
         """
         deadline = time.monotonic() + wait_limit
-        queued: list[Charge] = []
         with self._settled:
+            self._hold_own(own, deadline, wait_limit)
             try:
-                while True:
-                    answer, blocking = self._try(charges)
-                    if answer == 0:
-                        return
-                    if answer > 0:
-                        raise RateLimited(retry_after=answer)
-                    if not queued:
-                        if any(self._waiting.get(charge, 0) >= charge[0].limit.burst for charge in blocking):
-                            raise RateLimited(retry_after=math.ceil(wait_limit))
-                        queued = blocking
-                        for charge in queued:
-                            self._waiting[charge] = self._waiting.get(charge, 0) + 1
-                    remaining = deadline - time.monotonic()
-                    if remaining <= 0:
-                        raise RateLimited(retry_after=math.ceil(wait_limit))
-                    self._settled.wait(min(remaining, RECHECK_SECONDS))
-            finally:
-                for charge in queued:
-                    left = self._waiting.pop(charge) - 1
-                    if left:
-                        self._waiting[charge] = left
+                self._hold_shared(shared, who, deadline)
+            except BaseException:
+                own[0].settle(own[1], spent=False)
+                self._settled.notify_all()
+                raise
 
-    def settle(self, charges: list[Charge], spent: bool) -> None:
-        """A check is over: its tokens are spent (a wrong password) or freed; whoever waits looks again."""
+    def would_refuse(self, own: Charge, shared: Charge, who: str, wait_limit: float) -> int:
+        """0 when `hold` would hold or wait now, else the seconds of its refusal; holds and remembers nothing."""
         with self._settled:
-            for buckets, key in charges:
+            return own[0].would_wait(own[1]) or self._door(shared, who, wait_limit)
+
+    def settle(self, outcomes: list[tuple[Charge, bool]]) -> None:
+        """A check is over: each token is spent (True) or freed; whoever waits looks again."""
+        with self._settled:
+            for (buckets, key), spent in outcomes:
                 buckets.settle(key, spent)
             self._settled.notify_all()
 
-    def _try(self, charges: list[Charge]) -> tuple[int, list[Charge]]:
-        """0 with every token held; else the longest wait (or `HELD`) and the limits whose tokens are all held."""
-        answers = [buckets.reserve(key) for buckets, key in charges]
-        if not any(answers):
-            return 0, []
-        for (buckets, key), answer in zip(charges, answers, strict=True):
-            if not answer:
-                buckets.settle(key, spent=False)  # no one saw this hold: no one to wake
-        blocking = [charge for charge, answer in zip(charges, answers, strict=True) if answer == HELD]
-        longest = max(answers)
-        return (longest if longest > 0 else HELD), blocking
+    def _hold_own(self, own: Charge, deadline: float, wait_limit: float) -> None:
+        buckets, key = own
+        queued = False
+        try:
+            while True:
+                answer = buckets.reserve(key)
+                if answer == 0:
+                    return
+                if answer > 0:
+                    raise RateLimited(retry_after=answer)
+                if not queued:  # all held by this client's checks in flight
+                    if self._own_waiting.get(own, 0) >= buckets.limit.burst:
+                        raise RateLimited(retry_after=math.ceil(wait_limit))
+                    self._own_waiting[own] = self._own_waiting.get(own, 0) + 1
+                    queued = True
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise RateLimited(retry_after=math.ceil(wait_limit))
+                self._settled.wait(min(remaining, self._recheck))
+        finally:
+            if queued:
+                left = self._own_waiting.pop(own) - 1
+                if left:
+                    self._own_waiting[own] = left
+
+    def _hold_shared(self, shared: Charge, who: str, deadline: float) -> None:
+        buckets, key = shared
+        if shared not in self._turns and buckets.reserve(key) == 0:
+            return  # nobody waits, and a token is free
+        wait = self._turn_wait(shared, who)
+        if wait > deadline - time.monotonic():
+            raise RateLimited(retry_after=_seconds(wait))
+        queue = self._turns.setdefault(shared, FairQueue())
+        place = Place(who)
+        served = False
+        try:
+            if not queue.add(place, _capacity(buckets)):
+                raise RateLimited(retry_after=_seconds(wait))
+            self._settled.notify_all()  # a join whose place this one took is refused now
+            while True:
+                if place.evicted:
+                    raise RateLimited(retry_after=_seconds(self._turn_wait(shared, who)))
+                my_turn = queue.head() is place
+                if my_turn and buckets.reserve(key) == 0:
+                    queue.served(place)
+                    served = True
+                    return
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise RateLimited(retry_after=_seconds(self._turn_wait(shared, who)))
+                sleep = min(remaining, self._recheck)
+                if my_turn:  # the next token comes by refill, or sooner by a settle, which wakes this
+                    sleep = min(sleep, max(buckets.refill_time(key), _SHORTEST_SLEEP))
+                self._settled.wait(sleep)
+        finally:
+            if not served:
+                queue.remove(place)
+            if not len(queue) and self._turns.get(shared) is queue:
+                del self._turns[shared]
+            self._settled.notify_all()  # a new head, or one fewer ahead
+
+    def _door(self, shared: Charge, who: str, wait_limit: float) -> int:
+        """The refusal `_hold_shared` would answer at once: 0 when it would hold or queue."""
+        buckets, key = shared
+        queue = self._turns.get(shared)
+        if queue is None and buckets.refill_time(key) == 0:
+            return 0
+        wait = self._turn_wait(shared, who)
+        if wait > wait_limit or (queue is not None and not queue.has_room(who, _capacity(buckets))):
+            return _seconds(wait)
+        return 0
+
+    def _turn_wait(self, shared: Charge, who: str) -> float:
+        """Seconds at least before a join of `who` asked for now gets its token: one for each join served first.
+
+        Tokens held by checks in flight count as free (a right password frees its
+        own), so the wait is never overstated.
+        """
+        buckets, key = shared
+        queue = self._turns.get(shared)
+        needed = (queue.ahead(who) if queue is not None else 0) + 1
+        return max(0.0, needed - buckets.level(key)) / buckets.limit.per_second
+
+
+def _capacity(buckets: TokenBuckets) -> int:
+    """Joins that may wait for one key's tokens: as many as its burst (a class fits, a storm does not)."""
+    return max(1, math.ceil(buckets.limit.burst))
+
+
+def _seconds(wait: float) -> int:
+    return max(1, math.ceil(wait))

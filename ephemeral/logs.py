@@ -2,8 +2,12 @@
 
 Every record is rendered from its format string alone: arguments are replaced
 unless they are numbers or marked `Safe`, exception messages are dropped, and
-tracebacks keep only file, line and function names. Libraries that print to
-stderr on their own (gevent's hub and WSGI server, eventlet) are routed here.
+tracebacks keep only file, line and function names. A library's record keeps
+even less: its own words are written only when they are a known constant text
+(`LIBRARY_TEXTS`), since a library may put what a client sent into the format
+string itself (engine.io's "Invalid session <sid>"); otherwise the line says
+only which logger wrote at which level. Libraries that print to stderr on their
+own (gevent's hub and WSGI server, eventlet, warnings) are routed here.
 
 A client can make the server log the same thing any number of times (a
 malformed packet, a broken request), so the root handler writes each kind of
@@ -25,6 +29,8 @@ from types import TracebackType
 from typing import Any
 
 REDACTED = "<withheld>"
+# Records of loggers under this name are our own code's: their format strings are ours.
+OUR_LOGGER = "ephemeral"
 # How often repeated lines and counted events are summed up in one line each.
 REPORT_SECONDS = 60.0
 # Kinds of line written in one interval; lines of further kinds are only counted.
@@ -42,11 +48,65 @@ def _redact(arg: object) -> object:
     return REDACTED
 
 
+def _ours(name: str) -> bool:
+    return name == OUR_LOGGER or name.startswith(OUR_LOGGER + ".")
+
+
+# What libraries write in words that hold nothing a client sent: these are kept
+# (their arguments still withheld). Any other text from a library is withheld.
+LIBRARY_TEXTS = frozenset(
+    {
+        # python-engineio
+        "Cannot send to sid %s",
+        "Method %s not supported",
+        "Application rejected connection",
+        "connect handler error",
+        "message handler error",
+        "disconnect handler error",
+        "post request handler error",
+        "service task exception",
+        "Unknown receive error",
+        # python-socketio
+        "%s is not connected to namespace %s",
+        "Unknown callback received, ignoring.",
+        "Handler error in pubsub listening thread",
+        "pubsub listen() exited unexpectedly",
+        "Unexpected Error in pubsub listening thread",
+        "Cannot publish to redis... retrying",
+        "Cannot publish to redis... giving up",
+    }
+)
+LIBRARY_WITHHELD = "a message in the library's own words (withheld)"
+# engine.io words some refusals with what the client sent (a session id of its
+# own making, an Origin), then says this; the kind is all we keep.
+_ENGINEIO_ONCE = " (further occurrences of this error will be logged with level INFO)"
+ENGINEIO_REFUSAL = "refused a client's request (details withheld)"
+_LONGEST_NAME = 100
+
+
+def _library_text(msg: object) -> str:
+    """The format string a library's record may be written with: a known constant, or a fixed kind."""
+    if isinstance(msg, str) and msg in LIBRARY_TEXTS:
+        return msg
+    if isinstance(msg, str) and msg.endswith(_ENGINEIO_ONCE):
+        return ENGINEIO_REFUSAL
+    return LIBRARY_WITHHELD
+
+
+def printable(text: str) -> str:
+    """`text` on one line: control, format and separator characters escaped (`\\n`, `\\u2028`, `\\x1b`)."""
+    return "".join(char if char.isprintable() else char.encode("unicode_escape").decode("ascii") for char in text)
+
+
 def describe_exception(exc_type: type[BaseException] | None, tb: TracebackType | None) -> str:
     """Exception class and frames (file, line, function), without the message or locals."""
     name = exc_type.__qualname__ if exc_type else "unknown"
     frames = [f"  {frame.filename}:{frame.lineno} in {frame.name}" for frame in traceback.extract_tb(tb)]
     return "\n".join([f"{name} (message withheld)", *frames])
+
+
+# Marks the lines CollapsingHandler writes itself: made of text already cleaned.
+_SUMMARY = object()
 
 
 class RedactingFormatter(logging.Formatter):
@@ -61,7 +121,11 @@ class RedactingFormatter(logging.Formatter):
         """A copy of `record` with its message rendered and redacted, and its traceback described."""
         # Work on a copy: the record may be shared with other handlers.
         clean = logging.makeLogRecord(record.__dict__)
-        template = clean.msg if isinstance(clean.msg, str) else type(clean.msg).__name__
+        if _ours(record.name) or getattr(record, "ephemeral_summary", None) is _SUMMARY:
+            template = clean.msg if isinstance(clean.msg, str) else type(clean.msg).__name__
+        else:
+            clean.name = printable(str(record.name)[:_LONGEST_NAME])
+            template = _library_text(clean.msg)
         args = clean.args if isinstance(clean.args, tuple) else ()
         try:
             clean.msg = template % tuple(_redact(arg) for arg in args) if args else template
@@ -96,7 +160,7 @@ class CollapsingHandler(logging.StreamHandler):  # type: ignore[type-arg]
         # logging.Handler.handle holds self.lock around this call.
         self._report_if_due(False)
         clean = RedactingFormatter.clean(record)
-        kind = (record.name, record.levelno, str(clean.msg), clean.exc_text or "")
+        kind = (clean.name, record.levelno, str(clean.msg), clean.exc_text or "")
         if kind in self._written:
             self._repeats[kind] = self._repeats.get(kind, 0) + 1
         elif len(self._written) >= MAX_KINDS:
@@ -147,7 +211,9 @@ class CollapsingHandler(logging.StreamHandler):  # type: ignore[type-arg]
         self._counts.clear()
 
     def _write(self, name: str, level: int, template: str, *args: object) -> None:
-        super().emit(logging.LogRecord(name, level, __file__, 0, template, args, None))
+        summary = logging.LogRecord(name, level, __file__, 0, template, args, None)
+        summary.ephemeral_summary = _SUMMARY
+        super().emit(summary)
 
 
 class RedactedErrorStream:
@@ -165,20 +231,6 @@ class RedactedErrorStream:
     def writelines(self, lines: Any) -> None:
         for line in lines:
             self.write(line)
-
-
-# engine.io words some refusals with what the client sent (a session id of its
-# own making), then says this; the kind is all we keep.
-_ENGINEIO_ONCE = " (further occurrences of this error will be logged with level INFO)"
-
-
-class WithoutClientText(logging.Filter):
-    """Keeps only the kind of an engine.io refusal worded with what the client sent."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.msg, str) and record.msg.endswith(_ENGINEIO_ONCE):
-            record.msg, record.args = "refused a client's request (details withheld)", None
-        return True
 
 
 def _excepthook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
@@ -234,7 +286,8 @@ def configure(level: int = logging.INFO) -> None:
     # Request logs would name rooms (in paths) and addresses: off entirely.
     for name in ("werkzeug", "engineio", "engineio.server", "socketio", "socketio.server", "geventwebsocket"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    logging.getLogger("engineio.server").addFilter(WithoutClientText())
+    # A library's warnings would reach stderr in their own words; as records they keep only their kind.
+    logging.captureWarnings(True)
     sys.excepthook = _excepthook
     threading.excepthook = _thread_excepthook
     _configured = True

@@ -30,6 +30,7 @@ CLIENT_EVENTS = (SEND, LOGOUT, PURGE)
 REFUSED_UNAUTHORIZED = errors.Unauthorized.code
 REFUSED_UNAVAILABLE = errors.Unavailable.code
 REFUSED_TOO_MANY_SOCKETS = errors.TooManySockets.code
+REFUSED_TOO_MANY_CONNECTS = errors.TooManyConnects.code
 
 # Every error code an HTTP answer or an ack may carry.
 ERROR_CODES = tuple(sorted({kind.code for kind in errors.all_kinds()}))
@@ -69,6 +70,11 @@ def message(message_id: str, speaker: Speaker, html: str) -> Payload:
     """Who said it and when come from the server, never from the payload."""
     you = speaker.you
     return {"id": message_id, "from": you.id, "alias": you.alias, "html": html, "ts": int(time.time() * 1000)}
+
+
+def retry_after(seconds: int | None) -> Payload:
+    """The `data` of a `connect_error` that a later try may pass: whole seconds to wait first."""
+    return {"retry_after": seconds or 1}
 
 
 def purged(closure: Closure) -> Payload:

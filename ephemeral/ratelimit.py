@@ -124,6 +124,13 @@ class TokenBuckets:
             tokens = self._level(key, now)
         return 0 if tokens >= 1 else self._wait(tokens)
 
+    def refill_time(self, key: str, tokens: float = 1) -> float:
+        """Seconds until `tokens` are free (neither spent nor held) by refilling alone; 0 when they are now."""
+        now = self._clock()
+        with self._lock:
+            missing = tokens - (self._level(key, now) - self._held.get(key, 0))
+        return max(0.0, missing / self._limit.per_second)
+
     def _wait(self, tokens: float) -> int:
         return max(1, math.ceil((1 - tokens) / self._limit.per_second))
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app
 
 from .config import Settings
 from .passwords import PasswordHasher
+from .presence_pacing import PresencePacer
 from .proof_of_work import ProofGate
 from .ratelimit import TokenBuckets
 from .rooms import RoomStore
@@ -43,6 +44,8 @@ class Services:
     storms: StormWatch
     proofs: ProofGate
     sockets: SocketsPerAddress
+    # Last, with its default: how often rooms hear about one participant (events/announce.py).
+    presence: PresencePacer = field(default_factory=PresencePacer)
 
 
 def services() -> Services:

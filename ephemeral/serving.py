@@ -82,7 +82,7 @@ def _gevent_handler_class() -> type:
 
 
 def server_options(async_mode: str, guard: Guard | None = None) -> dict[str, Any]:
-    """Keyword arguments for `socketio.run`: no access log, no raw error text, slow clients bounded (`guard`)."""
+    """Keyword arguments for the WSGI server (`serve`): no access log, no raw error text, slow clients bounded."""
     guard = guard or Guard()
     if async_mode == "gevent":
         return {
@@ -90,11 +90,33 @@ def server_options(async_mode: str, guard: Guard | None = None) -> dict[str, Any
             "error_log": RedactedErrorStream("ephemeral.http"),
             "handler_class": guard_gevent_handler(_gevent_handler_class(), guard),
         }
-    # eventlet's debug mode would send tracebacks to clients.
+    # eventlet's debug mode (its default) answers an exception that escapes the app with its traceback.
     protocol = guard_eventlet_protocol(_eventlet_protocol(), guard)
     # eventlet's WebSocket writes its errors, naming the client's address, to `wsgi.errors` (stderr by default).
     errors = {"wsgi.errors": RedactedErrorStream("ephemeral.http")}
     return {"log_output": False, "debug": False, "protocol": protocol, "max_size": max_connections(), "environ": errors}
+
+
+def serve(app: Any, sio: Any, host: str, port: int, options: dict[str, Any]) -> None:
+    """Serve `app` until the process ends, the WSGI server given `options` (`server_options`) in full.
+
+    Under gevent this is Flask-SocketIO's `run`. Under eventlet, `run` keeps
+    `debug` for itself and starts `eventlet.wsgi.server` without it, that is
+    with tracebacks in 500 answers, so the server is started here the way `run`
+    would, with every option passed on.
+    """
+    if sio.server.eio.async_mode != "eventlet":
+        sio.run(app, host=host, port=port, **options)
+        return
+    import eventlet
+    import eventlet.green.socket
+    import eventlet.wsgi
+
+    addresses = eventlet.green.socket.getaddrinfo(host, port)
+    if not addresses:
+        raise RuntimeError("the host name does not resolve to an address")
+    family, address = addresses[0][0], addresses[0][4]
+    eventlet.wsgi.server(eventlet.listen(address, family), app, **options)
 
 
 def ignore_reserved_client_events(sio_server: Any) -> None:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from flask import Blueprint, Flask, Response, jsonify, request
 
+from . import connect_hold
 from .events.acks import Ack, acked
 from .extensions import socketio
 from .services import services
@@ -29,6 +30,18 @@ class ForcedFailure(RuntimeError):
 def raise_in_request() -> Response:
     """A test posts any body; the request fails with an exception naming that body."""
     raise ForcedFailure("forced failure with " + request.get_data(as_text=True))
+
+
+@blueprint.post("/_test/raise-in-body")
+def raise_in_body() -> Response:
+    """A test posts any body; the answer's body fails before its first byte, outside Flask, in the WSGI server."""
+    text = request.get_data(as_text=True)
+
+    def body() -> Iterator[bytes]:
+        raise ForcedFailure("forced failure with " + text)
+        yield b""  # a generator: it fails when the server reads it, not here
+
+    return Response(body(), mimetype="text/plain")
 
 
 @blueprint.get("/_test/stats")
@@ -61,6 +74,7 @@ def register(app: Flask) -> None:
     """Call after `socketio.init_app`, so the event lands on this app's server only."""
     app.register_blueprint(blueprint)
     socketio.on_event("_test_raise", raise_in_event)
+    connect_hold.register(app)
 
 
 def enabled(environ: Mapping[str, str]) -> bool:

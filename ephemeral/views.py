@@ -103,6 +103,7 @@ def create() -> Response:
     form = {"alias": request.form.get("alias", ""), "name": request.form.get("name", "")}
     try:
         csrf.check(request)
+        bindings.make_room_for(None, services().registry)
         binding = admission.create_room(
             services(), request.remote_addr, form["name"], form["alias"], request.form.get("password", "")
         )
@@ -155,6 +156,7 @@ def join(room_id: str) -> Response:
     form = {"alias": request.form.get("alias", "")}
     try:
         csrf.check(request)
+        bindings.make_room_for(room_id, services().registry)
         binding = admission.join_room(
             services(),
             request.remote_addr,

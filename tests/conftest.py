@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,8 +20,15 @@ DEPLOYMENTS = [("gevent", "memory"), ("eventlet", "memory"), ("gevent", "redis")
 
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
-    """One real redis-server for the session, without persistence."""
+    """One real redis-server for the session, without persistence; the store contract flushes it."""
     with running_redis(tmp_path_factory.mktemp("redis")) as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def shared_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """The redis-server behind the shared servers of the Redis deployments; nothing flushes it."""
+    with running_redis(tmp_path_factory.mktemp("shared-redis")) as running:
         yield running
 
 
@@ -35,7 +43,7 @@ def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
 def deployment(request: pytest.FixtureRequest) -> Iterator[tuple[str, dict[str, str]]]:
     """An async mode and the environment that picks the room backend."""
     async_mode, backend = request.param
-    env = request.getfixturevalue("redis_server").env() if backend == "redis" else {}
+    env = request.getfixturevalue("shared_redis").env() if backend == "redis" else {}
     yield async_mode, env
 
 
@@ -49,23 +57,30 @@ def server(deployment: tuple[str, dict[str, str]], tmp_path_factory: pytest.Temp
 
 
 @pytest.fixture
-def own_server(
-    deployment: tuple[str, dict[str, str]], request: pytest.FixtureRequest, tmp_path: Path
-) -> Iterator[Callable[..., RunningServer]]:
-    """Start servers of this deployment with extra settings (Redis flushed first); all stop at teardown."""
+def own_server(deployment: tuple[str, dict[str, str]], tmp_path: Path) -> Iterator[Callable[..., RunningServer]]:
+    """Start servers of this deployment with extra settings; all stop at teardown.
+
+    With Redis they share a redis-server of this test's own, empty at the first start:
+    the session's shared server and its Redis are never touched.
+    """
     async_mode, base_env = deployment
     started: list[RunningServer] = []
+    with contextlib.ExitStack() as stack:
+        own_redis: list[RedisServer] = []
 
-    def start(env: dict[str, str] | None = None) -> RunningServer:
-        if base_env:
-            request.getfixturevalue("redis_server").flush()
-        running = start_server(tmp_path, async_mode, {**base_env, **(env or {})})
-        started.append(running)
-        return running
+        def start(env: dict[str, str] | None = None) -> RunningServer:
+            backend = {}
+            if base_env:
+                if not own_redis:
+                    own_redis.append(stack.enter_context(running_redis(tmp_path)))
+                backend = own_redis[0].env()
+            running = start_server(tmp_path, async_mode, {**base_env, **backend, **(env or {})})
+            started.append(running)
+            return running
 
-    yield start
-    for running in started:
-        running.stop()
+        yield start
+        for running in started:
+            running.stop()
 
 
 @pytest.fixture

@@ -1,15 +1,63 @@
-"""Telling rooms what happened: presence, closures, and the sockets that must go."""
+"""Telling rooms what happened: presence (paced per participant), closures, and the sockets that must go."""
 
 from __future__ import annotations
 
+import logging
+
 from .. import protocol
+from ..errors import Unavailable
 from ..extensions import socketio
-from ..rooms import Closure, Notices, PresenceChange
+from ..logs import Safe
+from ..rooms import Closure, Notices, Participant, PresenceChange, Seat
+from ..services import Services, services
+
+log = logging.getLogger("ephemeral")
+
+
+def arrival(svc: Services, seat: Seat) -> None:
+    """A socket attached; at its participant's first the room gets `presence`, now or when paced (`presence_pacing`)."""
+    if not seat.presence_changed:
+        return
+    delay = svc.presence.arrived(seat.room_id, seat.you.id)
+    if delay == 0:
+        _tell(seat.room_id, seat.participants)
+    elif delay is not None:
+        socketio.start_background_task(_flush, svc, seat.room_id, seat.you.id, delay)
 
 
 def presence(change: PresenceChange | None) -> None:
-    if change is not None:
-        socketio.emit(protocol.PRESENCE, protocol.presence(change.participants), to=change.room_id)
+    """The room's presence changed: a participant's last socket closing is paced, anything else told now."""
+    if change is None:
+        return
+    if change.left is None:
+        _tell(change.room_id, change.participants)
+        return
+    svc = services()
+    delay = svc.presence.left(change.room_id, change.left)
+    if delay is not None:
+        socketio.start_background_task(_flush, svc, change.room_id, change.left, delay)
+
+
+def _tell(room_id: str, participants: list[Participant]) -> None:
+    socketio.emit(protocol.PRESENCE, protocol.presence(participants), to=room_id)
+
+
+def _flush(svc: Services, room_id: str, who: str, delay: float) -> None:
+    """Background task: once due, the room gets its presence from the store, if it changed for `who`."""
+    socketio.sleep(delay)
+    try:
+        svc.presence.flushing(room_id, who)
+        try:
+            participants = svc.registry.presence(room_id)
+        except Unavailable:
+            socketio.start_background_task(_flush, svc, room_id, who, svc.presence.put_off(room_id, who))
+            return
+        present = any(participant.id == who for participant in participants)
+        # Nobody present is nobody to tell: every socket of a room belongs to someone present.
+        if svc.presence.settled(room_id, who, present) and participants:
+            _tell(room_id, participants)
+    except Exception as error:  # noqa: BLE001 - a background task must not die loudly
+        log.error("presence flush failed with %s", Safe(type(error).__qualname__))
 
 
 def closure(closed: Closure) -> None:

@@ -9,10 +9,10 @@ from flask_socketio import ConnectionRefusedError, join_room
 
 from .. import bindings, protocol
 from ..after_connect import after_connect
-from ..errors import EphemeralError, TooManySockets, Unauthorized, Unavailable
+from ..errors import EphemeralError, TooManyConnects, TooManySockets, Unauthorized, Unavailable
 from ..extensions import socketio
 from ..origin import is_foreign
-from ..rooms import PresenceChange, RoomStore, Seat
+from ..rooms import RoomStore, Seat
 from ..services import services
 from . import announce
 
@@ -35,12 +35,11 @@ def on_connect(auth: object = None) -> None:
         svc.sockets.release(sid)  # a refused socket holds no place
         raise
     welcome = protocol.welcome(seat)
-    presence = PresenceChange(seat.room_id, seat.participants) if seat.presence_changed else None
 
     def greet() -> None:
         # Straight to this process's socket: no round trip through Redis after the CONNECT packet.
         socketio.emit(protocol.WELCOME, welcome, to=sid, ignore_queue=True)
-        announce.presence(presence)
+        announce.arrival(svc, seat)  # no app context here: the services go along
 
     after_connect(request.environ, greet)
 
@@ -60,6 +59,10 @@ def _seat(registry: RoomStore, room_id: str, token: str, sid: str) -> Seat:
             raise Unauthorized()
     except TooManySockets:
         raise ConnectionRefusedError(protocol.REFUSED_TOO_MANY_SOCKETS) from None
+    except TooManyConnects as error:
+        raise ConnectionRefusedError(
+            protocol.REFUSED_TOO_MANY_CONNECTS, protocol.retry_after(error.retry_after)
+        ) from None
     except Unavailable:
         # The shared store is out of reach for a moment: the client retries and keeps its view.
         raise ConnectionRefusedError(protocol.REFUSED_UNAVAILABLE) from None

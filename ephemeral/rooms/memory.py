@@ -14,7 +14,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import aliases, fields
-from ..errors import AliasTaken, Capacity, NotFound, RoomFull, TooManySockets, Unauthorized, WrongPassword
+from ..connect_limit import CONNECTS_PER_BINDING, ConnectBucket
+from ..errors import (
+    AliasTaken,
+    Capacity,
+    NotFound,
+    RoomFull,
+    TooManyConnects,
+    TooManySockets,
+    Unauthorized,
+    WrongPassword,
+)
+from ..ratelimit import Limit
 from .model import (
     HOST,
     MEMBER,
@@ -40,10 +51,11 @@ MAX_SPENT_PROOFS = 100_000
 
 @dataclass(slots=True)
 class Member:
-    """A binding to a room: who it is, and the sockets of this process that carry it."""
+    """A binding to a room: who it is, the sockets of this process that carry it, how often it may connect."""
 
     you: Participant
     token: str
+    connects: ConnectBucket
     sids: set[str] = field(default_factory=set)
 
 
@@ -76,6 +88,7 @@ class MemoryRegistry:
         max_rooms: int,
         max_participants: int,
         max_sockets_per_binding: int,
+        connect_limit: Limit = CONNECTS_PER_BINDING,
         clock: Clock = time.monotonic,
         wall: Clock = time.time,
     ) -> None:
@@ -84,6 +97,7 @@ class MemoryRegistry:
         self._max_rooms = max_rooms
         self._max_participants = max_participants
         self._max_sockets = max_sockets_per_binding
+        self._connect_limit = connect_limit
         self._clock = clock
         self._wall = wall
         self._rooms: dict[str, Room] = {}
@@ -143,8 +157,12 @@ class MemoryRegistry:
             if found is None:
                 raise Unauthorized()
             room, member = found
-            if sid not in member.sids and len(member.sids) >= self._max_sockets:
-                raise TooManySockets()
+            if sid not in member.sids:
+                wait = member.connects.take(self._connect_limit, self._clock())
+                if wait:
+                    raise TooManyConnects(retry_after=wait)
+                if len(member.sids) >= self._max_sockets:
+                    raise TooManySockets()
             was_connected = bool(member.sids)
             member.sids.add(sid)
             self._sockets[sid] = (room_id, token)
@@ -158,7 +176,7 @@ class MemoryRegistry:
             if room is None or member is None:
                 return None
             member.sids.discard(sid)
-            return None if member.sids else PresenceChange(room.room_id, room.present())
+            return None if member.sids else PresenceChange(room.room_id, room.present(), left=member.you.id)
 
     def speaker(self, sid: str) -> Speaker | None:
         with self._lock:
@@ -256,7 +274,8 @@ class MemoryRegistry:
         while participant_id in room.issued_ids:  # 96 random bits: never in practice
             participant_id = new_participant_id()
         room.issued_ids.add(participant_id)
-        member = Member(Participant(participant_id, alias, role), new_token())
+        connects = ConnectBucket.full(self._connect_limit, self._clock())
+        member = Member(Participant(participant_id, alias, role), new_token(), connects)
         room.members[member.token] = member
         room.alias_keys.update(aliases.lookalike_keys(alias))
         return self._binding(room, member)

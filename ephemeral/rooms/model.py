@@ -83,8 +83,11 @@ class Speaker:
 
 @dataclass(frozen=True, slots=True)
 class PresenceChange:
+    """A room's new presence; `left` is the participant id when one socket's close made it (their last)."""
+
     room_id: str
     participants: list[Participant]
+    left: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

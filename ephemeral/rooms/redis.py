@@ -1,10 +1,9 @@
 """The room store in Redis, shared by every Ephemeral process. No Flask, no Socket.IO.
 
-Same contract as `MemoryRegistry`. Every rule is decided in one Lua script
-(`lua/`), so processes can never both take the last seat or one alias. Keys
-expire with their room; tokens are stored only as SHA-256 hashes; message text
-never touches Redis storage (Socket.IO's pub/sub carries it in transit). This
-process remembers which of its own sockets sit in which room. A spent proof of
+Same contract as `MemoryRegistry`. Every rule is decided in one Lua script (`lua/`), so processes
+can never both take the last seat or one alias. Keys expire with their room; tokens are stored
+only as SHA-256 hashes; message text never touches Redis storage (Socket.IO's pub/sub carries it
+in transit). This process remembers which of its own sockets sit in which room. A spent proof of
 work is `eph:proof:<challenge nonce>`, set once (`SET NX`) and expiring with it.
 """
 
@@ -19,7 +18,19 @@ from typing import Any
 import redis
 
 from .. import fields
-from ..errors import AliasTaken, Capacity, NotFound, RoomFull, TooManySockets, Unauthorized, Unavailable, WrongPassword
+from ..connect_limit import CONNECTS_PER_BINDING, lua_args
+from ..errors import (
+    AliasTaken,
+    Capacity,
+    NotFound,
+    RoomFull,
+    TooManyConnects,
+    TooManySockets,
+    Unauthorized,
+    Unavailable,
+    WrongPassword,
+)
+from ..ratelimit import Limit
 from . import redis_codec as codec
 from .model import (
     HOST,
@@ -51,7 +62,9 @@ _ERRORS = {kind.code: kind for kind in (NotFound, Unauthorized, RoomFull, AliasT
 NO_SOCKET_CAP = 0
 
 
-def _raise_for(status: str) -> None:
+def _raise_for(status: str, rest: list[Any] | None = None) -> None:
+    if status == TooManyConnects.code and rest:
+        raise TooManyConnects(retry_after=int(rest[0]))
     error = _ERRORS.get(status)
     if error is not None:
         raise error()
@@ -69,12 +82,14 @@ class RedisRegistry:
         max_rooms: int,
         max_participants: int,
         max_sockets_per_binding: int,
+        connect_limit: Limit = CONNECTS_PER_BINDING,
     ):
         self._client, self._hasher = client, hasher
         self._ttl_ms = int(ttl * 1000)
         self._max_rooms = max_rooms
         self._max_participants = max_participants
         self._max_sockets = max_sockets_per_binding
+        self._connects = lua_args(connect_limit)
         self._process = secrets.token_hex(8)
         self._sockets: dict[str, tuple[str, str]] = {}  # sid -> (room id, token hash); never the token
         self._lock = threading.Lock()  # guards _sockets; never held across Redis calls
@@ -146,11 +161,12 @@ class RedisRegistry:
     @reachable_call
     def attach(self, room_id: str, token: str, sid: str) -> Seat:
         hashed = codec.token_hash(token)
-        status, *rest = self._run("attach", room_id, hashed, sid, self._process, self._max_sockets)
+        arguments = (room_id, hashed, sid, self._process, self._max_sockets, *self._connects)
+        status, *rest = self._run("attach", *arguments)
         if status == "rejoin":
             self._pending += self._beat()  # register, put our sockets back, then attach
-            status, *rest = self._run("attach", room_id, hashed, sid, self._process, self._max_sockets)
-        _raise_for(status)
+            status, *rest = self._run("attach", *arguments)
+        _raise_for(status, rest)
         exp_ms, name, participant, first, present = rest
         with self._lock:
             self._sockets[sid] = (room_id, hashed)
@@ -172,7 +188,8 @@ class RedisRegistry:
 
     def _detach(self, room_id: str, sid: str) -> PresenceChange | None:
         status, *rest = self._run("detach", room_id, sid)
-        return PresenceChange(room_id, codec.present(rest[0])) if status == "changed" else None
+        left = codec.loaded(rest[1]).id if status == "changed" and len(rest) > 1 and rest[1] else None
+        return PresenceChange(room_id, codec.present(rest[0]), left=left) if status == "changed" else None
 
     @reachable_call
     def speaker(self, sid: str) -> Speaker | None:
@@ -268,7 +285,7 @@ class RedisRegistry:
         with self._lock:
             sockets = list(self._sockets.items())
         for sid, (room_id, hashed) in sockets:
-            status, *rest = self._run("attach", room_id, hashed, sid, self._process, NO_SOCKET_CAP)
+            status, *rest = self._run("attach", room_id, hashed, sid, self._process, NO_SOCKET_CAP, *self._connects)
             if status == "ok" and rest[3]:
                 changes.append(PresenceChange(room_id, codec.present(rest[4])))
         return changes

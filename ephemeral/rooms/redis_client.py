@@ -51,13 +51,37 @@ def check_no_persistence(client: redis.Redis) -> None:
         )
 
 
+# Redis answers that mean "not now" rather than "wrong request": out of memory under
+# `noeviction`, a replica after a failover, a cluster resharding or down.
+_NOT_NOW = (
+    redis.ConnectionError,  # BusyLoadingError (LOADING) and MaxConnectionsError among them
+    redis.TimeoutError,
+    redis.exceptions.OutOfMemoryError,
+    redis.exceptions.ReadOnlyError,
+    redis.exceptions.TryAgainError,
+    redis.exceptions.ClusterDownError,  # MasterDownError among them
+)
+# The same, as an error code at the start of a reply redis-py has no class for:
+# a script running past its time limit, a failed snapshot refusing writes.
+_NOT_NOW_CODES = ("BUSY ", "MISCONF ", "OOM ", "READONLY ", "LOADING ", "MASTERDOWN ", "TRYAGAIN ", "CLUSTERDOWN ")
+
+
+def store_cannot_take_it_now(error: redis.RedisError) -> bool:
+    """Whether `error` says the store is out of reach or full for the moment (a retry may succeed)."""
+    if isinstance(error, _NOT_NOW):
+        return True
+    return isinstance(error, redis.ResponseError) and str(error).startswith(_NOT_NOW_CODES)
+
+
 @contextmanager
 def reachable() -> Iterator[None]:
-    """A Redis outage is a temporary failure (503 / `unavailable`), not a crash."""
+    """A Redis outage, or a Redis that is full, is a temporary failure (503 / `unavailable`), not a crash."""
     try:
         yield
-    except (redis.ConnectionError, redis.TimeoutError):
-        raise Unavailable() from None
+    except redis.RedisError as error:
+        if store_cannot_take_it_now(error):
+            raise Unavailable() from None
+        raise
 
 
 def reachable_call(method: Callable[..., T]) -> Callable[..., T]:

@@ -50,14 +50,16 @@ class RoomStore(Protocol):
         """A socket connects with a binding and belongs to that room for life.
 
         `presence_changed` is true when it is the participant's first open
-        socket. Errors: `Unauthorized` (no such live binding), `TooManySockets`
-        (the binding holds its most sockets, counted on every process, decided
-        atomically with the attach). `detach` frees the socket's place.
+        socket. Errors: `Unauthorized` (no such live binding), `TooManyConnects`
+        (the binding's connect bucket is empty, `connect_limit.py`; its
+        `retry_after` says for how long), `TooManySockets` (the binding holds
+        its most sockets, counted on every process); both decided atomically
+        with the attach, in that order. `detach` frees the socket's place.
         """
         ...
 
     def detach(self, sid: str) -> PresenceChange | None:
-        """A socket closed; the room's new presence when its participant has no socket left."""
+        """A socket closed; the room's new presence (`left`: who) when its participant has no socket left."""
         ...
 
     def speaker(self, sid: str) -> Speaker | None:

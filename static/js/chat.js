@@ -13,7 +13,6 @@ import {
   showCountdown,
   showPresence,
   showStatus,
-  showSystem,
   view,
 } from "./chat/render.js";
 import { setUpCopyButtons } from "./clipboard.js";
@@ -80,13 +79,13 @@ const byId = (participants) => new Map(participants.map(({ id, alias }) => [id, 
 const connection = connect(roomId, {
   connected(again) {
     showStatus(t("status.connected"), "connected");
-    if (again) showSystem(t("note.reconnected"));
+    if (again) model.note(t("note.reconnected"));
   },
   reconnecting() {
     if (!leaving) showStatus(t("status.reconnecting"), "reconnecting");
   },
   crowded(code) {
-    // Refused for too many sockets: say why; the connection tries again later by itself.
+    // Refused for too many sockets, or for connecting too often: say why; the connection tries again by itself.
     if (!leaving) showStatus(errorText(code), "reconnecting");
   },
   welcome(info) {
@@ -98,8 +97,8 @@ const connection = connect(roomId, {
   presence({ participants }) {
     const now = byId(participants);
     if (present) {
-      for (const [id, alias] of now) if (!present.has(id)) showSystem(t("note.joined", { alias }));
-      for (const [id, alias] of present) if (!now.has(id)) showSystem(t("note.left", { alias }));
+      for (const [id, alias] of now) if (!present.has(id)) model.note(t("note.joined", { alias }));
+      for (const [id, alias] of present) if (!now.has(id)) model.note(t("note.left", { alias }));
     }
     present = now;
     showPresence(participants, you);
@@ -173,7 +172,7 @@ addEventListener("pageshow", (event) => {
 });
 
 const navigation = performance.getEntriesByType("navigation")[0];
-showSystem(t(navigation && navigation.type === "reload" ? "note.refreshed" : "note.fresh"));
+model.note(t(navigation && navigation.type === "reload" ? "note.refreshed" : "note.fresh"));
 
 function tick() {
   const msLeft = deadline - performance.now();

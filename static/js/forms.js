@@ -14,11 +14,15 @@ const WORDS = {
   password: { empty: "form.password.empty", long: "form.password.long" },
 };
 
+// Tab and the ASCII line breaks fold like spaces; every other control or separator is refused where it stands.
+const FOLDED_CONTROLS = /[\t\n\v\f\r]/gu;
+
 function displayName(value, words, max) {
-  const name = value.normalize("NFKC").replace(/\s+/gu, " ").trim();
+  const normal = value.normalize("NFKC");
+  if (INVISIBLE.test(normal.replace(FOLDED_CONTROLS, " "))) return t(words.invisible);
+  const name = normal.replace(/\s+/gu, " ").trim();
   if (!name) return t(words.empty);
   if ([...name].length > max) return t(words.long, { max });
-  if (INVISIBLE.test(name)) return t(words.invisible);
   return "";
 }
 

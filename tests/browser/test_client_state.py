@@ -181,3 +181,31 @@ def test_wiping_empties_the_message_list_before_the_page_moves_on(
     if how == "leave":
         expect(bob.locator("#messages li.message")).to_have_count(2)  # the room goes on for Bob
     assert page_errors == []
+
+
+def test_the_list_keeps_its_last_500_entries_dropping_the_oldest_notes_and_messages_alike(
+    pair: Pair, page_errors: list[str]
+) -> None:
+    """A page open for long, or a room flooded with arrivals and departures, keeps a bounded list (model.js)."""
+    ann, bob = pair.ann_socket.events("presence")[-1]["participants"]
+    # Bob flickers 100 times (200 notes, as a churning binding made before presence was paced), then 320 messages.
+    for _ in range(100):
+        pair.ann_socket.inject("presence", {"participants": [ann]})
+        pair.ann_socket.inject("presence", {"participants": [ann, bob]})
+    for n in range(320):
+        pair.ann_socket.inject("message", {"id": f"m{n}", "from": bob["id"], "alias": "bob", "html": f"n{n}", "ts": n})
+    entries = pair.ann.locator("#messages > li")
+    expect(entries.last).to_have_attribute("data-id", "m319")
+    expect(entries).to_have_count(500)
+    # The oldest went first: the page's first notes and some flicker notes; the messages are all there.
+    expect(pair.ann.locator("#messages li.message")).to_have_count(320)
+    expect(pair.ann.locator("#messages li.system")).to_have_count(180)
+    expect(entries.first).to_have_class("system")
+    # A continued run starts afresh at the top: the first message left shows its name and time.
+    for n in range(320, 520):
+        pair.ann_socket.inject("message", {"id": f"m{n}", "from": bob["id"], "alias": "bob", "html": f"n{n}", "ts": n})
+    expect(entries.last).to_have_attribute("data-id", "m519")
+    expect(entries).to_have_count(500)
+    expect(entries.first).to_have_attribute("data-id", "m20")
+    expect(entries.first).not_to_have_class(re.compile(r"\bcontinued\b"))
+    assert page_errors == []

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 import pytest
 
+from ephemeral.connect_limit import CONNECTS_PER_BINDING
 from ephemeral.passwords import PasswordHasher
+from ephemeral.ratelimit import Limit
 from ephemeral.rooms import Hasher, MemoryRegistry, RoomStore
 from ephemeral.rooms.redis import RedisRegistry
 from ephemeral.rooms.redis_client import connect
@@ -61,6 +63,10 @@ class RedisAges:
                 self._client.hincrby(key, "exp", -shift)
         for room_id, score in self._client.zrange("eph:expiries", 0, -1, withscores=True):
             self._client.zadd("eph:expiries", {room_id: score - shift})
+        for key in self._client.scan_iter("eph:room:*:connects"):  # connect buckets refill as if time passed
+            for token, bucket in self._client.hgetall(key).items():
+                tokens, stamp = bucket.split()
+                self._client.hset(key, token, f"{tokens} {int(stamp) - shift}")
         for key in self._client.scan_iter("eph:proof:*"):  # spent proofs of work grow as old
             left = self._client.pttl(key) - shift
             if left > 0:
@@ -80,6 +86,7 @@ class MakeRegistry(Protocol):
         max_rooms: int = ...,
         max_participants: int = ...,
         max_sockets_per_binding: int = ...,
+        connect_limit: Limit = ...,
     ) -> RoomStore: ...
 
 
@@ -113,12 +120,14 @@ def make_registry(store: str, hasher: PasswordHasher, clock: Clock, request: pyt
         max_rooms: int = MAX_ROOMS,
         max_participants: int = MAX_PARTICIPANTS,
         max_sockets_per_binding: int = MAX_SOCKETS_PER_BINDING,
+        connect_limit: Limit = CONNECTS_PER_BINDING,
     ) -> RoomStore:
-        limits = {
+        limits: dict[str, Any] = {
             "ttl": TTL,
             "max_rooms": max_rooms,
             "max_participants": max_participants,
             "max_sockets_per_binding": max_sockets_per_binding,
+            "connect_limit": connect_limit,
         }
         if isinstance(clock, FakeClocks):
             fakes = clock

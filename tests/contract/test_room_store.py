@@ -341,13 +341,13 @@ def test_second_socket_of_a_participant_counts_once(registry: RoomStore, ann: Bi
     assert aliases(registry.presence(ann.room_id)) == ["Ann"]
 
 
-def test_detach_reports_presence_only_when_last_socket_leaves(
+def test_detach_reports_presence_and_who_left_only_when_last_socket_leaves(
     registry: RoomStore, ann: Binding, bob: Binding, connected: dict[str, str]
 ) -> None:
     assert registry.detach("ann-1") is None
     assert aliases(registry.presence(ann.room_id)) == ["Ann", "Bob"]
-    assert registry.detach("ann-2") == PresenceChange(ann.room_id, [bob.you])
-    assert registry.detach("bob-1") == PresenceChange(ann.room_id, [])
+    assert registry.detach("ann-2") == PresenceChange(ann.room_id, [bob.you], left=ann.you.id)
+    assert registry.detach("bob-1") == PresenceChange(ann.room_id, [], left=bob.you.id)
 
 
 def test_reattach_after_leaving_changes_presence_again(

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from scripts.lock_requirements import REQUIREMENTS, normalized, pins
 from tests.support.payloads import aliases, notice
 from tests.support.people import Person
 from tests.support.server import free_port
@@ -54,6 +55,22 @@ def test_every_module_is_byte_compiled_in_the_image(container):
         if not any((source.parent / "__pycache__").glob(source.stem + ".*.pyc"))
     ]
     assert uncompiled == []
+
+
+def test_the_image_holds_exactly_the_locked_packages(container):
+    """What pip installed with --require-hashes: requirements.txt's pins (= requirements.lock's), nothing else."""
+    listing = (
+        "import importlib.metadata as m; print(*(d.metadata['Name'] + '==' + d.version for d in m.distributions()))"
+    )
+    listed = container.run(["/opt/venv/bin/python3", "-c", listing])
+    assert listed.returncode == 0, listed.stderr
+    installed = {
+        normalized(name): version for name, _, version in (item.partition("==") for item in listed.stdout.split())
+    }
+    for tool in ("pip", "setuptools"):  # the venv's own
+        installed.pop(tool, None)
+    pinned = {name: pin.partition("==")[2] for name, pin in pins(REQUIREMENTS).items()}
+    assert installed == pinned
 
 
 def test_healthcheck_passes_while_serving_and_fails_without_a_server(running, image_config):

@@ -49,6 +49,10 @@ def test_join_errors(people, alias, password, status, code):
         ('{"alias": "a", "name": "n", "password": null}', "application/json", 400, "invalid"),
         ('{"alias": "a", "name": "' + "n" * 65 + '", "password": "p"}', "application/json", 400, "invalid"),
         ('{"alias": "\\ud800", "name": "n", "password": "p"}', "application/json", 400, "invalid"),
+        # Line and paragraph separators in a room name are refused, not folded into a space.
+        ('{"alias": "a", "name": "Book\\u2028club", "password": "p"}', "application/json", 400, "invalid"),
+        ('{"alias": "a", "name": "Book\\u2029club", "password": "p"}', "application/json", 400, "invalid"),
+        ('{"alias": "a", "name": "Book\\u0085club", "password": "p"}', "application/json", 400, "invalid"),
         ('{"alias": "a", "name": "n", "password": "\\udfff"}', "application/json", 400, "invalid"),
         ('{"alias": "a", "name": "n", "password": "' + "x" * 40_000 + '"}', "application/json", 400, "invalid"),
     ],
@@ -90,7 +94,8 @@ LOOKALIKES = [
     ("ann", "ann\u00a0", 409, "alias_taken"),  # no-break space, trimmed
     ("ann", "\u3000ann", 409, "alias_taken"),  # ideographic space
     ("ann", "ann\t\n", 409, "alias_taken"),
-    ("ann", "ann\x85", 409, "alias_taken"),  # NEL is white space: trimmed
+    ("ann", "ann\x85", 400, "invalid"),  # NEL: refused, not trimmed as white space
+    ("ann", "a\x85nn", 400, "invalid"),
     ("a nn", "a  \u2003nn", 409, "alias_taken"),  # inner white space folds to one space
     ("ann", "\u200bann", 400, "invalid"),  # zero-width space
     ("ann", "ann\u200d", 400, "invalid"),  # zero-width joiner
@@ -108,7 +113,9 @@ LOOKALIKES = [
     ("ann", "\u061cann", 400, "invalid"),  # Arabic letter mark
     ("ann", "\u2066ann\u2069", 400, "invalid"),  # isolate
     ("ann", "\u202dann\u202c", 400, "invalid"),  # override
-    ("ann", "ann\u2028", 409, "alias_taken"),  # line separator is white space: trimmed
+    ("ann", "ann\u2028", 400, "invalid"),  # line separator: refused, not trimmed as white space
+    ("a nn", "a\u2028nn", 400, "invalid"),  # nor folded into a space
+    ("a nn", "a\u2029nn", 400, "invalid"),  # paragraph separator
     ("ann", "\x00ann", 400, "invalid"),
     ("ann", "ann\x00", 400, "invalid"),
     ("ann", "a\x07nn", 400, "invalid"),  # bell

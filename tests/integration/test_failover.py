@@ -2,7 +2,7 @@
 
 The processes sit behind the guide's nginx site with its `upstream` block
 (docs/deployment.md, "Several processes"), changed only as the reverse-proxy
-test changes it: loopback ports, a self-signed certificate, the log path. They
+test changes it: its name, loopback ports, a self-signed certificate, the log path. They
 run with the environment of the guide's compose file, pointed at the test's Redis.
 """
 
@@ -15,7 +15,14 @@ from pathlib import Path
 import requests
 
 from tests.support.guide import compose_from_docs
-from tests.support.nginx import running_nginx, self_signed_certificate, site_from_docs, substitute, substitutions
+from tests.support.nginx import (
+    SITE_NAME,
+    running_nginx,
+    self_signed_certificate,
+    site_from_docs,
+    substitute,
+    substitutions,
+)
 from tests.support.payloads import aliases
 from tests.support.process import HOOKS
 from tests.support.redis import NO_PERSISTENCE, RedisServer
@@ -69,7 +76,7 @@ def test_kill_one_process_its_clients_reconnect_and_presence_heals(own_redis, tm
             return upstream_site(servers, ports, tls, tmp_path / "nginx")
 
         with running_nginx(tmp_path / "nginx", render, port_count=2) as nginx:
-            public = f"https://127.0.0.1:{nginx.ports[1]}"
+            public = f"https://{SITE_NAME}:{nginx.ports[1]}"
             ann = people_at(public)
             ann.http.trust_env = False
             ann.http.verify = str(tls / "cert.pem")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import pytest
 import requests
 
 from tests.support.payloads import aliases, notice
-from tests.support.people import Person, Refused
+from tests.support.people import EVENT_TIMEOUT, Person, Refused, Socket
 
 
 def _assert_cookie_dead(person, server, room_id, cookie):
@@ -53,12 +56,43 @@ def test_purge_wipes_everyone_and_destroys_room(room, server):
         _assert_cookie_dead(member.person, server, room.room_id, cookie)
 
 
+SENDS_AT_MOST = 10_000  # only a purge that never closes bob's socket lets him send them all
+
+
+def _after_purged(sock: Socket) -> tuple[list[str], list[Any]]:
+    """What a socket logged after `purged`: the event names, and the acks to its own sends."""
+    names = [name for name, _ in sock.log]
+    assert "purged" in names, names
+    after = sock.log[names.index("purged") + 1 :]
+    return [name for name, _ in after if name != "ack"], [ack for name, ack in after if name == "ack"]
+
+
 def test_no_message_after_purged(room):
+    """bob keeps sending while ann purges: after `purged` nobody reads a message, and bob's sends are refused."""
     ann, bob = room.members
-    assert ann.socket.call("purge")["ok"]
-    bob.socket.wait("purged")
-    bob.socket.wait("disconnect")
-    assert bob.socket.pending("message") == []
+    acks: list[Any] = []
+
+    def keep_sending() -> None:
+        for number in range(SENDS_AT_MOST):
+            acks.append(bob.socket.emit_or_closed("message", {"text": f"racing {number}"}))
+            if acks[-1] is None:  # closed under the send
+                return
+
+    sender = threading.Thread(target=keep_sending)
+    sender.start()
+    try:
+        for _ in range(3):  # the purge lands while bob is talking
+            ann.socket.wait_for("message", lambda m: m["alias"] == "bob")
+        assert ann.socket.call("purge")["ok"]
+    finally:
+        sender.join(6 * EVENT_TIMEOUT)
+    assert not sender.is_alive(), "bob was still sending"
+    assert acks[-1] is None, "bob's socket stayed open through every send"
+    for member in room.members:
+        assert member.socket.closed.wait(EVENT_TIMEOUT)
+        events, refusals = _after_purged(member.socket)
+        assert events == ["disconnect"], member.socket.log[-10:]
+        assert [ack for ack in refusals if ack["ok"]] == []
 
 
 def test_unknown_expired_and_purged_answer_alike(own_server):
@@ -90,7 +124,9 @@ def _poll_until_gone(srv, room_id, timeout=10.0):
         time.sleep(0.1)
 
 
-def test_expiry_purges_room(own_server):
+def test_expiry_purges_room(own_server, people):
+    # A room on the session's shared server: a server of a test's own, even on Redis, leaves it alone.
+    shared_room = people().create().json()["room_id"]
     srv = own_server({"EPHEMERAL_ROOM_TTL": "2"})
     ann, bob = Person(srv.url), Person(srv.url)
     created = ann.create().json()
@@ -105,3 +141,4 @@ def test_expiry_purges_room(own_server):
         sock.wait("disconnect")
     assert Person(srv.url).join(room_id).status_code == 404
     _assert_cookie_dead(ann, srv, room_id, cookie)
+    assert people().join(shared_room).status_code == 200

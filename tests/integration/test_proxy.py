@@ -21,10 +21,12 @@ def test_trusted_proxy_origin_opens_sockets_and_secures_the_cookie(tmp_path):
         assert created.json()["url"].startswith(PUBLIC + "/r/")
         assert "Secure" in created.headers["Set-Cookie"]
         assert created.headers["Strict-Transport-Security"].startswith("max-age=")
-        cookie = "ephemeral=" + created.cookies["ephemeral"]
-        sock = ann.connect_with_auth(
-            {"room": created.json()["room_id"]}, headers=FORWARDED, cookie=cookie, origin=PUBLIC
-        )
+        # Over https the cookie is `__Host-ephemeral`; the plain name opens no socket there.
+        value = created.cookies["__Host-ephemeral"]
+        auth = {"room": created.json()["room_id"]}
+        with pytest.raises(Refused, match=r"^unauthorized$"):
+            ann.connect_with_auth(auth, headers=FORWARDED, cookie=f"ephemeral={value}", origin=PUBLIC)
+        sock = ann.connect_with_auth(auth, headers=FORWARDED, cookie=f"__Host-ephemeral={value}", origin=PUBLIC)
         assert sock.wait("welcome")["alias"] == "ann"
 
 

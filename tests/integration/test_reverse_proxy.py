@@ -2,15 +2,16 @@
 
 The site runs verbatim except for what only exists on a real host, each an
 exact string that must still be in the guide (`substitutions` below):
+- its name chat.example.org becomes localhost, a name that resolves here;
 - its ports 80 and 443 become free loopback ports, and the app's port 8000 the
   test server's;
-- the Let's Encrypt certificate and key become a self-signed pair for 127.0.0.1;
+- the Let's Encrypt certificate and key become a self-signed pair for localhost;
 - its error log path moves into the test's directory (the level stays).
+The limits test alone also lowers the per-address limits, to reach them.
 """
 
 from __future__ import annotations
 
-import contextlib
 import queue
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -35,18 +36,8 @@ from tests.browser.support import (
     launch_chromium,
     send,
 )
-from tests.support.nginx import (
-    SITE_ERROR_LOG,
-    RunningNginx,
-    require,
-    running_nginx,
-    self_signed_certificate,
-    site_from_docs,
-    substitute,
-    substitutions,
-)
+from tests.support.nginx import SITE_ERROR_LOG, SITE_NAME, Stack, require, self_signed_certificate, stack
 from tests.support.people import EVENT_TIMEOUT, Person
-from tests.support.server import RunningServer, running_server
 
 WRONG_BURST = int(WRONG_PASSWORD_PER_ADDRESS.burst)
 FROM_ANN = "ann says the ferry leaves at six"
@@ -55,47 +46,9 @@ FROM_BOB = "bob answers: meet at the north pier"
 LONGEST = "\U0001f600" * from_env({}).max_message_chars
 
 
-@dataclass
-class Stack:
-    """The app behind the guide's nginx site."""
-
-    app: RunningServer
-    nginx: RunningNginx
-    cert: Path
-
-    @property
-    def url(self) -> str:
-        return f"https://127.0.0.1:{self.nginx.ports[1]}"
-
-    @property
-    def plain_url(self) -> str:
-        return f"http://127.0.0.1:{self.nginx.ports[0]}"
-
-    def person(self, **kwargs: Any) -> Person:
-        """Someone reaching the app through nginx, from their own loopback address."""
-        person = Person(self.url, **kwargs)
-        # Trust this certificate only; REQUESTS_CA_BUNDLE in the environment would otherwise win.
-        person.http.trust_env = False
-        person.http.verify = str(self.cert)
-        return person
-
-
 @pytest.fixture(scope="module")
 def tls(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return self_signed_certificate(tmp_path_factory.mktemp("tls"))
-
-
-@contextlib.contextmanager
-def stack(directory: Path, tls: Path, trusted_proxies: str) -> Iterator[Stack]:
-    site = site_from_docs()
-    with running_server(directory, env={"EPHEMERAL_TRUSTED_PROXIES": trusted_proxies}) as app:
-        logs = directory / "nginx"
-
-        def render(ports: list[int]) -> str:
-            return substitute(site, substitutions(ports, f"127.0.0.1:{app.port}", tls, logs))
-
-        with running_nginx(logs, render, port_count=2) as nginx:
-            yield Stack(app, nginx, tls / "cert.pem")
 
 
 @pytest.fixture(scope="module")
@@ -125,12 +78,13 @@ def test_the_app_sees_the_public_scheme_and_host_whatever_the_client_claims(trus
     created = ann.post_json("/api/rooms", {"alias": "ann", "name": "n", "password": "p"}, headers=claims)
     assert created.status_code == 201
     assert created.json()["url"].startswith(trusted.url + "/r/")
+    assert created.headers["Set-Cookie"].startswith("__Host-ephemeral=")
     assert "Secure" in created.headers["Set-Cookie"]
     assert created.headers["Strict-Transport-Security"].startswith("max-age=")
 
     plain = requests.get(trusted.plain_url + "/r/abc?x=1", allow_redirects=False, timeout=EVENT_TIMEOUT)
     assert plain.status_code == 301
-    assert plain.headers["Location"] == "https://127.0.0.1/r/abc?x=1"
+    assert plain.headers["Location"] == f"https://{SITE_NAME}/r/abc?x=1"
 
 
 def test_behind_the_trusted_proxy_each_client_address_has_its_own_budget(trusted):

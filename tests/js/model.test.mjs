@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { beforeEach, describe, test } from "node:test";
 
-import { createMessageModel } from "../../static/js/chat/model.js";
+import { MAX_ENTRIES, createMessageModel } from "../../static/js/chat/model.js";
 
 const ann = { id: "m1", from: "p-ann", alias: "ann", html: "hello", ts: 1 };
 const bob = { id: "m2", from: "p-bob", alias: "bob", html: "hi ann", ts: 2 };
@@ -182,5 +182,86 @@ describe("onChange", () => {
       [0, undefined],
       [0, null],
     ]);
+  });
+});
+
+describe("note", () => {
+  test("stores the page's own words as the newest entry, with an id no server message has", () => {
+    model.add(ann);
+    const id = model.note("bob joined");
+    assert.deepEqual(ids(), ["m1", id]);
+    assert.match(id, /:/); // message ids are URL-safe base64: never a ":"
+    assert.deepEqual(model.get(id), { id, note: "bob joined" });
+    assert.deepEqual(changes.at(-1), { type: "add", id, message: { id, note: "bob joined" } });
+  });
+
+  test("gives every note an id of its own, and clear forgets notes too", () => {
+    const first = model.note("bob joined");
+    const second = model.note("bob joined");
+    assert.notEqual(first, second);
+    model.clear();
+    assert.equal(model.size, 0);
+    assert.notEqual(model.note("bob left"), first);
+  });
+});
+
+describe("the cap", () => {
+  const message = (n) => ({ id: `m${n}`, from: "p-ann", alias: "ann", html: `number ${n}`, ts: n });
+
+  test(`is ${MAX_ENTRIES} entries by default: the oldest goes, and listeners hear it go before the new one comes`, () => {
+    for (let n = 1; n <= MAX_ENTRIES; n += 1) model.add(message(n));
+    changes.length = 0;
+    assert.equal(model.add(message(MAX_ENTRIES + 1)), true);
+    assert.equal(model.size, MAX_ENTRIES);
+    assert.equal(model.get("m1"), undefined);
+    assert.equal(ids()[0], "m2");
+    assert.equal(ids().at(-1), `m${MAX_ENTRIES + 1}`);
+    assert.deepEqual(
+      changes.map(({ type, id }) => [type, id]),
+      [
+        ["remove", "m1"],
+        ["add", `m${MAX_ENTRIES + 1}`],
+      ],
+    );
+  });
+
+  test("counts notes and messages alike, so a flood of notes cannot grow the page either", () => {
+    const small = createMessageModel({ maxEntries: 3 });
+    const told = [];
+    small.onChange(({ type, id }) => told.push([type, id]));
+    small.add(ann);
+    for (let n = 0; n < 1000; n += 1) small.note(n % 2 ? "bob left" : "bob joined");
+    assert.equal(small.size, 3);
+    assert.deepEqual(
+      small.all().map((entry) => entry.note),
+      ["bob left", "bob joined", "bob left"],
+    );
+    const added = told.filter(([type]) => type === "add").length;
+    const removed = told.filter(([type]) => type === "remove").length;
+    assert.equal(added - removed, 3); // the screen, following the changes, holds three entries too
+  });
+
+  test("a listener never sees the model over its cap", () => {
+    const small = createMessageModel({ maxEntries: 2 });
+    const sizes = [];
+    small.onChange(() => sizes.push(small.size));
+    for (let n = 1; n <= 5; n += 1) small.add(message(n));
+    assert.ok(Math.max(...sizes) <= 2, sizes);
+    assert.deepEqual(
+      small.all().map((entry) => entry.id),
+      ["m4", "m5"],
+    );
+  });
+
+  test("a message dropped by the cap and delivered again is a new message at the end", () => {
+    const small = createMessageModel({ maxEntries: 2 });
+    small.add(ann);
+    small.add(bob);
+    small.add(cat);
+    assert.equal(small.add(ann), true);
+    assert.deepEqual(
+      small.all().map((entry) => entry.id),
+      ["m3", "m1"],
+    );
   });
 });

@@ -47,7 +47,7 @@ test("every entry of the English table is used (error codes come from acks, by c
 const INLINE = [
   /\.(textContent|title|placeholder|ariaLabel)\s*=\s*["'`][^"'`]*\p{L}/u,
   /\b(confirm|alert|prompt)\(\s*["'`]/,
-  /\b(showSystem|showStatus|showComposerError)\(\s*["'`][^"'`]*\p{L}/u,
+  /\b(showSystem|note|showStatus|showComposerError)\(\s*["'`][^"'`]*\p{L}/u,
   /\bmessage:\s*["'`]/,
 ];
 

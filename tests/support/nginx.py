@@ -11,11 +11,13 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.support.guide import fenced_block
-from tests.support.server import free_port, stop_process
+from tests.support.people import Person
+from tests.support.server import RunningServer, free_port, running_server, stop_process
 
 START_TIMEOUT = 10.0
 
@@ -73,12 +75,20 @@ def site_from_docs(marker: str = "nginx-site") -> str:
 SITE_ERROR_LOG = "site.error.log"
 
 
+# The site's name in tests: a name, not an address, since clients send a name (SNI) only for names,
+# and the catch-all server refuses every TLS handshake without one it knows.
+SITE_NAME = "localhost"
+
+
 def substitutions(ports: list[int], upstream: str, tls: Path, logs: Path) -> dict[str, str]:
-    """What only exists on a real host: ports, the app's address, certificate paths, the log path."""
+    """What only exists on a real host: its name, ports, the app's address, certificate paths, the log path."""
     http_port, https_port = ports
     return {
+        "server_name chat.example.org;": f"server_name {SITE_NAME};",
         "listen 80;": f"listen 127.0.0.1:{http_port};",
         "listen 443 ssl;": f"listen 127.0.0.1:{https_port} ssl;",
+        "listen 80 default_server;": f"listen 127.0.0.1:{http_port} default_server;",
+        "listen 443 ssl default_server;": f"listen 127.0.0.1:{https_port} ssl default_server;",
         "proxy_pass http://127.0.0.1:8000;": f"proxy_pass http://{upstream};",
         "/etc/letsencrypt/live/chat.example.org/fullchain.pem": str(tls / "cert.pem"),
         "/etc/letsencrypt/live/chat.example.org/privkey.pem": str(tls / "key.pem"),
@@ -87,11 +97,11 @@ def substitutions(ports: list[int], upstream: str, tls: Path, logs: Path) -> dic
 
 
 def self_signed_certificate(directory: Path) -> Path:
-    """cert.pem and key.pem for 127.0.0.1 in `directory`, which is returned."""
+    """cert.pem and key.pem for the site's name and 127.0.0.1 in `directory`, which is returned."""
     openssl = require("openssl", shutil.which("openssl"))
     subprocess.run(
         [openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-subj", f"/CN={SITE_NAME}", "-addext", f"subjectAltName=DNS:{SITE_NAME},IP:127.0.0.1",
          "-keyout", str(directory / "key.pem"), "-out", str(directory / "cert.pem")],
         check=True, capture_output=True, timeout=60,
     )  # fmt: skip
@@ -171,3 +181,44 @@ def running_nginx(directory: Path, site: Callable[[list[int]], str], port_count:
         yield nginx
     finally:
         nginx.stop()
+
+
+@dataclass
+class Stack:
+    """The app behind the guide's nginx site."""
+
+    app: RunningServer
+    nginx: RunningNginx
+    cert: Path
+
+    @property
+    def url(self) -> str:
+        return f"https://{SITE_NAME}:{self.nginx.ports[1]}"
+
+    @property
+    def plain_url(self) -> str:
+        return f"http://{SITE_NAME}:{self.nginx.ports[0]}"
+
+    def person(self, **kwargs: Any) -> Person:
+        """Someone reaching the app through nginx, from their own loopback address."""
+        person = Person(self.url, **kwargs)
+        # Trust this certificate only; REQUESTS_CA_BUNDLE in the environment would otherwise win.
+        person.http.trust_env = False
+        person.http.verify = str(self.cert)
+        return person
+
+
+@contextlib.contextmanager
+def stack(
+    directory: Path, tls: Path, trusted_proxies: str, changes: Mapping[str, str] | None = None
+) -> Iterator[Stack]:
+    """The real server behind the guide's site, changed only by `substitutions` (and `changes`, each one checked)."""
+    site = substitute(site_from_docs(), changes or {})
+    with running_server(directory, env={"EPHEMERAL_TRUSTED_PROXIES": trusted_proxies}) as app:
+        logs = directory / "nginx"
+
+        def render(ports: list[int]) -> str:
+            return substitute(site, substitutions(ports, f"127.0.0.1:{app.port}", tls, logs))
+
+        with running_nginx(logs, render, port_count=2) as nginx:
+            yield Stack(app, nginx, tls / "cert.pem")

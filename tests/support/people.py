@@ -5,8 +5,10 @@ from __future__ import annotations
 import itertools
 import json
 import queue
+import re
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import requests
@@ -48,7 +50,11 @@ class Refused(Exception):
 
 
 class Socket:
-    """A python-socketio client that records every server event in per-event queues."""
+    """A python-socketio client that records every server event in per-event queues and in one ordered log.
+
+    `log` holds (event, payload) in arrival order, acks of `emit_or_closed` included as
+    ("ack", ack); `closed` is set once the socket has disconnected.
+    """
 
     def __init__(self, origin: str | None = None, reconnection: bool = False, ca_file: str | None = None) -> None:
         # The WebSocket client sends Origin: <server> unless told otherwise.
@@ -59,6 +65,8 @@ class Socket:
             reconnection=reconnection, reconnection_delay=0.2, reconnection_delay_max=1, websocket_extra_options=options
         )
         self._connect_returned = threading.Event()
+        self.log: list[tuple[str, Any]] = []
+        self.closed = threading.Event()
         self._handle_messages_in_order()
         self.queues: dict[str, queue.Queue[Any]] = {
             name: queue.Queue() for name in (*SERVER_EVENTS, "disconnect", "connect_error")
@@ -108,9 +116,17 @@ class Socket:
 
     def _recorder(self, name: str) -> Any:
         def record(*args: Any) -> None:
-            self.queues[name].put(args[0] if args else None)
+            payload = args[0] if args else None
+            self.log.append((name, payload))
+            self.queues[name].put(payload)
+            if name == "disconnect":
+                self.closed.set()
 
         return record
+
+    def logged(self, event: str) -> list[Any]:
+        """Every `event` payload this socket has received, in order (the queues are left alone)."""
+        return [payload for name, payload in self.log if name == event]
 
     def wait(self, event: str, timeout: float = EVENT_TIMEOUT) -> Any:
         """The next `event` payload; fails the test if none arrives in time."""
@@ -140,6 +156,30 @@ class Socket:
     def send(self, text: Any) -> Any:
         return self.call("message", {"text": text})
 
+    def emit_or_closed(self, event: str, payload: Any, timeout: float = EVENT_TIMEOUT) -> Any:
+        """Emit and wait for the ack, or for the socket to close first (then None): a racing call.
+
+        `call` would wait out its whole timeout for an ack that a closing socket never brings.
+        """
+        answered = threading.Event()
+        acks: list[Any] = []
+
+        def on_ack(*args: Any) -> None:
+            acks.append(args[0] if args else None)
+            self.log.append(("ack", acks[0]))
+            answered.set()
+
+        try:
+            self.client.emit(event, payload, callback=on_ack)
+        except socketio.exceptions.BadNamespaceError:  # closed before the emit
+            return None
+        deadline = time.monotonic() + timeout
+        while not answered.is_set() and not self.closed.is_set():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no ack to {event!r} and no disconnect within {timeout} s")
+            answered.wait(0.02)  # wakes on the ack; the disconnect is looked at between waits
+        return acks[0] if acks else None
+
     def close(self) -> None:
         self.client.disconnect()
         self.client.shutdown()  # a client that is reconnecting would retry for ever
@@ -165,6 +205,13 @@ class Person:
 
     def join(self, room_id: str, alias: str = "bob", password: str = "secret") -> requests.Response:
         return self.post_json(f"/api/rooms/{room_id}/join", {"alias": alias, "password": password})
+
+    def form_token(self, path: str = "/") -> str:
+        """The CSRF token of the form on the page at `path`; the session cookie that matches it is kept."""
+        page = self.http.get(self.base_url + path, timeout=EVENT_TIMEOUT).text
+        match = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert match, f"no form with a CSRF token at {path}"
+        return match.group(1)
 
     def cookie_header(self) -> str:
         return "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
@@ -226,3 +273,35 @@ def raw_socket(person: Person, room_id: str) -> websocket.WebSocket:
     assert (frame := ws.recv()).startswith("40"), frame  # the CONNECT acknowledgement, then `welcome`
     assert (frame := ws.recv()).startswith('42["welcome"'), frame
     return ws
+
+
+_EVENT_FRAME = re.compile(r"42(\d*)(\[.*)", re.DOTALL)
+
+
+def raw_events_until(
+    ws: websocket.WebSocket, last: Callable[[str, Any], bool], timeout: float = 3 * EVENT_TIMEOUT
+) -> list[tuple[str, Any]]:
+    """Every frame a raw member reads, as (event, payload), up to and including the first that `last` accepts.
+
+    Sees what the python-socketio client hides: it hands an event named `connect`
+    or `disconnect` to its own handlers, never to a catch-all. Pings are answered
+    (so a quiet connection stays open until `timeout`); a frame that is not an
+    event (an ack, say) is kept whole, as ("frame", text).
+    """
+    seen: list[tuple[str, Any]] = []
+    deadline = time.monotonic() + timeout
+    while True:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s; read {seen[-5:]}")
+        frame = ws.recv()
+        if frame == "2":
+            ws.send("3")
+            continue
+        event = _EVENT_FRAME.fullmatch(frame) if isinstance(frame, str) else None
+        if event is None:
+            seen.append(("frame", frame))
+        else:
+            name, *args = json.loads(event.group(2))
+            seen.append((name, args[0] if args else None))
+        if last(*seen[-1]):
+            return seen

@@ -45,6 +45,13 @@ ALIAS_REJECTED = [
     pytest.param("Ann\x07", id="bell"),
     pytest.param("Ann\x1b[31m", id="escape"),
     pytest.param("Ann\x7f", id="delete"),
+    # Python's `\s` matches these: refused where they stand, never folded into a space.
+    pytest.param("Ann\u2028Lee", id="line-separator-inside"),
+    pytest.param("Ann\u2029Lee", id="paragraph-separator-inside"),
+    pytest.param("Ann\x85Lee", id="next-line-inside"),
+    pytest.param("Ann\x1cLee", id="file-separator-inside"),
+    pytest.param("Ann\u2028", id="line-separator-at-the-end"),
+    pytest.param("\u2029Ann", id="paragraph-separator-at-the-start"),
     pytest.param("Ann\ud800", id="lone-surrogate"),
     pytest.param("Ann\U000e0001", id="tag-character"),
     pytest.param("Ann\U0010fffe", id="noncharacter"),
@@ -102,6 +109,9 @@ ROOM_NAME_REJECTED = [
     pytest.param("Book\u200bclub", id="zero-width-space"),
     pytest.param("Book\u202eclub", id="bidi-override"),
     pytest.param("Book\x00club", id="nul"),
+    pytest.param("Book\u2028club", id="line-separator-inside"),
+    pytest.param("Book\u2029club", id="paragraph-separator-inside"),
+    pytest.param("Book\x85club", id="next-line-inside"),
     pytest.param(None, id="none"),
     pytest.param(7, id="int"),
 ]

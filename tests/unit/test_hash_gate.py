@@ -10,17 +10,18 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 from collections.abc import Iterator
 
 import pytest
 
 from ephemeral.errors import RateLimited
-from ephemeral.hash_gate import BUSY, CpuBudget, HashGate
+from ephemeral.hash_gate import BUSY, Attempt, CpuBudget, HashGate, hashing_for
 from ephemeral.hashing import HASH_NICENESS
 from ephemeral.passwords import PasswordHasher
 from ephemeral.ratelimit import Limit
 from tests.support.clock import FakeClock
-from tests.support.threads import HeldOffload, Outcomes
+from tests.support.threads import WAIT, HeldOffload, Outcomes
 
 KEY = b"k" * 32
 TEN_CPU_SECONDS_THEN_ONE_PER_SECOND = Limit(burst=10, per_second=1.0)
@@ -177,6 +178,103 @@ def test_a_hash_that_would_wait_past_the_limit_is_refused_at_the_door(held: Held
     assert hasher.hashes_run == 1
     held.release.set()
     assert isinstance(first.wait_for(1)[0], bytes)
+
+
+# -- the gate: turns by address ------------------------------------------------------------
+
+
+class Hashes:
+    """Hashes through one gate, each for an address, each held until the test ends it; records who started when."""
+
+    def __init__(self, gate: HashGate) -> None:
+        self.gate = gate
+        self.started: list[str] = []
+        self.outcomes = Outcomes()
+        self._changed = threading.Condition()
+        self._ends: dict[str, threading.Event] = {}
+
+    def ask(self, label: str) -> None:
+        """A hash for address `label[0]`; returns once it runs, waits in the queue, or was refused."""
+        key, end, refused = label[0], threading.Event(), threading.Event()
+        self._ends[label] = end
+        held = self.gate._queue.held_by(key)
+
+        def run() -> str:
+            try:
+                with hashing_for(Attempt(key)), self.gate, self._changed:
+                    self.started.append(label)
+                    self._changed.notify_all()
+                    self._changed.wait_for(end.is_set, timeout=WAIT)
+            except RateLimited:
+                with self.gate._changed:
+                    refused.set()
+                    self.gate._changed.notify_all()
+                raise
+            return label
+
+        self.outcomes.run(run)
+        with self.gate._changed:  # the gate's own condition: notified whenever its queue changes
+            assert self.gate._changed.wait_for(
+                lambda: label in self.started or self.gate._queue.held_by(key) > held or refused.is_set(),
+                timeout=WAIT,
+            )
+
+    def wait_started(self, label: str) -> None:
+        with self._changed:
+            assert self._changed.wait_for(lambda: label in self.started, timeout=WAIT)
+
+    def end(self, label: str) -> None:
+        """End a running hash; returns once the next one (if any waits) has started."""
+        running = len(self.started)
+        with self._changed:
+            self._ends[label].set()
+            self._changed.notify_all()
+            if self.gate.waiting():
+                assert self._changed.wait_for(lambda: len(self.started) > running, timeout=WAIT)
+
+    def end_all(self) -> None:
+        with self._changed:
+            for end in self._ends.values():
+                end.set()
+            self._changed.notify_all()
+
+
+@pytest.fixture
+def hashes() -> Iterator[Hashes]:
+    made = Hashes(HashGate(running=1, waiting=4))
+    yield made
+    made.end_all()
+
+
+def test_waiting_hashes_take_turns_by_address(hashes: Hashes) -> None:
+    """Address a asks for four hashes, then b for one: b's starts after a's second, not after a's fourth."""
+    hashes.ask("a0")
+    hashes.wait_started("a0")
+    for label in ("a1", "a2", "a3", "b0"):
+        hashes.ask(label)
+    assert hashes.started == ["a0"] and hashes.gate.waiting() == 4
+    for label in ("a0", "a1", "b0", "a2"):
+        hashes.end(label)
+    assert hashes.started == ["a0", "a1", "b0", "a2", "a3"]
+
+
+def test_a_full_queue_gives_the_place_of_whoever_holds_the_most(hashes: Hashes) -> None:
+    hashes.ask("a0")
+    hashes.wait_started("a0")
+    for label in ("a1", "a2", "a3", "a4"):  # a runs one and fills the queue
+        hashes.ask(label)
+    assert hashes.gate.would_refuse("a") > 0
+    assert hashes.gate.would_refuse("b") == 0  # b would take a place of a's
+    hashes.ask("b0")
+    [displaced] = hashes.outcomes.wait_for(1)
+    assert isinstance(displaced, RateLimited) and displaced.message == BUSY
+    hashes.ask("c0")  # a holds three places: more than c would with one, so a gives one up again
+    hashes.ask("d0")  # and again: two against d's one
+    assert hashes.gate.waiting() == 4 and len(hashes.outcomes.wait_for(3)) == 3
+    assert hashes.gate.would_refuse("e") > 0  # a, b, c and d hold one each: nobody's to take
+    for label in ("a0", "a1", "b0", "c0"):
+        hashes.end(label)
+    assert hashes.started == ["a0", "a1", "b0", "c0", "d0"]
 
 
 # -- hashing threads yield the CPU ----------------------------------------------------

@@ -13,7 +13,15 @@ from dataclasses import dataclass
 
 import pytest
 
-from ephemeral.logs import MAX_KINDS, OTHER_KINDS, REDACTED, REPORT_SECONDS, CollapsingHandler, WithoutClientText
+from ephemeral.logs import (
+    ENGINEIO_REFUSAL,
+    LIBRARY_WITHHELD,
+    MAX_KINDS,
+    OTHER_KINDS,
+    REDACTED,
+    REPORT_SECONDS,
+    CollapsingHandler,
+)
 from tests.support.clock import FakeClock
 
 MARKER = "MARKER-51c0"  # stands for an alias, a room id, a message, an address
@@ -35,7 +43,7 @@ class Log:
 def log(request: pytest.FixtureRequest) -> Iterator[Log]:
     stream, clock = io.StringIO(), FakeClock()
     handler = CollapsingHandler(stream, clock=clock)
-    logger = logging.getLogger(f"tests.unit.log_counts.{request.node.name}")
+    logger = logging.getLogger(f"ephemeral.tests.log_counts.{request.node.name}")  # our own code's
     logger.handlers[:] = [handler]
     logger.propagate = False
     logger.setLevel(logging.DEBUG)
@@ -105,9 +113,31 @@ def test_past_the_kinds_an_interval_may_write_lines_are_only_counted(log: Log) -
     assert log.lines()[-1] == f"WARNING ephemeral: 50 {OTHER_KINDS} in the last 1 s"
 
 
-def test_engineio_refusals_lose_the_text_the_client_sent(log: Log) -> None:
-    log.logger.addFilter(WithoutClientText())
+@pytest.fixture
+def library(log: Log) -> Iterator[logging.Logger]:
+    """engine.io's logger, writing through the test's handler for the test's length."""
+    logger = logging.getLogger("engineio.server")
+    saved = (logger.handlers[:], logger.propagate, logger.level)
+    logger.handlers[:], logger.propagate = [log.handler], False
+    logger.setLevel(logging.DEBUG)
+    yield logger
+    logger.handlers[:], logger.propagate = saved[0], saved[1]
+    logger.setLevel(saved[2])
+
+
+def test_engineio_refusals_lose_the_text_the_client_sent(log: Log, library: logging.Logger) -> None:
     once = " (further occurrences of this error will be logged with level INFO)"
-    log.logger.error(f"Invalid session {MARKER}\nforged line" + once)
+    library.error(f"Invalid session {MARKER}\nforged line" + once)
     assert MARKER not in log.stream.getvalue()
-    assert log.lines() == [f"ERROR {log.logger.name}: refused a client's request (details withheld)"]
+    assert log.lines() == [f"ERROR engineio.server: {ENGINEIO_REFUSAL}"]
+
+
+def test_many_library_lines_in_words_of_their_own_are_one_kind(log: Log, library: logging.Logger) -> None:
+    for n in range(50):
+        library.error(f"Socket for session {MARKER}-{n} is not connected")
+    log.handler.close()
+    assert MARKER not in log.stream.getvalue()
+    assert log.lines() == [
+        f"ERROR engineio.server: {LIBRARY_WITHHELD}",
+        f"ERROR engineio.server: {LIBRARY_WITHHELD} (49 more like it in the last 1 s)",
+    ]

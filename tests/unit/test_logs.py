@@ -10,7 +10,15 @@ from dataclasses import dataclass
 
 import pytest
 
-from ephemeral.logs import REDACTED, RedactedErrorStream, RedactingFormatter, Safe, describe_exception
+from ephemeral.logs import (
+    LIBRARY_TEXTS,
+    LIBRARY_WITHHELD,
+    REDACTED,
+    RedactedErrorStream,
+    RedactingFormatter,
+    Safe,
+    describe_exception,
+)
 
 MARKER = "MARKER-7f3a"  # stands for an alias, a room id, a message, an address
 
@@ -31,7 +39,7 @@ def captured(request: pytest.FixtureRequest) -> Iterator[Captured]:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(RedactingFormatter())
-    logger = logging.getLogger(f"tests.unit.logs.{request.node.name}")
+    logger = logging.getLogger(f"ephemeral.tests.logs.{request.node.name}")  # our own code's
     logger.handlers[:] = [handler]
     logger.propagate = False
     logger.setLevel(logging.DEBUG)
@@ -212,7 +220,7 @@ class Records(logging.Handler):
 
 @pytest.fixture
 def error_records(request: pytest.FixtureRequest) -> Iterator[tuple[RedactedErrorStream, list[logging.LogRecord]]]:
-    name = f"tests.unit.logs.stream.{request.node.name}"
+    name = f"ephemeral.tests.logs.stream.{request.node.name}"
     logger = logging.getLogger(name)
     handler = Records()
     logger.handlers[:] = [handler]
@@ -250,3 +258,69 @@ def test_error_stream_writelines_logs_each_line_without_echo(
     stream.flush()
     assert len(records) == 2
     assert MARKER not in _everything_said(records)
+
+
+# -- libraries' records --------------------------------------------------------
+
+LIBRARIES = ["engineio.server", "socketio.server", "werkzeug", "geventwebsocket.handler", "redis.connection", "root"]
+# What a client can get into a library's own words: a line break and a forged line, and their relatives.
+CLIENT_TEXTS = [
+    pytest.param(f"{MARKER}\n2030-01-01 00:00:00,000 ERROR ephemeral: forged", id="newline"),
+    pytest.param(f"{MARKER}\r\nforged", id="carriage-return"),
+    pytest.param(f"{MARKER}\u2028forged", id="line-separator"),
+    pytest.param(f"{MARKER}\x85forged", id="next-line"),
+    pytest.param(f"\x1b[2K\x1b[1A{MARKER}", id="ansi-escapes"),
+    pytest.param(MARKER + "x" * 100_000, id="very-long"),
+]
+
+
+def _library_line(name: str, msg: object, *args: object) -> str:
+    record = logging.LogRecord(name, logging.ERROR, "lib.py", 1, msg, args, None)
+    return RedactingFormatter().format(record)
+
+
+@pytest.mark.parametrize("name", LIBRARIES)
+@pytest.mark.parametrize("text", CLIENT_TEXTS)
+def test_a_librarys_own_words_are_withheld_even_in_its_format_string(name: str, text: str) -> None:
+    line = _library_line(name, f"Invalid session {text}")  # formatted before logging, as engine.io does
+    assert MARKER not in line and "forged" not in line
+    assert line.endswith(f"ERROR {name}: {LIBRARY_WITHHELD}")
+    assert "\n" not in line and "\x1b" not in line
+
+
+@pytest.mark.parametrize("text", CLIENT_TEXTS)
+def test_a_librarys_known_words_are_kept_and_its_arguments_withheld(text: str) -> None:
+    assert "Cannot send to sid %s" in LIBRARY_TEXTS
+    line = _library_line("engineio.server", "Cannot send to sid %s", text)
+    assert line.endswith(f"ERROR engineio.server: Cannot send to sid {REDACTED}")
+    assert MARKER not in line
+
+
+def test_a_librarys_arguments_cannot_make_its_text_known() -> None:
+    line = _library_line("engineio.server", "%s", "Unknown receive error")
+    assert line.endswith(f"ERROR engineio.server: {LIBRARY_WITHHELD}")
+
+
+def test_a_librarys_non_text_message_is_withheld() -> None:
+    assert _library_line("engineio.server", Leaky()).endswith(LIBRARY_WITHHELD)
+
+
+def test_a_logger_name_is_written_on_one_line() -> None:
+    line = _library_line(f"lib.{MARKER}\nforged", "Unknown receive error")
+    assert "\n" not in line and f"lib.{MARKER}\\nforged" in line
+
+
+def test_a_librarys_exception_keeps_class_and_frames_only() -> None:
+    try:
+        explode_with_private_message()
+    except ValueError:
+        info = sys.exc_info()
+    record = logging.LogRecord("engineio.server", logging.ERROR, "lib.py", 1, "message handler error", None, info)
+    text = RedactingFormatter().format(record)
+    assert MARKER not in text
+    assert "ERROR engineio.server: message handler error\nValueError (message withheld)" in text
+
+
+def test_our_own_names_are_ours_and_look_alikes_are_not() -> None:
+    assert _library_line("ephemeral.http", "bad request %d", 3).endswith("ERROR ephemeral.http: bad request 3")
+    assert _library_line("ephemeralx", "bad request %d", 3).endswith(LIBRARY_WITHHELD)

@@ -1,7 +1,8 @@
 """The dependency internals our transport replaces or leans on are still there, in the shape it assumes.
 
-`ephemeral.serving`, `ephemeral.websockets`, `ephemeral.turns`, `ephemeral.after_connect` and `ephemeral.fanout`
-subclass, wrap or call underscore names of python-socketio, python-engineio, simple-websocket, gevent and eventlet.
+`ephemeral.serving`, `ephemeral.websockets`, `ephemeral.turns`, `ephemeral.after_connect`,
+`ephemeral.connect_deadline` and `ephemeral.fanout` subclass, wrap or call underscore names of python-socketio,
+python-engineio, simple-websocket, gevent and eventlet.
 An upgrade that renames one rarely fails loudly: the feature it carried just stops. Each probe below
 checks one internal and is one case of the table; its failure names the package, its installed
 version, the internal and the feature that would be lost.
@@ -49,9 +50,10 @@ with warnings.catch_warnings():
     import eventlet.green.socket
     import eventlet.wsgi
 
-from ephemeral import after_connect, fanout, serving, turns, websockets
+from ephemeral import after_connect, connect_deadline, fanout, serving, turns, websockets
 
 MODES = ("gevent", "eventlet")
+ADAPTERS = (serving, websockets, turns, after_connect, connect_deadline, fanout)
 GEVENT, EVENTLET = ("gevent",), ("eventlet",)
 ANY = ("any-mode",)  # the internal is the same whichever async mode runs
 SIO, EIO, SWS = "python-socketio", "python-engineio", "simple-websocket"
@@ -78,7 +80,7 @@ def lost(dist: str, internal: str, feature: str) -> str:
     return (
         f"{dist} {version(dist)} changed an internal Ephemeral relies on; expected: {internal}. "
         f"Without it Ephemeral silently loses {feature}. "
-        f"Adapt {', '.join(m.__name__ for m in (serving, websockets, turns, after_connect, fanout))} to this version, "
+        f"Adapt {', '.join(m.__name__ for m in ADAPTERS)} to this version, "
         "or pin the last one that works."
     )
 
@@ -540,6 +542,11 @@ def wsgi_max_size(_mode: str) -> bool:
     return _named(eventlet.wsgi.server, "max_size")
 
 
+@internal("eventlet", "wsgi.server(debug=, log_output=, environ=)", "keeping tracebacks and addresses quiet", EVENTLET)
+def wsgi_quiet_options(_mode: str) -> bool:
+    return _named(eventlet.wsgi.server, "debug", "log_output", "environ")
+
+
 @internal("eventlet", "HttpProtocol(conn_state, server) setting .request before setup()", "TCP_NODELAY", EVENTLET)
 def protocol_request(_mode: str) -> bool:
     options: list[tuple[Any, ...]] = []
@@ -772,6 +779,88 @@ def redis_manager_channel(_mode: str) -> bool:
     return _binds(socketio.RedisManager, "redis://unused", channel=fanout.CHANNEL)
 
 
+# python-socketio and python-engineio: after_connect's revocations, connect_deadline, fanout.listen_now
+
+REVOKE = "revoking a socket still connecting (a logout or purge during its connect would leave it reading the room)"
+DEADLINE = "closing sessions without a Socket.IO connection at their deadline"
+LISTEN = "hearing the other processes from the start (a revocation published before the first connection is lost)"
+
+
+@internal(SIO, "Manager.is_pre_connected(sid, namespace) while the connect handler runs, is_connected after", REVOKE)
+def pending_while_connecting(mode: str) -> bool:
+    sio = socketio.Server(async_mode=mode)
+
+    def handler(order: list[Any], sid: str, *_args: Any) -> None:
+        order.append((sio.manager.is_pre_connected(sid, "/"), sio.manager.is_connected(sid, "/")))
+
+    order = _connect(sio, handler, {}, {"room": "r"})
+    sid = sio.manager.sid_from_eio_sid("eio", "/")
+    return (
+        order[0] == (True, False) and sio.manager.is_connected(sid, "/") and not sio.manager.is_pre_connected(sid, "/")
+    )
+
+
+@internal(
+    SIO, "PubSubManager._handle_disconnect calling the instance's server.disconnect(ignore_queue=True)", REVOKE, ANY
+)
+def pubsub_disconnect_through_server(_mode: str) -> bool:
+    seen: list[Any] = []
+    manager = fanout.SharedManager("redis://unused", channel=fanout.CHANNEL)
+    manager.server = SimpleNamespace(disconnect=lambda *args, **kwargs: seen.append((args, kwargs)))
+    manager._handle_disconnect({"method": "disconnect", "sid": "sid", "namespace": "/", "host_id": "another"})
+    return len(seen) == 1 and "sid" in (*seen[0][0], *seen[0][1].values()) and seen[0][1].get("ignore_queue") is True
+
+
+@internal(SIO, "Manager.get_rooms(sid, namespace) and basic_leave_room(sid, namespace, room)", REVOKE)
+def manager_rooms_of_a_sid(mode: str) -> bool:
+    manager = fanout.LocalManager()
+    socketio.Server(async_mode=mode, client_manager=manager)
+    manager.enter_room("sid", "/", "room", eio_sid="eio_sid")
+    found = manager.get_rooms("sid", "/")
+    manager.basic_leave_room("sid", "/", "room")
+    return found == ["room"] and manager.get_rooms("sid", "/") == [] and manager.get_namespaces() is not None
+
+
+@internal(
+    EIO, "Server.handlers['connect'/'disconnect'] set by Server.on, called (sid, environ) / (sid, reason)", DEADLINE
+)
+def eio_session_handlers(mode: str) -> bool:
+    sio = socketio.Server(async_mode=mode)
+    handlers = sio.eio.handlers
+    ours = (
+        handlers.get("connect") == sio._handle_eio_connect and handlers.get("disconnect") == sio._handle_eio_disconnect
+    )
+    sio.eio.on("connect", _ignore)
+    return ours and sio.eio.handlers["connect"] is _ignore and _binds(sio._handle_eio_disconnect, "eio", "reason")
+
+
+@internal(EIO, "Server.sockets; Socket.close(wait=, abort=, reason=), .closed and .closing; Server.reason", DEADLINE)
+def eio_socket_close(mode: str) -> bool:
+    eio = socketio.Server(async_mode=mode).eio
+    session = engineio.socket.Socket(eio, "sid")
+    return (
+        isinstance(eio.sockets, dict)
+        and _named(engineio.socket.Socket.close, "wait", "abort", "reason")
+        and session.closed is False
+        and session.closing is False
+        and eio.reason.SERVER_DISCONNECT is not None
+    )
+
+
+@internal(SIO, "Server._handle_eio_connect initializing the manager only while manager_initialized is false", LISTEN)
+def manager_initialized_once(mode: str) -> bool:
+    started: list[bool] = []
+
+    class Recorder(fanout.LocalManager):
+        def initialize(self) -> None:
+            started.append(True)
+
+    sio = socketio.Server(async_mode=mode, client_manager=Recorder())
+    fanout.listen_now(sio)
+    sio._handle_eio_connect("eio", {})
+    return started == [True] and sio.manager_initialized is True
+
+
 @pytest.mark.parametrize(
     ("case", "mode"),
     [pytest.param(case, mode, id=f"{mode}-{case.probe.__name__}") for case in INTERNALS for mode in case.modes],
@@ -785,7 +874,8 @@ def test_internal_keeps_the_shape_ephemeral_relies_on(case: Internal, mode: str)
     assert holds, message
 
 
-# Flask-SocketIO's run() hands serving.server_options to the WSGI server: (mode, option, feature).
+# serving.serve hands serving.server_options to the WSGI server, through Flask-SocketIO's run() under gevent and
+# directly under eventlet (whose run() keeps `debug` for itself): (mode, option, feature).
 RUN_OPTIONS = [
     ("gevent", "handler_class", f"TCP_NODELAY and {WS_CLOSE}"),
     ("gevent", "error_log", "withholding server error text from stderr"),
@@ -794,19 +884,14 @@ RUN_OPTIONS = [
     ("eventlet", "max_size", POOL),
     ("eventlet", "log_output", "a silent access log (it names room ids and addresses)"),
     ("eventlet", "debug", "keeping tracebacks out of 500 responses"),
+    ("eventlet", "environ", "withholding WebSocket error text (with addresses) from stderr"),
 ]
-KNOWN_GAPS = {
-    ("eventlet", "debug"): pytest.mark.xfail(
-        strict=True, reason="Flask-SocketIO's run() pops `debug` for itself: eventlet.wsgi.server keeps debug=True"
-    ),
-}
 
 
 @pytest.mark.parametrize(
-    ("mode", "option", "feature"),
-    [pytest.param(*row, id=f"{row[0]}-{row[1]}", marks=KNOWN_GAPS.get(row[:2], ())) for row in RUN_OPTIONS],
+    ("mode", "option", "feature"), [pytest.param(*row, id=f"{row[0]}-{row[1]}") for row in RUN_OPTIONS]
 )
-def test_run_hands_our_option_to_the_wsgi_server(
+def test_serve_hands_our_option_to_the_wsgi_server(
     mode: str, option: str, feature: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     received: dict[str, Any] = {}
@@ -822,8 +907,10 @@ def test_run_hands_our_option_to_the_wsgi_server(
         monkeypatch.setattr(eventlet.wsgi, "server", server)
     options = serving.server_options(mode)
     app = flask.Flask("probe")
-    SocketIO(app, async_mode=mode).run(app, host="127.0.0.1", port=0, **options)
-    target = "gevent.pywsgi.WSGIServer" if mode == "gevent" else "eventlet.wsgi.server"
-    assert received.get(option, "<not passed>") is options.get(option), lost(
-        "Flask-SocketIO", f"SocketIO.run() passing `{option}` on to {target}", feature
-    )
+    serving.serve(app, SocketIO(app, async_mode=mode), "127.0.0.1", 0, options)
+    if mode == "gevent":
+        internal = f"SocketIO.run() passing `{option}` on to gevent.pywsgi.WSGIServer"
+        dist = "Flask-SocketIO"
+    else:
+        internal, dist = f"eventlet.wsgi.server taking `{option}`", "eventlet"
+    assert received.get(option, "<not passed>") is options.get(option), lost(dist, internal, feature)

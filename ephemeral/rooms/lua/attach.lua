@@ -1,17 +1,19 @@
--- ARGV: id, token hash, sid, process id, most sockets per binding (0: no cap, for sockets put back)
+-- ARGV: id, token hash, sid, process id, most sockets per binding (0: no cap and no connect
+-- charged, for sockets put back), then the binding's connect bucket: burst, tokens per ms.
 -- A process that is not registered (not beaten yet, or declared dead) must
 -- register first, or its sockets would never be dropped when it dies.
 if not redis.call('ZSCORE', PROCS, ARGV[4]) then return {'rejoin'} end
 local now = now_ms()
-local room, members, _, online, sockets = room_keys(ARGV[1])
+local room, members, _, online, sockets, _, connects = room_keys(ARGV[1])
 local exp = live_exp(room, now)
 local participant = exp and redis.call('HGET', members, ARGV[2])
 if not participant then return {'unauthorized'} end
 -- Every process's sockets of this binding count: :online holds them all.
 local cap = tonumber(ARGV[5])
-if cap > 0 and redis.call('HEXISTS', sockets, ARGV[3]) == 0
-    and tonumber(redis.call('HGET', online, ARGV[2]) or '0') >= cap then
-  return {'too_many_sockets'}
+if cap > 0 and redis.call('HEXISTS', sockets, ARGV[3]) == 0 then
+  local wait = take_connect(connects, ARGV[2], tonumber(ARGV[6]), tonumber(ARGV[7]), now, exp)
+  if wait > 0 then return {'too_many_connects', wait} end
+  if tonumber(redis.call('HGET', online, ARGV[2]) or '0') >= cap then return {'too_many_sockets'} end
 end
 local first = false
 if redis.call('HSET', sockets, ARGV[3], ARGV[2] .. ' ' .. ARGV[4]) == 1 then  -- a socket counts once

@@ -4,7 +4,8 @@
 -- participant as JSON, made by the caller: id, alias, role), :aliases (look-alike
 -- key -> token hash; one or two keys per participant), :online (token hash ->
 -- open sockets), :sockets (sid -> "token-hash process"), :ids (every participant
--- id ever given out in the room).
+-- id ever given out in the room), :connects (token hash -> "tokens ms": the
+-- binding's connect bucket, ephemeral/connect_limit.py).
 -- All carry the room's expiry.
 local P = 'eph:'
 local EXPIRIES = P .. 'expiries'  -- zset: room id -> expiry (ms)
@@ -17,7 +18,7 @@ end
 
 local function room_keys(id)
   local r = P .. 'room:' .. id
-  return r, r .. ':members', r .. ':aliases', r .. ':online', r .. ':sockets', r .. ':ids'
+  return r, r .. ':members', r .. ':aliases', r .. ':online', r .. ':sockets', r .. ':ids', r .. ':connects'
 end
 
 -- The live-room cap, decided here only: create.lua and the cheap check before hashing.
@@ -80,6 +81,26 @@ local function presence(members, online)
   return out
 end
 
+-- A socket of this binding connects: take a token from its bucket ("tokens ms"), which
+-- lives as long as the room (exp). 0 when taken, else whole seconds until one is there.
+local function take_connect(connects, token, burst, per_ms, now, exp)
+  local tokens = burst
+  local raw = redis.call('HGET', connects, token)
+  if raw then
+    local left, stamp = string.match(raw, '^(%S+) (%S+)$')
+    tokens = math.min(burst, tonumber(left) + math.max(0, now - tonumber(stamp)) * per_ms)
+  end
+  local wait = 0
+  if tokens < 1 then
+    wait = math.max(1, math.ceil((1 - tokens) / per_ms / 1000))
+  else
+    tokens = tokens - 1
+  end
+  redis.call('HSET', connects, token, string.format('%.17g %d', tokens, now))
+  redis.call('PEXPIREAT', connects, exp)
+  return wait
+end
+
 -- Drop one socket; true when its participant has no socket left.
 local function drop_socket(online, sockets, sid, token)
   redis.call('HDEL', sockets, sid)
@@ -91,13 +112,13 @@ local function drop_socket(online, sockets, sid, token)
 end
 
 local function delete_room(id)
-  local room, members, aliases, online, sockets, ids = room_keys(id)
+  local room, members, aliases, online, sockets, ids, connects = room_keys(id)
   local entries = redis.call('HVALS', sockets)
   for _, value in ipairs(entries) do
     local _, proc = split(value)
     if proc then redis.call('ZREM', proc_rooms(proc), id) end
   end
-  redis.call('DEL', room, members, aliases, online, sockets, ids)
+  redis.call('DEL', room, members, aliases, online, sockets, ids, connects)
   redis.call('ZREM', EXPIRIES, id)
 end
 

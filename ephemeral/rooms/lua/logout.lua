@@ -1,6 +1,7 @@
 -- ARGV: id, token hash. Destroys the binding; returns its sockets on every process.
-local room, members, aliases, online, sockets = room_keys(ARGV[1])
+local room, members, aliases, online, sockets, _, connects = room_keys(ARGV[1])
 if not live_exp(room, now_ms()) or redis.call('HDEL', members, ARGV[2]) == 0 then return {'none'} end
+redis.call('HDEL', connects, ARGV[2])
 local names = redis.call('HGETALL', aliases)
 for i = 1, #names, 2 do
   if names[i + 1] == ARGV[2] then redis.call('HDEL', aliases, names[i]) end

@@ -6,6 +6,9 @@ import { io } from "../../vendor/socket.io.esm.min.js";
 // the server allows) try again this much later, plus up to half again so that
 // several refused tabs spread out: a quick retry would only be refused again.
 const CROWDED_RETRY_MS = 30000;
+// After `too_many_connects` (this binding connected too often just now) the refusal
+// says in how many seconds a try is allowed: wait that long, plus up to half again.
+const retryAfterMs = (error) => Math.min(Math.max(Number(error?.data?.retry_after) || 1, 1), 60) * 1000;
 
 /**
  * Connects to the room and forwards server events to `on` callbacks.
@@ -45,6 +48,9 @@ export function connect(roomId, on) {
     } else if (reason === "too_many_sockets") {
       on.crowded(reason);
       retryIn(CROWDED_RETRY_MS * (1 + Math.random() / 2));
+    } else if (reason === "too_many_connects") {
+      on.crowded(reason);
+      retryIn(retryAfterMs(error) * (1 + Math.random() / 2));
     } else {
       on.reconnecting();
       // A refusal for another reason (the server's room store is briefly out

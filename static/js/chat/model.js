@@ -1,20 +1,51 @@
-// The conversation as data: messages by id, in arrival order. No DOM here, so
-// Node tests drive it; the renderer subscribes and the screen follows, so an
-// edit, an unsend or a reaction changes one message and its one entry.
+// The conversation as data: messages and the page's own notes, by id, in
+// arrival order, at most MAX_ENTRIES of them. No DOM here, so Node tests drive
+// it; the renderer subscribes and the screen follows, so an edit, an unsend or
+// a reaction changes one message and its one entry, and an entry the cap
+// drops leaves the model and the screen together.
+
+/**
+ * Entries kept at most: past it the oldest goes. Memory and the list on screen
+ * stay bounded however long a page stays open and however much arrives.
+ */
+export const MAX_ENTRIES = 500;
+
+// A note's id: the server's message ids are URL-safe base64, which has no ":".
+const NOTE_ID_PREFIX = "note:";
 
 /**
  * A message store. Every change is told to each `onChange` listener as
  * `{type: "add" | "update" | "remove" | "clear", id, message}`
  * (`message` is the stored one: new for add and update, the last for remove;
- * `id` and `message` are null for clear).
+ * `id` and `message` are null for clear). A note (`{id, note}`: words of the
+ * page's own, such as "ann joined") is an entry like a message, and counts
+ * against the same cap.
  */
-export function createMessageModel() {
+export function createMessageModel({ maxEntries = MAX_ENTRIES } = {}) {
   // A Map keeps insertion order, and setting an existing key keeps its place.
   const messages = new Map();
   const listeners = new Set();
+  const cap = Math.max(1, Math.floor(maxEntries) || 1);
+  let notes = 0;
   const notify = (change) => {
     for (const listener of listeners) listener(change);
   };
+
+  /** Make room for one more entry: the oldest go first, and everyone is told. */
+  function makeRoom() {
+    while (messages.size >= cap) {
+      const [oldest, message] = messages.entries().next().value;
+      messages.delete(oldest);
+      notify({ type: "remove", id: oldest, message });
+    }
+  }
+
+  function store(id, entry) {
+    makeRoom();
+    const stored = Object.freeze({ ...entry, id });
+    messages.set(id, stored);
+    notify({ type: "add", id, message: stored });
+  }
 
   return {
     /** Store a message from the server; false (and no notice) if its id is missing or already here. */
@@ -22,10 +53,16 @@ export function createMessageModel() {
       const id = message?.id;
       // A repeated delivery must not show twice; changes to a message come through update().
       if (typeof id !== "string" || !id || messages.has(id)) return false;
-      const stored = Object.freeze({ ...message });
-      messages.set(id, stored);
-      notify({ type: "add", id, message: stored });
+      store(id, message);
       return true;
+    },
+
+    /** Store a note of the page's own (`text`, from the catalog) as the newest entry; returns its id. */
+    note(text) {
+      notes += 1;
+      const id = `${NOTE_ID_PREFIX}${notes}`;
+      store(id, { note: String(text) });
+      return id;
     },
 
     /** Merge `changes` into a message (its id stays); false if this page never saw it. */

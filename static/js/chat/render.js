@@ -1,6 +1,6 @@
 // Everything that touches the chat DOM. User strings go in with textContent;
 // the server-sanitized `html` field is the only innerHTML, in renderMessageBody.
-// Messages are drawn from the model (model.js): one entry per message id.
+// Messages and notes are drawn from the model (model.js): one entry per id.
 import { t } from "../catalog.js";
 import { localTime } from "../time.js";
 import { colourOf, continuesRun } from "./grouping.js";
@@ -168,39 +168,54 @@ function regroup(entry) {
   entry.classList.toggle("continued", continuesRun(asRunMember(entry.previousElementSibling), asRunMember(entry)));
 }
 
+// A note's entry by its id: notes carry no attributes of their own on the page.
+const notesShown = new Map();
+
 function entryFor(id) {
-  return view.messages.querySelector(`li.message[data-id="${CSS.escape(id)}"]`);
+  return notesShown.get(id) ?? view.messages.querySelector(`li.message[data-id="${CSS.escape(id)}"]`);
 }
 
+/** A note of the page's own ("ann joined"), between the messages. */
+function noteEntry(note) {
+  const item = document.createElement("li");
+  item.className = "system";
+  item.textContent = note.note;
+  notesShown.set(note.id, item);
+  return item;
+}
+
+const isNote = (entry) => typeof entry.note === "string";
+
 /**
- * Keep the message list in step with `model`: an entry (`li[data-id]`) per
- * message, replaced in place on update, dropped on remove, and on clear the
- * whole list goes, system notes included. `isMine(message)` marks one's own.
+ * Keep the message list in step with `model`: an entry per message
+ * (`li[data-id]`) or note (`li.system`), replaced in place on update, dropped
+ * on remove (the model drops its oldest past its cap), and on clear the whole
+ * list goes. `isMine(message)` marks one's own.
  */
 export function renderMessages(model, isMine) {
   model.onChange(({ type, id, message }) => {
-    if (type === "add") {
+    if (type === "add" && isNote(message)) {
+      append(noteEntry(message));
+    } else if (type === "add") {
       const entry = messageEntry(message, isMine(message));
       append(entry, { mine: isMine(message) });
       regroup(entry);
     } else if (type === "update") {
-      const entry = messageEntry(message, isMine(message));
-      entryFor(id)?.replaceWith(entry);
+      const shown = entryFor(id);
+      const entry = isNote(message) ? noteEntry(message) : messageEntry(message, isMine(message));
+      shown?.replaceWith(entry);
       regroup(entry);
     } else if (type === "remove") {
       const entry = entryFor(id);
       const next = entry?.nextElementSibling;
       entry?.remove();
+      notesShown.delete(id);
       regroup(next);
-    } else if (type === "clear") view.messages.replaceChildren();
+    } else if (type === "clear") {
+      view.messages.replaceChildren();
+      notesShown.clear();
+    }
   });
-}
-
-export function showSystem(text) {
-  const item = document.createElement("li");
-  item.className = "system";
-  item.textContent = text;
-  append(item);
 }
 
 /** The people here, as the server lists them; `you` (from welcome) is marked, and so is the host. */

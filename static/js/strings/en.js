@@ -72,6 +72,7 @@ export default Object.freeze({
   "error.not_found": "This room does not exist any more.",
   "error.alias_taken": "Someone in this room already uses that alias.",
   "error.room_full": "This room is full.",
+  "error.too_many_rooms": "This browser is in as many rooms as it can hold. Leave one of them first.",
   "error.method_not_allowed": "The server does not take that kind of request here. Reload the page and try again.",
   "error.too_large": "Too long to send: a message can have at most {max} characters.",
   
@@ -79,6 +80,7 @@ export default Object.freeze({
   "error.proof_required": "Many wrong passwords were tried here just now. Checking your browser first…",
   "error.proof_invalid": "Checking your browser did not work out. Try joining again.",
   "error.rate_limited": "Slow down: that was too many messages at once. Wait a moment, then send again.",
+  "error.too_many_connects": "This browser connected to the room too often just now. This tab will try again by itself in a few seconds.",
   "error.too_many_sockets": "Too many tabs of this room are open in this browser, or too many connections come from your network. Close a tab; this one will try again by itself.",
   "error.capacity": "The server is full right now. Try again later.",
   "error.unavailable": "The server cannot reach its rooms for a moment. Try again shortly.",
