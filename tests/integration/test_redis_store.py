@@ -110,7 +110,8 @@ def _check_stored(store: RedisServer, server: RunningServer) -> None:
         assert token not in text
     hour_ms = 3600 * 1000
     room_keys = {key: ttl for key, (_value, ttl) in stored.items() if room_id in key}
-    assert len(room_keys) == 6, sorted(room_keys)  # record, members, aliases, online, sockets, issued ids
+    # record, members, aliases, online, sockets, issued ids, connects per binding
+    assert len(room_keys) == 7, sorted(room_keys)
     assert all(0 < ttl <= hour_ms for ttl in room_keys.values()), room_keys
     # The two shared indexes: room expiries and process heartbeats; every
     # process's socket list expires with its longest-lived room.
