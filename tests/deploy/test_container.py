@@ -13,6 +13,7 @@ import requests
 from scripts.lock_requirements import REQUIREMENTS, normalized, pins
 from tests.support.payloads import aliases, notice
 from tests.support.people import Person
+from tests.support.process import children_of
 from tests.support.server import free_port
 
 # The first run on a machine makes the Debian base (debootstrap) before building.
@@ -114,6 +115,9 @@ def test_two_people_talk_then_sigterm_purges_and_exits_within_two_seconds(runnin
         assert heard["html"] == "<p>hello from the container</p>"
 
         pid = running.app_pid()
+        commands = [Path(f"/proc/{child}/cmdline").read_bytes() for child in children_of(pid)]
+        # bcrypt ran in its worker process, not in a thread of the server
+        assert [b"hash_worker.py" in command for command in commands] == [True]
         signalled = time.monotonic()
         os.kill(pid, signal.SIGTERM)
         exit_code = running.process.wait(timeout=30)
