@@ -19,12 +19,12 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import report
+from . import blind_report, report
 from .procs import BENCH, raise_fd_limit
 from .profiles import PROFILES
 from .suite import Suite
 
-SCENARIOS = ("fanout", "rooms", "connections", "storm", "payloads", "scale", "sanitizer", "profile")
+SCENARIOS = ("fanout", "rooms", "connections", "storm", "payloads", "blind", "scale", "sanitizer", "profile")
 PACKAGES = (
     "Flask",
     "Flask-SocketIO",
@@ -104,6 +104,7 @@ def run(profile_name: str, out: Path, async_mode: str, only: tuple[str, ...]) ->
         "payloads": profile.payloads,
         "profile": profile.profile,
         "scale": profile.scale,
+        "blind": profile.blind,
     }
     data = {"meta": meta, "params": params, "summary": summary, "raw": raw}
     _write(data, out, complete=set(only) == set(SCENARIOS))
@@ -117,6 +118,7 @@ SUMMARIZE = {
     "storm": report.summarize_storm,
     "payloads": report.summarize_payloads,
     "scale": report.summarize_scale,
+    "blind": blind_report.summarize,
 }
 
 

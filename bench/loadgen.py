@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import connections, fanout, payloads, population, rooms, storm
+from . import blind, connections, fanout, payloads, population, rooms, storm
 from .procs import raise_fd_limit
 
 SCENARIOS = {
@@ -24,6 +24,7 @@ SCENARIOS = {
     "connections": connections.run,
     "storm": storm.run,
     "payloads": payloads.run,
+    "blind": blind.run,
 }
 
 

@@ -29,6 +29,8 @@ class Profile:
     scale: dict[str, Any] | None = None
     # The ceiling is a reference, not a target: fan-out against it only at these N.
     ceiling_receivers: tuple[int, ...] = ()
+    # Server CPU per message in server-blind rooms against standard ones (bench/blind.py).
+    blind: dict[str, Any] | None = None
     kinds: dict[str, tuple[str, ...]] = field(
         default_factory=lambda: {
             "fanout": ("ephemeral", "floor", "ceiling"),
@@ -96,6 +98,8 @@ FULL = Profile(
         },
     },
     ceiling_receivers=(50,),
+    # 100 messages/s, as the payloads scenario: a standard room's 2 KB of Markdown costs about a millisecond.
+    blind={"rooms": 25, "per_client_per_s": 2.0, "seconds": 4.0, "rounds": 2, "drain_seconds": 2.0},
 )
 
 QUICK = Profile(
@@ -125,6 +129,7 @@ QUICK = Profile(
     payloads={"rooms": 10, "per_client_per_s": 2.0, "seconds": 1.0, "drain_seconds": 1.0, "pause_seconds": 0.2},
     sanitizer_repeat=50,
     profile=None,
+    blind={"rooms": 10, "per_client_per_s": 2.0, "seconds": 1.5, "rounds": 1, "drain_seconds": 1.0},
     kinds={
         "fanout": ("ephemeral", "floor"),
         "rooms": ("ephemeral", "floor"),
@@ -162,6 +167,15 @@ TINY = Profile(
     sanitizer_repeat=5,
     scale={"receivers": 5, "processes": [1, 2], "fanout": {}},
     profile=None,
+    blind={
+        "rooms": 2,
+        "per_client_per_s": 2.0,
+        "seconds": 0.5,
+        "rounds": 1,
+        "drain_seconds": 1.0,
+        "pause_seconds": 0.1,
+        "bodies": ["plain_100"],
+    },
     kinds={
         "fanout": ("ephemeral", "floor", "ceiling"),
         "rooms": ("ephemeral", "floor"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from . import blind_report
 from .stats import median
 
 KINDS = ("ephemeral", "floor", "ceiling")
@@ -322,6 +323,7 @@ def targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
             rendered["render_median_ms"] < 7,
             f"median of the worst of {variants} inputs ({rendered['input']}); p99 {_fmt(rendered['render_p99_ms'])} ms",
         )
+    rows += blind_report.target_rows(summary.get("blind", {}))
     return rows
 
 
@@ -687,6 +689,8 @@ def markdown(data: dict[str, Any]) -> str:
         lines += _storm_md(summary["storm"], params["storm"])
     if "payloads" in summary:
         lines += _payloads_md(summary["payloads"])
+    if "blind" in summary:
+        lines += blind_report.markdown(summary["blind"])
     if "scale" in summary:
         lines += _scale_md(summary["scale"], machine["cores"])
     if "sanitizer" in summary:

@@ -162,6 +162,12 @@ class Suite:
                 self.log(f"  scale       {name:<9} {time.perf_counter() - began:6.1f} s")
         return runs
 
+    def blind(self) -> list[Any]:
+        """Server-blind rooms against standard ones on one Ephemeral process per repetition (bench/blind.py)."""
+        if self.profile.blind is None:
+            return []
+        return [self._run("ephemeral", "blind", self.profile.blind) for _ in range(self.profile.repetitions)]
+
     def sanitizer(self) -> dict[str, Any]:
         began = time.perf_counter()
         result = sanitizer.run(self.profile.sanitizer_repeat)

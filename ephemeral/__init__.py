@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import logs
+from . import e2e, logs
 from .after_connect import run_after_connect
 from .config import Settings, from_env, with_overrides
 from .connect_deadline import close_unconnected_sessions
@@ -132,7 +132,8 @@ def create_app(
     app.register_blueprint(views.blueprint)
     app.register_blueprint(api.blueprint)
     http_errors.register(app)
-    frame_limit = settings.max_message_chars * FRAME_BYTES_PER_CHAR + 1024
+    # A server-blind room's envelope does not follow the message limit: its largest must fit too.
+    frame_limit = max(settings.max_message_chars * FRAME_BYTES_PER_CHAR + 1024, e2e.MAX_FRAME_BYTES)
     socketio.init_app(
         app,
         async_mode=settings.async_mode,

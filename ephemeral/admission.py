@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from .errors import EphemeralError, NotFound, RateLimited, WrongPassword
+from collections.abc import Callable
+
+from . import e2e, fields
+from .errors import EphemeralError, Invalid, NotFound, RateLimited, WrongPassword
 from .hash_gate import BUSY, Attempt, hashing_for
 from .held_tokens import Holds
 from .ratelimit import TokenBuckets, address_key
-from .rooms import Binding, looks_like_room_id
+from .rooms import E2E, STANDARD, Binding, Sealed, looks_like_room_id
 from .services import Services
 
 
@@ -30,25 +33,58 @@ def _refund(charges: list[tuple[TokenBuckets, str]]) -> None:
 _holds = Holds()
 
 
-def create_room(svc: Services, address: str | None, name: object, alias: object, password: object) -> Binding:
-    """Every creation that reaches bcrypt counts against the address; one refused before it is refunded."""
+def create_room(
+    svc: Services, address: str | None, name: object, alias: object, password: object, sealed: Sealed | None = None
+) -> Binding:
+    """Every creation that reaches bcrypt counts against the address; one refused before it is refunded.
+
+    With `sealed` (checked by `e2e.sealed`) the room is server-blind, `name` is None and `password` the verifier.
+    """
     key = address_key(address)
     charges = [(svc.limits.create_by_address, key)]
     _spend(charges)
     attempt = Attempt(key)
     try:
         with hashing_for(attempt):
-            return svc.registry.create(name, alias, password)
+            return svc.registry.create(name, alias, password, sealed)
     except EphemeralError:
         if not attempt.hashed:
             _refund(charges)
         raise
 
 
+# What a join sends to get in, by the mode of room it is for, and the words when the room is of the other mode.
+_SECRETS: dict[str, Callable[[object], str]] = {STANDARD: fields.password, E2E: e2e.verifier}
+_OTHER_MODE = {
+    STANDARD: "This room is server-blind: join with the verifier derived from its password and link.",
+    E2E: "This room is not server-blind: join with its password.",
+}
+
+
+def _fits_the_door(svc: Services, room_id: str, alias: object, secret: object, mode: str) -> None:
+    """The fields are good and the secret is of the room's kind: a password, or a server-blind room's verifier."""
+    fields.alias(alias)  # a bad field is told before a missing room, as the store tells it
+    _SECRETS[mode](secret)
+    door = svc.registry.door(room_id)
+    if door is None:
+        raise NotFound()
+    if door.mode != mode:
+        raise Invalid(_OTHER_MODE[mode])
+
+
 def join_room(
-    svc: Services, address: str | None, room_id: str, alias: object, password: object, proof: object = None
+    svc: Services,
+    address: str | None,
+    room_id: str,
+    alias: object,
+    password: object,
+    proof: object = None,
+    mode: str = STANDARD,
 ) -> Binding:
     """A wrong password counts against the address and the room; in a guessing storm a proof of work comes first.
+
+    `mode` says what `password` is: a password (`standard`) or a verifier (`e2e`); a
+    room of the other mode refuses it as `invalid` before bcrypt.
 
     Tokens are held while the password is checked. Any other join that reached
     bcrypt and did not let the person in (the alias taken, the room full) counts
@@ -65,6 +101,7 @@ def join_room(
     joined = wrong = False
     try:
         with hashing_for(attempt):
+            _fits_the_door(svc, room_id, alias, password, mode)
             binding = svc.registry.join(room_id, alias, password)
         joined = True
         return binding

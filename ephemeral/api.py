@@ -6,10 +6,10 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from . import admission, bindings
-from .errors import ForeignOrigin, Invalid, ProofRequired, UnsupportedMediaType
+from . import admission, bindings, e2e, protocol
+from .errors import ForeignOrigin, Invalid, NotFound, ProofRequired, UnsupportedMediaType
 from .origin import is_foreign
-from .rooms import Binding
+from .rooms import E2E, MODES, STANDARD, Binding, Sealed, looks_like_room_id
 from .services import services
 
 blueprint = Blueprint("api", __name__)
@@ -35,7 +35,7 @@ def _answer(binding: Binding, status: int) -> tuple[Response, int]:
     bindings.remember(binding, services().registry)
     return jsonify(
         room_id=binding.room_id,
-        name=binding.name,
+        **protocol.named(binding.name, binding.sealed),
         alias=binding.alias,
         participant_id=binding.you.id,
         expires_at=int(binding.expires_at * 1000),
@@ -43,23 +43,57 @@ def _answer(binding: Binding, status: int) -> tuple[Response, int]:
     ), status
 
 
+# A server-blind room's password and name never reach the server; a standard room has no keys.
+_NOT_IN = {STANDARD: ("verifier", "kdf", "name_ct"), E2E: ("password", "name")}
+
+
+def _room_to_create(body: dict[str, Any]) -> tuple[object, object, Sealed | None]:
+    """The name, the secret (password or verifier) and, server-blind, what the room keeps instead of its name."""
+    mode = body.get("mode", STANDARD)
+    if mode not in MODES:
+        raise Invalid('mode must be "standard" or "e2e".')
+    if any(key in body for key in _NOT_IN[mode]):
+        raise Invalid(f"A {mode} room is created without {', '.join(_NOT_IN[mode])}.")
+    if mode == STANDARD:
+        return body.get("name"), body.get("password"), None
+    return None, e2e.verifier(body.get("verifier")), e2e.sealed(body.get("kdf"), body.get("name_ct"))
+
+
+def _secret_to_join(body: dict[str, Any]) -> tuple[str, object]:
+    """The mode of room the join is for, by what it sends: a password (standard) or a verifier (e2e)."""
+    if "verifier" not in body:
+        return STANDARD, body.get("password")
+    if "password" in body:
+        raise Invalid("Join with a password or a verifier, not both.")
+    return E2E, body["verifier"]
+
+
 @blueprint.post("/api/rooms")
 def create() -> tuple[Response, int]:
     body = _body()
     bindings.make_room_for(None, services().registry)
-    binding = admission.create_room(
-        services(), request.remote_addr, body.get("name"), body.get("alias"), body.get("password")
-    )
+    name, secret, sealed = _room_to_create(body)
+    binding = admission.create_room(services(), request.remote_addr, name, body.get("alias"), secret, sealed)
     return _answer(binding, 201)
+
+
+@blueprint.get("/api/rooms/<room_id>")
+def door(room_id: str) -> Response:
+    """Before joining: the room's mode and a server-blind room's key parameters; a gone room as the join tells it."""
+    found = services().registry.door(room_id) if looks_like_room_id(room_id) else None
+    if found is None:
+        raise NotFound()
+    return jsonify(protocol.door(found))
 
 
 @blueprint.post("/api/rooms/<room_id>/join")
 def join(room_id: str) -> tuple[Response, int]:
     body = _body()
     bindings.make_room_for(room_id, services().registry)
+    mode, secret = _secret_to_join(body)
     try:
         binding = admission.join_room(
-            services(), request.remote_addr, room_id, body.get("alias"), body.get("password"), body.get("proof")
+            services(), request.remote_addr, room_id, body.get("alias"), secret, body.get("proof"), mode
         )
     except ProofRequired as refusal:
         # The one refusal with more to say than its code: the challenge to solve.

@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from . import errors
-from .rooms import Closure, Participant, Seat, Speaker
+from .rooms import E2E, STANDARD, Closure, Door, Kdf, Participant, Sealed, Seat, Speaker
 
 Payload = dict[str, Any]
 
@@ -49,11 +49,30 @@ def participants(present: list[Participant]) -> list[Payload]:
     return [participant(who) for who in present]
 
 
+def kdf(params: Kdf) -> Payload:
+    return {"alg": params.alg, "iter": params.iter, "salt": params.salt}
+
+
+def door(found: Door) -> Payload:
+    """`GET /api/rooms/<id>`: what a joiner needs first, the mode and a server-blind room's key parameters."""
+    return {"mode": found.mode, "kdf": kdf(found.kdf)} if found.kdf else {"mode": found.mode}
+
+
+def named(name: str | None, sealed: Sealed | None) -> Payload:
+    """The mode and the room's name, or a server-blind room's name as its clients sealed it (`name_ct`)."""
+    return {"mode": E2E, "name_ct": sealed.name_ct} if sealed else {"mode": STANDARD, "name": name}
+
+
 def welcome(seat: Seat) -> Payload:
-    """To a socket that just connected: the room, who it is, who is here, and how long is left."""
+    """To a socket that just connected: the room, who it is, who is here, and how long is left.
+
+    A server-blind room's carries its key parameters and sealed name instead of a name.
+    """
+    keys = {"kdf": kdf(seat.sealed.kdf)} if seat.sealed else {}
     return {
         "room_id": seat.room_id,
-        "name": seat.name,
+        **named(seat.name, seat.sealed),
+        **keys,
         "alias": seat.you.alias,
         "you": participant(seat.you),
         "participants": participants(seat.participants),
@@ -70,6 +89,12 @@ def message(message_id: str, speaker: Speaker, html: str) -> Payload:
     """Who said it and when come from the server, never from the payload."""
     you = speaker.you
     return {"id": message_id, "from": you.id, "alias": you.alias, "html": html, "ts": int(time.time() * 1000)}
+
+
+def sealed_message(message_id: str, speaker: Speaker, envelope: Payload) -> Payload:
+    """A server-blind room's message: the server's own stamps around the envelope, relayed as it came."""
+    you = speaker.you
+    return {"id": message_id, "from": you.id, "alias": you.alias, "ts": int(time.time() * 1000), "e2e": envelope}
 
 
 def retry_after(seconds: int | None) -> Payload:

@@ -7,11 +7,11 @@ from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from . import admission, bindings, csrf, fields
+from . import admission, bindings, csrf, fields, protocol
 from .errors import AliasTaken, EphemeralError, Invalid, NotFound, ProofRequired, WrongPassword
 from .proof_of_work import Challenge
 from .qr import qr_svg
-from .rooms import Binding, looks_like_room_id
+from .rooms import E2E, STANDARD, Binding, Door, looks_like_room_id
 from .services import services
 
 blueprint = Blueprint("views", __name__)
@@ -89,6 +89,28 @@ def _challenge(room_id: str, error: EphemeralError | None = None) -> Challenge |
     return services().proofs.challenge(room_id)
 
 
+# A server-blind room is made and entered by the page's script, which keeps the password and the link's key
+# in the browser; a form posted without it would have to send them, so the server takes none.
+NEEDS_SCRIPT = (
+    "This room is server-blind: the password and the link's key never leave your browser, so creating or "
+    "joining one needs this page's script. Turn on JavaScript and try again."
+)
+
+
+def _door(room_id: str) -> Door | None:
+    """The live room's mode and key parameters, or None for anything that is not a live room."""
+    return services().registry.door(room_id) if looks_like_room_id(room_id) else None
+
+
+def _join_page(room_id: str, door: Door, status: int = 200, **context: Any) -> Response:
+    """The join form, with what the page's script needs to join a server-blind room: its mode and key parameters."""
+    kdf = protocol.kdf(door.kdf) if door.kdf else None
+    context.setdefault("form", {})
+    if "challenge" not in context:
+        context["challenge"] = _challenge(room_id)
+    return _page("join.html", status=status, room_id=room_id, mode=door.mode, kdf=kdf, **context)
+
+
 def gone_page(status: int = 404) -> Response:
     return _page("gone.html", status=status, reason="gone", explanation=GONE_REASONS["gone"])
 
@@ -101,6 +123,8 @@ def index() -> Response:
 @blueprint.post("/")
 def create() -> Response:
     form = {"alias": request.form.get("alias", ""), "name": request.form.get("name", "")}
+    if request.form.get("mode", STANDARD) != STANDARD:  # without the script the form makes standard rooms only
+        return _refused("index.html", Invalid(NEEDS_SCRIPT), (), form=form)
     try:
         csrf.check(request)
         bindings.make_room_for(None, services().registry)
@@ -120,23 +144,34 @@ def _bound(room_id: str) -> Binding | None:
 
 
 def _room_context(binding: Binding) -> dict[str, Any]:
-    """What the share card and the chat page show: the room, its end, its link and the link's QR code."""
+    """What the share card and the chat page show: the room, its end, its link and the link's QR code.
+
+    A server-blind room has no name here (its page opens `name_ct`), and no QR code: the
+    link that counts carries the key in its fragment, which only the browser knows, so
+    the page draws the code itself.
+    """
     room_url = url_for("views.room", room_id=binding.room_id, _external=True)
+    sealed = binding.sealed
     return {
         "binding": binding,
+        "room_name": binding.name or "",
+        "mode": binding.mode,
+        "kdf": protocol.kdf(sealed.kdf) if sealed else None,
+        "name_ct": sealed.name_ct if sealed else None,
         "expires_at_ms": int(binding.expires_at * 1000),
         "room_url": room_url,
-        "qr": qr_svg(room_url),
+        "qr": None if sealed else qr_svg(room_url),
     }
 
 
 @blueprint.get("/r/<room_id>")
 def room(room_id: str) -> Response:
-    if not looks_like_room_id(room_id) or not services().registry.exists(room_id):
+    door = _door(room_id)
+    if door is None:
         return gone_page()
     binding = _bound(room_id)
     if binding is None:
-        return _page("join.html", room_id=room_id, form={}, challenge=_challenge(room_id))
+        return _join_page(room_id, door)
     return _page("chat.html", purged_explanation=GONE_REASONS["purged"], **_room_context(binding))
 
 
@@ -153,6 +188,11 @@ def share(room_id: str) -> Response:
 
 @blueprint.post("/r/<room_id>")
 def join(room_id: str) -> Response:
+    door = _door(room_id)
+    if door is None:
+        return gone_page()
+    if door.mode == E2E:  # the script joins through the API; nothing of the form is read
+        return _join_page(room_id, door, Invalid.status, error=NEEDS_SCRIPT, errors={})
     form = {"alias": request.form.get("alias", "")}
     try:
         csrf.check(request)
@@ -171,7 +211,8 @@ def join(room_id: str) -> Response:
         if isinstance(error, ProofRequired):
             error.message = PROOF_WORDS
         challenge = _challenge(room_id, error)
-        return _refused("join.html", error, ("alias", "password"), room_id=room_id, form=form, challenge=challenge)
+        context = {"room_id": room_id, "form": form, "challenge": challenge, "mode": STANDARD, "kdf": None}
+        return _refused("join.html", error, ("alias", "password"), **context)
     bindings.remember(binding, services().registry)
     return redirect(url_for("views.room", room_id=room_id), 303)  # type: ignore[return-value]
 

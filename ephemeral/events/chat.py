@@ -1,14 +1,19 @@
-"""Chat messages: Markdown rendered and sanitized, stamped by the server, relayed and never kept."""
+"""Chat messages: Markdown rendered and sanitized, stamped by the server, relayed and never kept.
+
+In a server-blind room the server cannot read them: it checks the envelope's
+shape (`ephemeral/e2e.py`), stamps it the same way, and relays it untouched.
+"""
 
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
-from .. import protocol
+from .. import e2e, protocol
 from ..errors import Invalid, TooLarge
 from ..extensions import socketio
 from ..markdown import render_message
-from ..rooms import Speaker
+from ..rooms import E2E, Speaker
 from ..sanitize import has_content
 from ..services import services
 from .acks import Ack, participant_event
@@ -18,8 +23,19 @@ MESSAGE_ID_BYTES = 9
 
 @participant_event(protocol.SEND, limit=lambda svc: svc.limits.messages_by_participant)
 def send(speaker: Speaker, payload: object) -> Ack:
-    """Client sends `message` `{"text"}` (Markdown); everyone in the room, the sender too, gets `message`."""
-    text = payload.get("text") if isinstance(payload, dict) else None
+    """Client sends `message` `{"text"}` (Markdown), or `{"e2e"}` server-blind; the room, sender too, gets `message`."""
+    fields = payload if isinstance(payload, dict) else {}
+    if speaker.mode == E2E:
+        message = _sealed(speaker, fields)
+    elif "e2e" in fields:
+        raise Invalid("This room is not server-blind: send text.")
+    else:
+        message = _rendered(speaker, fields.get("text"))
+    socketio.emit(protocol.MESSAGE, message, to=speaker.room_id)
+    return protocol.ok(id=message["id"])
+
+
+def _rendered(speaker: Speaker, text: object) -> protocol.Payload:
     if not isinstance(text, str):
         raise Invalid("A message needs text.")
     limit = services().settings.max_message_chars
@@ -28,6 +44,12 @@ def send(speaker: Speaker, payload: object) -> Ack:
     html = render_message(text)
     if not has_content(html):
         raise Invalid("That message is empty.")
-    message_id = secrets.token_urlsafe(MESSAGE_ID_BYTES)
-    socketio.emit(protocol.MESSAGE, protocol.message(message_id, speaker, html), to=speaker.room_id)
-    return protocol.ok(id=message_id)
+    return protocol.message(secrets.token_urlsafe(MESSAGE_ID_BYTES), speaker, html)
+
+
+def _sealed(speaker: Speaker, fields: dict[str, Any]) -> protocol.Payload:
+    """Never rendered, never sanitized: only the readers hold the key, and they sanitize what they open."""
+    if "text" in fields:
+        raise Invalid("This room is server-blind: send the message encrypted, as e2e.")
+    envelope = e2e.envelope(fields.get("e2e"))
+    return protocol.sealed_message(secrets.token_urlsafe(MESSAGE_ID_BYTES), speaker, envelope)

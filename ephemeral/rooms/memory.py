@@ -32,15 +32,19 @@ from .model import (
     Binding,
     Closure,
     Departure,
+    Door,
     Notices,
     Participant,
     PresenceChange,
+    Sealed,
     Seat,
     Speaker,
     by_alias,
+    mode_of,
     new_participant_id,
     new_room_id,
     new_token,
+    stored_name,
 )
 from .store import Hasher
 
@@ -62,10 +66,11 @@ class Member:
 @dataclass(slots=True)
 class Room:
     room_id: str
-    name: str
-    password_hash: bytes
+    name: str | None  # None in a server-blind room, which keeps `sealed` instead
+    password_hash: bytes  # of the password, or of a server-blind room's verifier
     expires_mono: float
     expires_at: float
+    sealed: Sealed | None = None
     members: dict[str, Member] = field(default_factory=dict)  # by token
     alias_keys: set[str] = field(default_factory=set)  # every member's look-alike keys; no two share one
     issued_ids: set[str] = field(default_factory=set)  # every participant id ever given out here
@@ -107,8 +112,8 @@ class MemoryRegistry:
 
     # -- joining ------------------------------------------------------------
 
-    def create(self, name: object, alias: object, password: object) -> Binding:
-        clean_name, clean_alias = fields.room_name(name), fields.alias(alias)
+    def create(self, name: object, alias: object, password: object, sealed: Sealed | None = None) -> Binding:
+        clean_name, clean_alias = stored_name(name, sealed), fields.alias(alias)
         clean_password = fields.password(password)
         with self._lock:
             self._check_capacity()  # before paying for a hash
@@ -116,13 +121,8 @@ class MemoryRegistry:
         with self._lock:
             self._check_capacity()  # others may have filled the last slot meanwhile
             room_id = new_room_id()
-            room = Room(
-                room_id=room_id,
-                name=clean_name,
-                password_hash=hashed,
-                expires_mono=self._clock() + self._ttl,
-                expires_at=self._wall() + self._ttl,
-            )
+            ends = (self._clock() + self._ttl, self._wall() + self._ttl)  # expires_mono, expires_at
+            room = Room(room_id, clean_name, hashed, *ends, sealed=sealed)
             self._rooms[room_id] = room
             return self._seat(room, clean_alias, HOST)
 
@@ -143,6 +143,11 @@ class MemoryRegistry:
     def exists(self, room_id: str) -> bool:
         with self._lock:
             return self._find(room_id) is not None
+
+    def door(self, room_id: str) -> Door | None:
+        with self._lock:
+            room = self._find(room_id)
+            return Door.of(room.sealed.kdf if room.sealed else None) if room else None
 
     def authenticate(self, room_id: str, token: str) -> Binding | None:
         with self._lock:
@@ -166,7 +171,8 @@ class MemoryRegistry:
             was_connected = bool(member.sids)
             member.sids.add(sid)
             self._sockets[sid] = (room_id, token)
-            return Seat(room_id, room.name, member.you, room.expires_at, room.present(), not was_connected)
+            present, first = room.present(), not was_connected
+            return Seat(room_id, room.name, member.you, room.expires_at, present, first, room.sealed)
 
     def detach(self, sid: str) -> PresenceChange | None:
         with self._lock:
@@ -181,7 +187,7 @@ class MemoryRegistry:
     def speaker(self, sid: str) -> Speaker | None:
         with self._lock:
             found = self._member_of(sid)
-            return Speaker(found[0].room_id, found[1].you) if found else None
+            return Speaker(found[0].room_id, found[1].you, mode_of(found[0].sealed)) if found else None
 
     def presence(self, room_id: str) -> list[Participant]:
         with self._lock:
@@ -281,7 +287,7 @@ class MemoryRegistry:
         return self._binding(room, member)
 
     def _binding(self, room: Room, member: Member) -> Binding:
-        return Binding(room.room_id, member.token, room.name, member.you, room.expires_at)
+        return Binding(room.room_id, member.token, room.name, member.you, room.expires_at, room.sealed)
 
     def _close(self, room: Room, reason: str, by: Participant | None) -> Closure:
         del self._rooms[room.room_id]

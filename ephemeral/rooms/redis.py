@@ -19,17 +19,7 @@ import redis
 
 from .. import fields
 from ..connect_limit import CONNECTS_PER_BINDING, lua_args
-from ..errors import (
-    AliasTaken,
-    Capacity,
-    NotFound,
-    RoomFull,
-    TooManyConnects,
-    TooManySockets,
-    Unauthorized,
-    Unavailable,
-    WrongPassword,
-)
+from ..errors import Capacity, Unavailable, WrongPassword
 from ..ratelimit import Limit
 from . import redis_codec as codec
 from .model import (
@@ -38,14 +28,18 @@ from .model import (
     Binding,
     Closure,
     Departure,
+    Door,
     Notices,
     Participant,
     PresenceChange,
+    Sealed,
     Seat,
     Speaker,
+    mode_of,
     new_participant_id,
     new_room_id,
     new_token,
+    stored_name,
 )
 from .redis_client import reachable, reachable_call
 from .store import Hasher
@@ -57,17 +51,8 @@ HEARTBEAT_SECONDS = 1.0
 DEAD_AFTER_MS = 3000
 EXPIRY_BATCH = 100
 COLLISION = "collision"
-_ERRORS = {kind.code: kind for kind in (NotFound, Unauthorized, RoomFull, AliasTaken, Capacity, TooManySockets)}
 # A socket put back after a stall is already open: no cap applies to it.
 NO_SOCKET_CAP = 0
-
-
-def _raise_for(status: str, rest: list[Any] | None = None) -> None:
-    if status == TooManyConnects.code and rest:
-        raise TooManyConnects(retry_after=int(rest[0]))
-    error = _ERRORS.get(status)
-    if error is not None:
-        raise error()
 
 
 class RedisRegistry:
@@ -110,27 +95,27 @@ class RedisRegistry:
     # -- joining ------------------------------------------------------------
 
     @reachable_call
-    def create(self, name: object, alias: object, password: object) -> Binding:
-        clean_name, clean_alias = fields.room_name(name), fields.alias(alias)
+    def create(self, name: object, alias: object, password: object, sealed: Sealed | None = None) -> Binding:
+        clean_name, clean_alias = stored_name(name, sealed), fields.alias(alias)
         clean_password = fields.password(password)
         if self._run("capacity", self._max_rooms):
             raise Capacity()  # before paying for a hash; create.lua decides again
         hashed = self._hasher.hash(clean_password).decode("ascii")
         token, alias_keys = new_token(), codec.alias_keys(clean_alias)
-        limits = (self._ttl_ms, self._max_rooms)
+        limits: tuple[int | str, ...] = (self._ttl_ms, self._max_rooms, *codec.sealed_args(sealed))
         status = COLLISION
         while status == COLLISION:  # a fresh random id was taken (never in practice): draw again
             room_id, you = new_room_id(), Participant(new_participant_id(), clean_alias, HOST)
             seat = (you.id, codec.stored(you), alias_keys, codec.token_hash(token))
-            status, *rest = self._run("create", room_id, clean_name, hashed, *seat, *limits)
-        _raise_for(status)
-        return Binding(room_id, token, clean_name, you, codec.seconds(rest[0]))
+            status, *rest = self._run("create", room_id, clean_name or "", hashed, *seat, *limits)
+        codec.raise_for(status)
+        return Binding(room_id, token, clean_name, you, codec.seconds(rest[0]), sealed)
 
     @reachable_call
     def join(self, room_id: str, alias: object, password: object) -> Binding:
         clean_alias, clean_password = fields.alias(alias), fields.password(password)
         status, *rest = self._run("password_hash", room_id)
-        _raise_for(status)
+        codec.raise_for(status)
         if not self._hasher.verify(clean_password, rest[0].encode("ascii")):
             raise WrongPassword()
         token, alias_keys = new_token(), codec.alias_keys(clean_alias)
@@ -140,21 +125,30 @@ class RedisRegistry:
             status, *rest = self._run(
                 "join", room_id, you.id, codec.stored(you), alias_keys, codec.token_hash(token), self._max_participants
             )
-        _raise_for(status)
-        exp_ms, name = rest
-        return Binding(room_id, token, name, you, codec.seconds(exp_ms))
+        codec.raise_for(status)
+        exp_ms, title = rest
+        name, sealed = codec.titled(title)
+        return Binding(room_id, token, name, you, codec.seconds(exp_ms), sealed)
 
     @reachable_call
     def exists(self, room_id: str) -> bool:
         return bool(self._run("exists", room_id))
 
     @reachable_call
+    def door(self, room_id: str) -> Door | None:
+        status, *rest = self._run("door", room_id)
+        if status != "ok":
+            return None
+        return Door.of(codec.kdf(rest[0]) if rest[0] else None)
+
+    @reachable_call
     def authenticate(self, room_id: str, token: str) -> Binding | None:
         status, *rest = self._run("member", room_id, codec.token_hash(token))
         if status != "ok":
             return None
-        exp_ms, name, participant = rest
-        return Binding(room_id, token, name, codec.loaded(participant), codec.seconds(exp_ms))
+        exp_ms, title, participant = rest
+        name, sealed = codec.titled(title)
+        return Binding(room_id, token, name, codec.loaded(participant), codec.seconds(exp_ms), sealed)
 
     # -- sockets and presence ------------------------------------------------
 
@@ -166,13 +160,13 @@ class RedisRegistry:
         if status == "rejoin":
             self._pending += self._beat()  # register, put our sockets back, then attach
             status, *rest = self._run("attach", *arguments)
-        _raise_for(status, rest)
-        exp_ms, name, participant, first, present = rest
+        codec.raise_for(status, rest)
+        exp_ms, title, participant, first, present = rest
         with self._lock:
             self._sockets[sid] = (room_id, hashed)
-        return Seat(
-            room_id, name, codec.loaded(participant), codec.seconds(exp_ms), codec.present(present), bool(first)
-        )
+        name, sealed = codec.titled(title)
+        you, people = codec.loaded(participant), codec.present(present)
+        return Seat(room_id, name, you, codec.seconds(exp_ms), people, bool(first), sealed)
 
     def detach(self, sid: str) -> PresenceChange | None:
         with self._lock:
@@ -197,7 +191,7 @@ class RedisRegistry:
         if entry is None:
             return None
         status, *rest = self._run("member", *entry)
-        return Speaker(entry[0], codec.loaded(rest[2])) if status == "ok" else None
+        return Speaker(entry[0], codec.loaded(rest[2]), mode_of(codec.titled(rest[1])[1])) if status == "ok" else None
 
     @reachable_call
     def presence(self, room_id: str) -> list[Participant]:
@@ -245,7 +239,7 @@ class RedisRegistry:
         with self._lock:
             self._sockets.clear()
         self._left = True  # no more heartbeats: they would register us again
-        return Notices(presence=self._changes(self._run("leave", self._process)))
+        return Notices(presence=codec.changes(self._run("leave", self._process)))
 
     @reachable_call
     def live_rooms(self) -> int:
@@ -274,7 +268,7 @@ class RedisRegistry:
         """Heartbeat; drops dead processes' sockets, and puts ours back if we were thought dead."""
         self._next_beat = time.monotonic() + HEARTBEAT_SECONDS
         known, changes = self._run("heartbeat", self._process, DEAD_AFTER_MS)
-        found = self._changes(changes)
+        found = codec.changes(changes)
         if not known:
             found += self._reattach()
         return found
@@ -294,7 +288,3 @@ class RedisRegistry:
         with self._lock:
             for sid in [sid for sid, entry in self._sockets.items() if entry[0] == room_id]:
                 del self._sockets[sid]
-
-    @staticmethod
-    def _changes(raw: list[list[Any]]) -> list[PresenceChange]:
-        return [PresenceChange(room_id, codec.present(present)) for room_id, present in raw]

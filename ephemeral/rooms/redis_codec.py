@@ -1,12 +1,25 @@
-"""How the Redis store writes what it keeps: hashed tokens, participants as JSON, millisecond times."""
+"""How the Redis store writes what it keeps and reads its scripts' answers: hashed tokens, JSON, milliseconds."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from typing import Any
 
 from .. import aliases
-from .model import Participant, by_alias
+from ..errors import AliasTaken, Capacity, NotFound, RoomFull, TooManyConnects, TooManySockets, Unauthorized
+from .model import Kdf, Participant, PresenceChange, Sealed, by_alias
+
+_ERRORS = {kind.code: kind for kind in (NotFound, Unauthorized, RoomFull, AliasTaken, Capacity, TooManySockets)}
+
+
+def raise_for(status: str, rest: list[Any] | None = None) -> None:
+    """A script's refusal (its status, then maybe a wait) as the store's error; nothing for the other statuses."""
+    if status == TooManyConnects.code and rest:
+        raise TooManyConnects(retry_after=int(rest[0]))
+    error = _ERRORS.get(status)
+    if error is not None:
+        raise error()
 
 
 def token_hash(token: str) -> str:
@@ -33,3 +46,29 @@ def loaded(raw: str) -> Participant:
 
 def present(raw: list[str]) -> list[Participant]:
     return by_alias([loaded(item) for item in raw])
+
+
+def changes(raw: list[list[Any]]) -> list[PresenceChange]:
+    """Rooms whose presence changed, as lua/common.lua's `forget_process` lists them."""
+    return [PresenceChange(room_id, present(people)) for room_id, people in raw]
+
+
+def sealed_args(sealed: Sealed | None) -> tuple[str, ...]:
+    """create.lua's last arguments: a server-blind room's kdf (JSON) and name_ct; none for a standard room."""
+    if sealed is None:
+        return ()
+    kdf = sealed.kdf
+    return json.dumps({"alg": kdf.alg, "iter": kdf.iter, "salt": kdf.salt}), sealed.name_ct
+
+
+def kdf(raw: str) -> Kdf:
+    found = json.loads(raw)
+    return Kdf(found["alg"], int(found["iter"]), found["salt"])
+
+
+def titled(raw: list[str | None]) -> tuple[str | None, Sealed | None]:
+    """A room's name, or a server-blind room's sealed name and key parameters, from `title` in lua/common.lua."""
+    name, kdf_json, name_ct = raw
+    if kdf_json is None or name_ct is None:
+        return name, None
+    return None, Sealed(kdf(kdf_json), name_ct)

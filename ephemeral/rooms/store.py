@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .model import Binding, Closure, Departure, Notices, Participant, PresenceChange, Seat, Speaker
+from .model import Binding, Closure, Departure, Door, Notices, Participant, PresenceChange, Sealed, Seat, Speaker
 
 
 class Hasher(Protocol):
@@ -20,11 +20,14 @@ class Hasher(Protocol):
 
 
 class RoomStore(Protocol):
-    def create(self, name: object, alias: object, password: object) -> Binding:
+    def create(self, name: object, alias: object, password: object, sealed: Sealed | None = None) -> Binding:
         """A person creates a room; they are seated as its `host` with a fresh participant id.
 
-        Errors: `Invalid` (a field), `Capacity` (the live-room cap; checked before
-        and after hashing, atomically with the insert).
+        With `sealed` the room is server-blind: `name` must be None (the store keeps
+        `sealed` instead, checked by `ephemeral.e2e`), and `password` is the
+        clients' verifier, hashed like any password. Errors: `Invalid` (a field),
+        `Capacity` (the live-room cap; checked before and after hashing,
+        atomically with the insert).
         """
         ...
 
@@ -34,12 +37,18 @@ class RoomStore(Protocol):
         The password is checked first, so only someone who knows it learns the
         rest. Errors: `Invalid`, `NotFound`, `WrongPassword`, then `RoomFull` and
         `AliasTaken` (decided atomically with the seating; aliases that look alike
-        collide, by `aliases.lookalike_keys`).
+        collide, by `aliases.lookalike_keys`). In a server-blind room the password
+        is the clients' verifier: the store does not tell the two apart
+        (`admission.join_room` matches what was sent to the room's `door` first).
         """
         ...
 
     def exists(self, room_id: str) -> bool:
         """Whether the room is alive (not purged, not past its time); reads no secret."""
+        ...
+
+    def door(self, room_id: str) -> Door | None:
+        """A live room's mode and, server-blind, its key parameters (public by design); None when it is gone."""
         ...
 
     def authenticate(self, room_id: str, token: str) -> Binding | None:

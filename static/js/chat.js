@@ -16,6 +16,10 @@ import {
   view,
 } from "./chat/render.js";
 import { setUpCopyButtons } from "./clipboard.js";
+import { showRoomLink } from "./e2e/link.js";
+import { createSealedRoom } from "./e2e/room.js";
+import { forget, roomName, unlocked } from "./e2e/session.js";
+import { askForPassword } from "./e2e/unlock.js";
 
 const root = document.getElementById("chat");
 const roomId = root.dataset.room;
@@ -28,11 +32,15 @@ let leaving = false;
 
 const model = createMessageModel();
 renderMessages(model, (message) => you !== null && message.from === you.id);
+// A server-blind room: its messages are sealed here and opened, checked and sanitized by each reader.
+const sealed =
+  root.dataset.mode === "e2e" ? createSealedRoom({ roomId, maxChars, model, onAdded: noteIncoming }) : null;
 
 /** Remove every trace of the conversation: the model, its entries on screen, and the rest of the view. */
 function wipe() {
   model.clear(); // the renderer empties the message list with it
   clearView();
+  forget();
 }
 
 /** Words for a failed ack, from its code; the server's English `message` is never shown. */
@@ -76,6 +84,15 @@ function showPurged(by) {
 
 const byId = (participants) => new Map(participants.map(({ id, alias }) => [id, alias]));
 
+if (sealed) {
+  // Nothing is shown or sent before the keys are here: a page that came without them asks for the password.
+  if (!unlocked()) await askForPassword(root);
+  document.getElementById("room-name").textContent = roomName();
+  showRoomLink(location.hash);
+  root.hidden = false;
+  sealed.start();
+}
+
 const connection = connect(roomId, {
   connected(again) {
     showStatus(t("status.connected"), "connected");
@@ -104,7 +121,8 @@ const connection = connect(roomId, {
     showPresence(participants, you);
   },
   message(message) {
-    if (model.add(message)) noteIncoming();
+    if (sealed) sealed.receive(message);
+    else if (model.add(message)) noteIncoming();
   },
   purged({ reason, by }) {
     // The clock may be a tick behind the server's; at the end it shows the end.
@@ -135,11 +153,28 @@ function waitBeforeSending(seconds) {
 }
 
 const panels = setUpPanels();
+/** Send `text`: as typed in a standard room; sealed in a server-blind one, one at a time, so counters stay in order. */
+let sending = Promise.resolve();
+async function sendText(text) {
+  if (!sealed) return connection.send(text);
+  if ([...text].length > maxChars) return { ok: false, error: "too_large" };
+  const turn = sending.then(async () => {
+    const envelope = you ? await sealed.seal(text, you) : null;
+    if (!envelope) return you ? { ok: false, error: "too_large" } : { ok: false, error: "offline" };
+    const ack = await connection.sendSealed(envelope);
+    // Refused, or never sent: the server passed nothing on, so the counter goes back (a lost ack keeps it).
+    if (!ack?.ok && ack?.error !== "timeout") sealed.refused(envelope);
+    return ack;
+  });
+  sending = turn.catch(() => {});
+  return turn;
+}
+
 setUpComposer({
   view,
   maxChars,
   async send(text) {
-    const ack = await connection.send(text);
+    const ack = await sendText(text);
     const ok = Boolean(ack?.ok);
     if (ack?.error === "rate_limited") {
       showComposerError("");
@@ -171,8 +206,10 @@ addEventListener("pageshow", (event) => {
   if (event.persisted) location.reload();
 });
 
+// A reload of this very room; a chat that came in place of an earlier page (e2e/navigate.js) was not reloaded.
 const navigation = performance.getEntriesByType("navigation")[0];
-model.note(t(navigation && navigation.type === "reload" ? "note.refreshed" : "note.fresh"));
+const reloaded = navigation?.type === "reload" && new URL(navigation.name).pathname === location.pathname;
+model.note(t(reloaded ? "note.refreshed" : "note.fresh"));
 
 function tick() {
   const msLeft = deadline - performance.now();

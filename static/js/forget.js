@@ -4,6 +4,6 @@
 /** Empty every field of `form` that a person types into when the page goes. */
 export function forgetOnLeave(form) {
   window.addEventListener("pagehide", () => {
-    for (const input of form.querySelectorAll('input:not([type="hidden"])')) input.value = "";
+    for (const input of form.querySelectorAll('input:not([type="hidden"], [type="checkbox"])')) input.value = "";
   });
 }

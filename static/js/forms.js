@@ -36,6 +36,9 @@ const RULES = {
   },
 };
 
+// A field's rule goes by its name; a field the server must never get (a server-blind room's password) has none.
+const ruleName = (input) => input.name || input.id;
+
 function limitFor(form, field) {
   return Number(form.dataset[`max${field[0].toUpperCase()}${field.slice(1)}`]);
 }
@@ -49,14 +52,14 @@ export function showFieldError(input, message) {
 }
 
 function check(form, input) {
-  const message = RULES[input.name](input.value, limitFor(form, input.name));
+  const message = RULES[ruleName(input)](input.value, limitFor(form, ruleName(input)));
   showFieldError(input, message);
   return message;
 }
 
 /** Validate on blur and on submit; focus the first field that is wrong, or that the server refused. */
 export function validateForm(form) {
-  const inputs = [...form.querySelectorAll("input")].filter((input) => input.name in RULES);
+  const inputs = [...form.querySelectorAll("input")].filter((input) => Object.hasOwn(RULES, ruleName(input)));
   for (const input of inputs) {
     input.addEventListener("blur", () => {
       if (input.value) check(form, input);

@@ -1,4 +1,6 @@
-// Join page: the join form.
+// Join page: the join form. A server-blind room's form sends a verifier through the API (e2e/join.js);
+// a standard room's goes to the server as a form.
+import { joinServerBlind } from "./e2e/join.js";
 import { forgetOnLeave } from "./forget.js";
 import { validateForm } from "./forms.js";
 import { solveChallenges } from "./proof.js";
@@ -11,5 +13,9 @@ maskPasswordFields(form);
 validateForm(form);
 addPasswordToggles(form);
 forgetOnLeave(form);
-solveChallenges(form);
-sendThroughFetch(form);
+if (form.dataset.mode === "e2e") {
+  joinServerBlind(form);
+} else {
+  solveChallenges(form);
+  sendThroughFetch(form);
+}

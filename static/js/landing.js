@@ -1,4 +1,5 @@
-// Landing page: the create form.
+// Landing page: the create form, with its server-blind switch (e2e/create.js).
+import { offerServerBlind } from "./e2e/create.js";
 import { forgetOnLeave } from "./forget.js";
 import { validateForm } from "./forms.js";
 import { addPasswordToggles, maskPasswordFields } from "./reveal.js";
@@ -10,4 +11,5 @@ maskPasswordFields(form);
 validateForm(form);
 addPasswordToggles(form);
 forgetOnLeave(form);
+offerServerBlind(form);
 sendThroughFetch(form);

@@ -7,7 +7,7 @@ import { errorText } from "./catalog.js";
 import { focusRefused, showFieldError } from "./forms.js";
 
 /** The words above the form, in the alert box the server's page would have; none removes the box. */
-function showFormError(form, message) {
+export function showFormError(form, message) {
   let box = document.getElementById("form-error");
   if (!message) {
     box?.remove();
@@ -43,6 +43,7 @@ function takeTokens(form, theirs) {
 function showRefusal(form, answer) {
   takeTokens(form, answer.getElementById(form.id));
   for (const input of form.querySelectorAll('input:not([type="hidden"])')) {
+    if (!document.getElementById(`${input.id}-error`)) continue; // a switch has no words of its own
     const slot = answer.getElementById(`${input.id}-error`);
     showFieldError(input, slot && !slot.hidden ? slot.textContent : "");
   }

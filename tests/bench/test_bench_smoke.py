@@ -16,7 +16,7 @@ import pytest
 from tests.support.redis import redis_server_binary
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = {"fanout", "rooms", "connections", "storm", "payloads", "scale", "sanitizer", "profile"}
+SCENARIOS = {"fanout", "rooms", "connections", "storm", "payloads", "blind", "scale", "sanitizer", "profile"}
 SECTIONS = (
     "## Targets",
     "## Fan-out",
@@ -24,6 +24,7 @@ SECTIONS = (
     "## Idle connections",
     "## Join storm",
     "## Server CPU per message by body",
+    "## Server-blind rooms: server CPU per message",
     "## Several processes on one Redis",
     "## Sanitizer",
 )
@@ -90,6 +91,17 @@ def test_several_processes_on_one_redis_carry_the_fan_out(tiny_run: Path) -> Non
     assert len(two["sockets_added_by_process"]) == 2
     assert all(added > 0 for added in two["sockets_added_by_process"])
     assert {"store_us_per_message", "process_us_per_message"} <= data["summary"]["scale"]["redis_cost"].keys()
+
+
+def test_server_blind_rooms_are_measured_against_standard_ones(tiny_run: Path) -> None:
+    data = json.loads((tiny_run / "latest.json").read_text())
+    body = data["summary"]["blind"]["bodies"]["plain_100"]
+    for kind in ("standard", "e2e"):  # every envelope was taken, relayed, and opened by the other member
+        assert body[kind]["lost"] == 0 and body[kind]["refused"] == 0, kind
+        assert body[kind]["server_cpu_us_per_message"] > 0, kind
+    assert [row["target"] for row in data["targets"] if "server-blind" in row["target"]] == [
+        "server CPU per message, server-blind room against standard, plain_100"
+    ]
 
 
 def test_writes_the_markdown_table(tiny_run: Path) -> None:

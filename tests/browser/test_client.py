@@ -523,6 +523,8 @@ def test_keyboard_alone_creates_enters_joins_sends_and_purges(
     ann.keyboard.press("Tab")
     expect_focus_ring(ann, ann.get_by_role("button", name="Show password"))
     ann.keyboard.press("Tab")
+    expect_focus_ring(ann, ann.get_by_role("switch", name="Server-blind (end-to-end encrypted)"))
+    ann.keyboard.press("Tab")
     expect_focus_ring(ann, ann.get_by_role("button", name="Create room"))
     ann.keyboard.press("Enter")
 

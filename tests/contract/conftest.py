@@ -1,5 +1,10 @@
 """Each contract test runs once per room store: in memory, and in a real redis-server.
 
+A test that asks for `mode` runs on a standard room and on a server-blind one,
+made by `new_room`: the store keeps random bytes of the right shapes as its key
+parameters and sealed name (it does no cryptography), and takes the verifier as
+it takes a password, so the same calls hold every rule in both modes.
+
 A test moves time with `clock.advance(seconds)`: the memory store reads fake
 clocks; for Redis, whose scripts read the server's own time, every room (and
 every spent proof of work) is made that much older instead. Either way, rooms
@@ -17,9 +22,10 @@ import pytest
 from ephemeral.connect_limit import CONNECTS_PER_BINDING
 from ephemeral.passwords import PasswordHasher
 from ephemeral.ratelimit import Limit
-from ephemeral.rooms import Hasher, MemoryRegistry, RoomStore
+from ephemeral.rooms import E2E, MODES, STANDARD, Binding, Hasher, MemoryRegistry, RoomStore, Sealed
 from ephemeral.rooms.redis import RedisRegistry
 from ephemeral.rooms.redis_client import connect
+from tests.support.e2e_shapes import sealed
 from tests.support.redis import RedisServer
 
 TTL = 60.0
@@ -29,6 +35,7 @@ MAX_SOCKETS_PER_BINDING = 16
 START_MONO = 500.0
 START_WALL = 1_700_000_000.0
 STORES = ("memory", "redis")
+SEALED: Sealed = sealed()
 
 
 class Clock(Protocol):
@@ -93,6 +100,23 @@ class MakeRegistry(Protocol):
 @pytest.fixture(params=STORES)
 def store(request: pytest.FixtureRequest) -> str:
     return str(request.param)
+
+
+@pytest.fixture(params=MODES)
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def new_room(registry: RoomStore, mode: str, name: str, alias: str, password: str) -> Binding:
+    """A room named `name`; a server-blind one keeps `SEALED` instead, and `password` stands for its verifier."""
+    if mode == E2E:
+        return registry.create(None, alias, password, SEALED)
+    return registry.create(name, alias, password)
+
+
+def title(mode: str, name: str) -> tuple[str | None, Sealed | None]:
+    """What `new_room` gives its bindings and seats as (name, sealed)."""
+    return (name, None) if mode == STANDARD else (None, SEALED)
 
 
 @pytest.fixture

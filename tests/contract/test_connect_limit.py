@@ -11,7 +11,7 @@ import pytest
 from ephemeral.errors import TooManyConnects
 from ephemeral.ratelimit import Limit
 from ephemeral.rooms import Binding, RoomStore
-from tests.contract.conftest import Clock, MakeRegistry
+from tests.contract.conftest import Clock, MakeRegistry, new_room
 from tests.support.redis import RedisServer
 
 PASSWORD = "correct horse"
@@ -25,8 +25,9 @@ def registry(make_registry: MakeRegistry) -> RoomStore:
 
 
 @pytest.fixture
-def ann(registry: RoomStore) -> Binding:
-    return registry.create("Book club", "Ann", PASSWORD)
+def ann(registry: RoomStore, mode: str) -> Binding:
+    """Ann creates "Book club", in each mode."""
+    return new_room(registry, mode, "Book club", "Ann", PASSWORD)
 
 
 def cycle(registry: RoomStore, binding: Binding, sid: str) -> None:

@@ -11,14 +11,15 @@ import pytest
 
 from ephemeral.errors import AliasTaken, RoomFull, WrongPassword
 from ephemeral.rooms import Binding, RoomStore
-from tests.contract.conftest import MAX_PARTICIPANTS
+from tests.contract.conftest import MAX_PARTICIPANTS, new_room
 
 PASSWORD = "correct horse"
 
 
 @pytest.fixture
-def ann(registry: RoomStore) -> Binding:
-    return registry.create("Book club", "Ann", PASSWORD)
+def ann(registry: RoomStore, mode: str) -> Binding:
+    """Ann creates "Book club", in each mode."""
+    return new_room(registry, mode, "Book club", "Ann", PASSWORD)
 
 
 @pytest.mark.parametrize("alias", ["Ann", "ANN", "\u0410nn"], ids=["same", "case", "cyrillic-a"])

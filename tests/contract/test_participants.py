@@ -8,14 +8,16 @@ from collections.abc import Iterator
 import pytest
 
 from ephemeral.rooms import HOST, MEMBER, Binding, RoomStore, memory, redis
+from tests.contract.conftest import new_room
 
 PASSWORD = "correct horse"
 URL_SAFE_64_BITS_OR_MORE = re.compile(r"[A-Za-z0-9_-]{11,}")
 
 
 @pytest.fixture
-def ann(registry: RoomStore) -> Binding:
-    return registry.create("Book club", "Ann", PASSWORD)
+def ann(registry: RoomStore, mode: str) -> Binding:
+    """Ann creates "Book club", in each mode."""
+    return new_room(registry, mode, "Book club", "Ann", PASSWORD)
 
 
 def test_the_creator_is_host_and_joiners_are_members(registry: RoomStore, ann: Binding) -> None:

@@ -18,6 +18,7 @@ import pytest
 from ephemeral.errors import AliasTaken, Capacity, Invalid, NotFound, RoomFull, Unauthorized, WrongPassword
 from ephemeral.passwords import PasswordHasher
 from ephemeral.rooms import (
+    STANDARD,
     Binding,
     Departure,
     Hasher,
@@ -27,7 +28,7 @@ from ephemeral.rooms import (
     Speaker,
     looks_like_room_id,
 )
-from tests.contract.conftest import MAX_PARTICIPANTS, MAX_ROOMS, TTL, Clock, MakeRegistry
+from tests.contract.conftest import MAX_PARTICIPANTS, MAX_ROOMS, TTL, Clock, MakeRegistry, new_room, title
 
 PASSWORD = "correct horse"
 WAIT = 10  # seconds; only a bound so a broken race fails instead of hanging
@@ -40,9 +41,9 @@ def aliases(people: list[Participant]) -> list[str]:
 
 
 @pytest.fixture
-def ann(registry: RoomStore) -> Binding:
-    """Ann creates "Book club"."""
-    return registry.create("Book club", "Ann", PASSWORD)
+def ann(registry: RoomStore, mode: str) -> Binding:
+    """Ann creates "Book club", in each mode (a server-blind room keeps its name sealed)."""
+    return new_room(registry, mode, "Book club", "Ann", PASSWORD)
 
 
 @pytest.fixture
@@ -69,11 +70,11 @@ def connected(registry: RoomStore, ann: Binding, bob: Binding) -> dict[str, str]
 # -- create ----------------------------------------------------------------------
 
 
-def test_create_returns_the_creators_binding(ann: Binding, clock: Clock) -> None:
+def test_create_returns_the_creators_binding(ann: Binding, clock: Clock, mode: str) -> None:
     assert URL_SAFE_22.fullmatch(ann.room_id)
     assert looks_like_room_id(ann.room_id)
     assert len(ann.token) >= 43  # 32 random bytes
-    assert (ann.name, ann.alias) == ("Book club", "Ann")
+    assert (ann.name, ann.sealed, ann.alias, ann.mode) == (*title(mode, "Book club"), "Ann", mode)
     assert ann.expires_at == pytest.approx(clock.wall() + TTL, abs=5)
 
 
@@ -153,9 +154,9 @@ def test_expiring_rooms_frees_their_slots(registry: RoomStore, clock: Clock) -> 
 # -- join -------------------------------------------------------------------------
 
 
-def test_join_with_right_password(registry: RoomStore, ann: Binding) -> None:
+def test_join_with_right_password(registry: RoomStore, ann: Binding, mode: str) -> None:
     bob = registry.join(ann.room_id, "Bob", PASSWORD)
-    assert (bob.room_id, bob.name, bob.alias) == (ann.room_id, "Book club", "Bob")
+    assert (bob.room_id, bob.name, bob.sealed, bob.alias) == (ann.room_id, *title(mode, "Book club"), "Bob")
     assert bob.token != ann.token
     assert registry.authenticate(ann.room_id, bob.token) == bob
 
@@ -313,9 +314,10 @@ def test_authenticate_unknown_room(registry: RoomStore, ann: Binding) -> None:
 # -- attach, detach, presence ---------------------------------------------------
 
 
-def test_attach_returns_the_seat(registry: RoomStore, ann: Binding) -> None:
+def test_attach_returns_the_seat(registry: RoomStore, ann: Binding, mode: str) -> None:
     seat = registry.attach(ann.room_id, ann.token, "ann-1")
-    assert (seat.room_id, seat.name, seat.you) == (ann.room_id, "Book club", ann.you)
+    assert (seat.room_id, seat.name, seat.sealed, seat.you) == (ann.room_id, *title(mode, "Book club"), ann.you)
+    assert seat.mode == mode
     assert seat.expires_at == ann.expires_at
     assert aliases(seat.participants) == ["Ann"]
     assert seat.presence_changed
@@ -382,8 +384,8 @@ def test_presence_of_unknown_room_is_empty(registry: RoomStore) -> None:
 def test_speaker_is_the_participant_behind_the_socket(
     registry: RoomStore, ann: Binding, bob: Binding, connected: dict[str, str]
 ) -> None:
-    assert registry.speaker("ann-2") == Speaker(ann.room_id, ann.you)
-    assert registry.speaker("bob-1") == Speaker(bob.room_id, bob.you)
+    assert registry.speaker("ann-2") == Speaker(ann.room_id, ann.you, ann.mode)
+    assert registry.speaker("bob-1") == Speaker(bob.room_id, bob.you, ann.mode)
 
 
 def test_speaker_unknown_or_detached_socket(registry: RoomStore, connected: dict[str, str]) -> None:
@@ -461,7 +463,7 @@ def test_purge_leaves_other_rooms_alone(registry: RoomStore, cleo: Binding, conn
     registry.attach(cleo.room_id, cleo.token, "cleo-1")
     registry.purge("ann-1")
     assert registry.authenticate(cleo.room_id, cleo.token) == cleo
-    assert registry.speaker("cleo-1") == Speaker(cleo.room_id, cleo.you)
+    assert registry.speaker("cleo-1") == Speaker(cleo.room_id, cleo.you, STANDARD)
 
 
 def test_purge_from_unknown_socket(registry: RoomStore, connected: dict[str, str]) -> None:
@@ -524,9 +526,9 @@ def test_shutdown_in_memory_closes_every_room(
 
 
 @pytest.mark.parametrize("store", ["redis"])
-def test_shutdown_on_redis_leaves_the_rooms_to_other_processes(make_registry: MakeRegistry) -> None:
+def test_shutdown_on_redis_leaves_the_rooms_to_other_processes(make_registry: MakeRegistry, mode: str) -> None:
     here, there = make_registry(), make_registry()
-    ann = here.create("Book club", "Ann", PASSWORD)
+    ann = new_room(here, mode, "Book club", "Ann", PASSWORD)
     bob = there.join(ann.room_id, "Bob", PASSWORD)
     here.attach(ann.room_id, ann.token, "ann-1")
     there.attach(ann.room_id, bob.token, "bob-1")
@@ -534,7 +536,7 @@ def test_shutdown_on_redis_leaves_the_rooms_to_other_processes(make_registry: Ma
     assert notices.closures == []
     assert [(c.room_id, [p.alias for p in c.participants]) for c in notices.presence] == [(ann.room_id, ["Bob"])]
     assert there.live_rooms() == 1
-    assert there.speaker("bob-1") == Speaker(ann.room_id, bob.you)
+    assert there.speaker("bob-1") == Speaker(ann.room_id, bob.you, mode)
     assert there.authenticate(ann.room_id, ann.token) is not None  # Ann reconnects to another process
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from ephemeral.errors import TooManySockets
 from ephemeral.rooms import Binding, Participant, RoomStore
-from tests.contract.conftest import MakeRegistry
+from tests.contract.conftest import MakeRegistry, new_room
 from tests.support.redis import RedisServer
 
 PASSWORD = "correct horse"
@@ -22,8 +22,9 @@ def registry(make_registry: MakeRegistry) -> RoomStore:
 
 
 @pytest.fixture
-def ann(registry: RoomStore) -> Binding:
-    return registry.create("Book club", "Ann", PASSWORD)
+def ann(registry: RoomStore, mode: str) -> Binding:
+    """Ann creates "Book club", in each mode."""
+    return new_room(registry, mode, "Book club", "Ann", PASSWORD)
 
 
 def present(registry: RoomStore, room_id: str) -> list[Participant]:

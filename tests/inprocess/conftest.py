@@ -1,14 +1,22 @@
-"""In-process fixtures: a fresh app per test (its own rooms and limits), people, a room of two."""
+"""In-process fixtures: a fresh app per test (its own rooms and limits), people, a room of two.
+
+`room` is a standard room; `any_room` is one of each mode (`mode`), for the rules
+that hold alike in a server-blind room, whose keys are random bytes of the right
+shapes (the server opens none of them).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from flask import Flask
 
 from ephemeral import create_app, socketio
+from ephemeral.rooms import E2E, MODES, STANDARD
+from tests.support.e2e_shapes import create_body, envelope
 from tests.support.inprocess import BackgroundTasks, Person, Socket
 from tests.support.payloads import aliases
 
@@ -43,26 +51,55 @@ class Member:
 @dataclass
 class Room:
     room_id: str
-    password: str
+    password: str  # a server-blind room's verifier
     members: list[Member]
+    mode: str = STANDARD
 
 
-@pytest.fixture
-def room(people: Callable[[], Person]) -> Room:
-    """A room with ann (host) and bob connected; presence has settled at two."""
+def message_in(mode: str, text: str = "hello") -> dict[str, Any]:
+    """A good `message` payload for a room of `mode`: text, or an envelope of one padded block."""
+    return {"e2e": envelope()} if mode == E2E else {"text": text}
+
+
+def open_room(people: Callable[[], Person], mode: str) -> Room:
+    """A room of `mode` with ann (host) and bob connected; presence has settled at two."""
     ann = people()
-    created = ann.create(alias="ann", name="test room", password="secret").json()
+    if mode == E2E:
+        body = create_body(alias="ann")
+        created = ann.post_json("/api/rooms", body).json()
+        secret = {"verifier": body["verifier"]}
+    else:
+        created = ann.create(alias="ann", name="test room", password="secret").json()
+        secret = {"password": "secret"}
     ann_socket = ann.connect(created["room_id"])
     bob = people()
-    joined = bob.join(created["room_id"], alias="bob", password="secret").json()
+    joined = bob.post_json(f"/api/rooms/{created['room_id']}/join", {"alias": "bob", **secret}).json()
     bob_socket = bob.connect(created["room_id"])
     assert aliases(bob_socket.wait("welcome")) == ["ann", "bob"]
     ann_socket.wait_for("presence", lambda p: aliases(p) == ["ann", "bob"])
     return Room(
         created["room_id"],
-        "secret",
+        next(iter(secret.values())),
         [
             Member(ann, ann_socket, "ann", created["participant_id"]),
             Member(bob, bob_socket, "bob", joined["participant_id"]),
         ],
+        mode,
     )
+
+
+@pytest.fixture
+def room(people: Callable[[], Person]) -> Room:
+    """A standard room with ann (host) and bob connected; presence has settled at two."""
+    return open_room(people, STANDARD)
+
+
+@pytest.fixture(params=MODES)
+def mode(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def any_room(people: Callable[[], Person], mode: str) -> Room:
+    """A room of two, in each mode."""
+    return open_room(people, mode)

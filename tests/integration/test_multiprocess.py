@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from tests.support.e2e_shapes import create_body, envelope
 from tests.support.payloads import aliases, notice
 from tests.support.people import EVENT_TIMEOUT, Person, Refused, Socket
 from tests.support.redis import RedisServer
@@ -59,6 +60,26 @@ def test_clients_on_different_processes_share_messages_and_presence(processes, p
         for listener in sockets.values():
             message = listener.wait("message")
             assert (message["alias"], message["html"]) == (speaker, f"<p>hello from {speaker}</p>")
+
+
+def test_a_server_blind_room_is_one_room_on_every_process(processes, people_at):
+    """Made on one process, opened, joined and spoken in on another, purged from the second: as one process."""
+    a, b = processes(2)
+    ann, bob = people_at(a.url), people_at(b.url)
+    body = create_body(alias="ann")
+    room_id = ann.post_json("/api/rooms", body).json()["room_id"]
+    assert bob.http.get(f"{b.url}/api/rooms/{room_id}").json() == {"mode": "e2e", "kdf": body["kdf"]}
+    assert bob.post_json(f"/api/rooms/{room_id}/join", {"alias": "bob", "verifier": body["verifier"]}).ok
+    sockets = {"ann": ann.connect(room_id, url=a.url), "bob": bob.connect(room_id, url=b.url)}
+    welcome = sockets["bob"].wait("welcome")
+    assert (welcome["mode"], welcome["kdf"], welcome["name_ct"]) == ("e2e", body["kdf"], body["name_ct"])
+    sent = envelope(2)
+    assert sockets["ann"].call("message", {"e2e": sent})["ok"]
+    for sock in sockets.values():
+        assert sock.wait("message")["e2e"] == sent
+    assert sockets["bob"].call("purge")["ok"]
+    assert notice(sockets["ann"].wait("purged")) == {"reason": "purged", "by": "bob"}
+    assert people_at(a.url).http.get(f"{a.url}/api/rooms/{room_id}").status_code == 404
 
 
 def test_purge_on_one_process_wipes_clients_on_the_others(processes, people_at):

@@ -23,4 +23,4 @@ expire_at(exp, online, sockets)
 local list = proc_rooms(ARGV[4])
 redis.call('ZADD', list, exp, ARGV[1])
 expire_at_least(list, exp, now)
-return {'ok', exp, redis.call('HGET', room, 'name'), participant, first and 1 or 0, presence(members, online)}
+return {'ok', exp, title(room), participant, first and 1 or 0, presence(members, online)}

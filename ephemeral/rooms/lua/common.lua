@@ -1,6 +1,7 @@
 -- Shared by every script (prepended by ephemeral/redis_rooms.py).
 -- Time is the Redis server's, so processes on several machines agree on expiry.
--- Keys of room R: eph:room:R (name, hash, exp), :members (token hash -> the
+-- Keys of room R: eph:room:R (name, hash, exp; a server-blind room keeps mode
+-- "e2e", kdf and name_ct instead of a name), :members (token hash -> the
 -- participant as JSON, made by the caller: id, alias, role), :aliases (look-alike
 -- key -> token hash; one or two keys per participant), :online (token hash ->
 -- open sockets), :sockets (sid -> "token-hash process"), :ids (every participant
@@ -19,6 +20,11 @@ end
 local function room_keys(id)
   local r = P .. 'room:' .. id
   return r, r .. ':members', r .. ':aliases', r .. ':online', r .. ':sockets', r .. ':ids', r .. ':connects'
+end
+
+-- What a member learns of the room: {name, kdf, name_ct}, false where not kept (redis_codec.titled).
+local function title(room)
+  return redis.call('HMGET', room, 'name', 'kdf', 'name_ct')
 end
 
 -- The live-room cap, decided here only: create.lua and the cheap check before hashing.

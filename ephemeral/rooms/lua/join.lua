@@ -6,4 +6,4 @@ if redis.call('HLEN', members) >= tonumber(ARGV[6]) then return {'room_full'} en
 if alias_taken(aliases, ARGV[4]) then return {'alias_taken'} end
 if not seat(members, aliases, ids, ARGV[5], ARGV[4], ARGV[2], ARGV[3]) then return {'collision'} end
 expire_at(exp, members, aliases, ids)
-return {'ok', exp, redis.call('HGET', room, 'name')}
+return {'ok', exp, title(room)}

@@ -12,7 +12,7 @@ const retryAfterMs = (error) => Math.min(Math.max(Number(error?.data?.retry_afte
 
 /**
  * Connects to the room and forwards server events to `on` callbacks.
- * Returns `send`, `leave` and `purge`, each resolving with the server's ack.
+ * Returns `send`, `sendSealed`, `leave` and `purge`, each resolving with the server's ack.
  */
 export function connect(roomId, on) {
   const socket = io({
@@ -79,6 +79,8 @@ export function connect(roomId, on) {
 
   return {
     send: (text) => request("message", { text }),
+    /** A server-blind room's message: the sealed envelope only (e2e/room.js). */
+    sendSealed: (e2e) => request("message", { e2e }),
     leave: () => request("logout", {}),
     purge: () => request("purge", {}),
     close: () => {

@@ -1,7 +1,9 @@
-// Everything that touches the chat DOM. User strings go in with textContent;
-// the server-sanitized `html` field is the only innerHTML, in renderMessageBody.
+// Everything that touches the chat DOM. User strings go in with textContent; the server-sanitized
+// `html` field is the only innerHTML, in bodyFragment, where a server-blind room's `unsafeHtml` becomes
+// a fragment of the page's own sanitizer instead (e2e/sanitize.js), never a string.
 // Messages and notes are drawn from the model (model.js): one entry per id.
 import { t } from "../catalog.js";
+import { cleanToFragment } from "../e2e/sanitize.js";
 import { localTime } from "../time.js";
 import { colourOf, continuesRun } from "./grouping.js";
 
@@ -114,11 +116,16 @@ function dropLayoutWhitespace(fragment) {
   for (const node of layout) node.remove();
 }
 
-function renderMessageBody(html) {
-  // Parsing inside an inert <template> fetches nothing and runs nothing.
+/** The message's body as nodes of an inert document, which fetches nothing and runs nothing. */
+function bodyFragment(message) {
+  if (typeof message.unsafeHtml === "string") return cleanToFragment(message.unsafeHtml);
   const template = document.createElement("template");
-  template.innerHTML = html;
-  const fragment = template.content;
+  template.innerHTML = message.html;
+  return template.content;
+}
+
+function renderMessageBody(message) {
+  const fragment = bodyFragment(message);
   holdExternalMedia(fragment);
   dropLayoutWhitespace(fragment);
   for (const link of fragment.querySelectorAll("a")) {
@@ -155,7 +162,7 @@ function messageEntry(message, mine) {
   head.append(who, " ");
   if (mine) head.append(mark("you", "mark.you"), " ");
   head.append(when);
-  item.append(head, renderMessageBody(message.html));
+  item.append(head, renderMessageBody(message));
   return item;
 }
 

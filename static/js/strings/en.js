@@ -63,6 +63,20 @@ export default Object.freeze({
 
   "proof.checking": "Checking your browser…",
 
+  // Server-blind rooms: making the key, and what a reader refused and why.
+  "e2e.deriving": "Making the room's key from the password…",
+  "e2e.wrong": "Wrong password or link. Check the password, and that the whole link was opened, with its ending after #k=.",
+  "e2e.undecryptable": "A message could not be decrypted: it was not sealed with this room's key for this room and sender. It is not shown.",
+  "e2e.missing": {
+    one: "{count} message from {alias} is missing: the server did not pass it on.",
+    other: "{count} messages from {alias} are missing: the server did not pass them on.",
+  },
+  "e2e.refused.alias": "A message was refused: it came as {alias}'s, but names someone else inside.",
+  "e2e.refused.order": "A message from {alias} was refused: it came again, or out of order (a replay).",
+  "e2e.refused.old": "A message from {alias} was refused as a replay: it was written before you joined.",
+  "e2e.refused.ahead": "A message from {alias} was refused as a replay: its time is too far ahead of this device's clock.",
+  "e2e.refused.long": "A message from {alias} was refused: it is longer than this room allows.",
+
   // Ack error codes (the server's, then the client's own offline and timeout).
   // The server's English `message` is never shown: these are.
   "error.invalid": "That was not sent: it is empty or malformed.",

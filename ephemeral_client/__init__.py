@@ -1,0 +1,1 @@
+"""Clients of an Ephemeral server that run outside a browser; never imported by the server (`ephemeral/`)."""

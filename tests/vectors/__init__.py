@@ -1,0 +1,1 @@
+"""Interop vectors, and the script that writes them."""
