@@ -22,6 +22,8 @@ from tests.browser.support import (
     expect_connected,
     expect_message,
     expect_present,
+    expect_wiped,
+    purge,
     send,
     severe_violations,
     tap_socket,
@@ -132,6 +134,10 @@ def test_two_people_talk_in_a_server_blind_room_and_the_server_relays_only_seale
     for plain in ("eagle", "umbrella", "secret plans"):
         assert plain not in frames
     assert [frame["e2e"]["n"] for frame in relayed] == [0, 0]  # each page load counts from 0
+
+    purge(bob)
+    for page in (ann, bob):
+        expect_wiped(page, "eagle", "umbrella", "secret plans")
     assert page_errors == []
 
 
