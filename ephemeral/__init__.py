@@ -58,30 +58,20 @@ def _limits(settings: Settings, clock: Clock) -> Limits:
 
 def _registry(settings: Settings, hasher: PasswordHasher) -> RoomStore:
     """Rooms in this process's memory, or in Redis when several processes share them."""
-    ttl, max_rooms, max_participants = settings.room_ttl, settings.max_rooms, settings.max_participants
-    max_sockets, connects = settings.max_sockets_per_binding, settings.connect_limit_per_binding
+    rules: dict[str, Any] = {  # the same rules for either store
+        "ttl": settings.room_ttl,
+        "max_rooms": settings.max_rooms,
+        "max_participants": settings.max_participants,
+        "max_sockets_per_binding": settings.max_sockets_per_binding,
+        "connect_limit": settings.connect_limit_per_binding,
+    }
     if not settings.redis_url:
-        return MemoryRegistry(
-            hasher,
-            ttl=ttl,
-            max_rooms=max_rooms,
-            max_participants=max_participants,
-            max_sockets_per_binding=max_sockets,
-            connect_limit=connects,
-        )
+        return MemoryRegistry(hasher, **rules)
     from .rooms.redis import RedisRegistry  # only deployments with Redis import it
     from .rooms.redis_client import connect
 
     client = connect(settings.redis_url, allow_persistence=settings.redis_allow_persistence)
-    return RedisRegistry(
-        client,
-        hasher,
-        ttl=ttl,
-        max_rooms=max_rooms,
-        max_participants=max_participants,
-        max_sockets_per_binding=max_sockets,
-        connect_limit=connects,
-    )
+    return RedisRegistry(client, hasher, **rules)
 
 
 def create_app(
