@@ -2,7 +2,8 @@
 
 Every check-then-act happens inside one critical section that never yields (no
 hashing, no I/O, no emit). Methods return what the caller must tell clients;
-the caller emits after the lock is released.
+the caller emits after the lock is released. The rules that act on one room
+live in `memory_room.py`; finding rooms, bindings and sockets in `memory_table.py`.
 """
 
 from __future__ import annotations
@@ -11,23 +12,17 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from .. import aliases, fields
+from .. import fields
 from ..connect_limit import CONNECTS_PER_BINDING, ConnectBucket
-from ..errors import (
-    AliasTaken,
-    Capacity,
-    NotFound,
-    RoomFull,
-    TooManyConnects,
-    TooManySockets,
-    Unauthorized,
-    WrongPassword,
-)
+from ..errors import Forbidden, TooManyConnects, TooManySockets, Unauthorized, WrongPassword
 from ..ratelimit import Limit
+from .memory_room import Member, Room
+from .memory_table import RoomTable
 from .model import (
     HOST,
+    HOST_GRACE,
+    HOSTS,
     MEMBER,
     Binding,
     Closure,
@@ -36,14 +31,18 @@ from .model import (
     Notices,
     Participant,
     PresenceChange,
+    Removal,
+    Report,
+    RoomState,
+    Rules,
     Sealed,
     Seat,
     Speaker,
-    by_alias,
     mode_of,
     new_participant_id,
     new_room_id,
     new_token,
+    settle,
     stored_name,
 )
 from .store import Hasher
@@ -51,35 +50,6 @@ from .store import Hasher
 Clock = Callable[[], float]
 # Spent proofs of work kept at most; past it the oldest (the nearest to expiring) go first.
 MAX_SPENT_PROOFS = 100_000
-
-
-@dataclass(slots=True)
-class Member:
-    """A binding to a room: who it is, the sockets of this process that carry it, how often it may connect."""
-
-    you: Participant
-    token: str
-    connects: ConnectBucket
-    sids: set[str] = field(default_factory=set)
-
-
-@dataclass(slots=True)
-class Room:
-    room_id: str
-    name: str | None  # None in a server-blind room, which keeps `sealed` instead
-    password_hash: bytes  # of the password, or of a server-blind room's verifier
-    expires_mono: float
-    expires_at: float
-    sealed: Sealed | None = None
-    members: dict[str, Member] = field(default_factory=dict)  # by token
-    alias_keys: set[str] = field(default_factory=set)  # every member's look-alike keys; no two share one
-    issued_ids: set[str] = field(default_factory=set)  # every participant id ever given out here
-
-    def present(self) -> list[Participant]:
-        return by_alias([m.you for m in self.members.values() if m.sids])
-
-    def all_sids(self) -> list[str]:
-        return [sid for m in self.members.values() for sid in m.sids]
 
 
 class MemoryRegistry:
@@ -94,6 +64,7 @@ class MemoryRegistry:
         max_participants: int,
         max_sockets_per_binding: int,
         connect_limit: Limit = CONNECTS_PER_BINDING,
+        host_grace: float = HOST_GRACE,
         clock: Clock = time.monotonic,
         wall: Clock = time.time,
     ) -> None:
@@ -103,62 +74,61 @@ class MemoryRegistry:
         self._max_participants = max_participants
         self._max_sockets = max_sockets_per_binding
         self._connect_limit = connect_limit
+        self._host_grace = host_grace
         self._clock = clock
         self._wall = wall
-        self._rooms: dict[str, Room] = {}
-        self._sockets: dict[str, tuple[str, str]] = {}  # sid -> (room_id, token)
+        self._table = RoomTable(clock)
         self._spent: OrderedDict[str, float] = OrderedDict()  # challenge id -> when it may be forgotten
         self._lock = threading.Lock()
 
     # -- joining ------------------------------------------------------------
 
-    def create(self, name: object, alias: object, password: object, sealed: Sealed | None = None) -> Binding:
+    def create(
+        self, name: object, alias: object, password: object, sealed: Sealed | None = None, rules: Rules | None = None
+    ) -> Binding:
         clean_name, clean_alias = stored_name(name, sealed), fields.alias(alias)
         clean_password = fields.password(password)
+        state = settle(rules, ttl=self._ttl, max_participants=self._max_participants)
         with self._lock:
-            self._check_capacity()  # before paying for a hash
+            self._table.check_capacity(self._max_rooms)  # before paying for a hash
         hashed = self._hasher.hash(clean_password)
         with self._lock:
-            self._check_capacity()  # others may have filled the last slot meanwhile
-            room_id = new_room_id()
-            ends = (self._clock() + self._ttl, self._wall() + self._ttl)  # expires_mono, expires_at
-            room = Room(room_id, clean_name, hashed, *ends, sealed=sealed)
-            self._rooms[room_id] = room
+            self._table.check_capacity(self._max_rooms)  # others may have filled the last slot meanwhile
+            room_id, now, lifetime = new_room_id(), self._clock(), min(float(state.ttl), self._ttl)
+            room = Room(room_id, clean_name, hashed, state, now, now + lifetime, self._wall() + lifetime, sealed)
+            self._table.rooms[room_id] = room
             return self._seat(room, clean_alias, HOST)
 
     def join(self, room_id: str, alias: object, password: object) -> Binding:
         clean_alias, clean_password = fields.alias(alias), fields.password(password)
         with self._lock:
-            hashed = self._live_room(room_id).password_hash
+            hashed = self._table.live(room_id).password_hash
         if not self._hasher.verify(clean_password, hashed):
             raise WrongPassword()
         with self._lock:
-            room = self._live_room(room_id)  # it may have died while we hashed
-            if len(room.members) >= self._max_participants:
-                raise RoomFull()
-            if not room.alias_keys.isdisjoint(aliases.lookalike_keys(clean_alias)):
-                raise AliasTaken()
+            room = self._table.live(room_id)  # it may have died while we hashed
+            room.admit(clean_alias)
             return self._seat(room, clean_alias, MEMBER)
 
     def exists(self, room_id: str) -> bool:
         with self._lock:
-            return self._find(room_id) is not None
+            return self._table.find(room_id) is not None
 
     def door(self, room_id: str) -> Door | None:
         with self._lock:
-            room = self._find(room_id)
+            room = self._table.find(room_id)
             return Door.of(room.sealed.kdf if room.sealed else None) if room else None
 
     def authenticate(self, room_id: str, token: str) -> Binding | None:
         with self._lock:
-            found = self._member(room_id, token)
+            found = self._table.member(room_id, token)
             return self._binding(*found) if found else None
 
     # -- sockets and presence ------------------------------------------------
 
     def attach(self, room_id: str, token: str, sid: str) -> Seat:
         with self._lock:
-            found = self._member(room_id, token)
+            found = self._table.member(room_id, token)
             if found is None:
                 raise Unauthorized()
             room, member = found
@@ -170,65 +140,122 @@ class MemoryRegistry:
                     raise TooManySockets()
             was_connected = bool(member.sids)
             member.sids.add(sid)
-            self._sockets[sid] = (room_id, token)
+            self._table.sockets[sid] = (room_id, token)
+            room.watch_hosts(self._clock())
             present, first = room.present(), not was_connected
-            return Seat(room_id, room.name, member.you, room.expires_at, present, first, room.sealed)
+            return Seat(room_id, room.name, member.you, room.expires_at, present, first, room.sealed, room.state)
 
     def detach(self, sid: str) -> PresenceChange | None:
         with self._lock:
-            entry = self._sockets.pop(sid, None)
-            room = self._rooms.get(entry[0]) if entry else None
+            entry = self._table.sockets.pop(sid, None)
+            room = self._table.rooms.get(entry[0]) if entry else None
             member = room.members.get(entry[1]) if room and entry else None
             if room is None or member is None:
                 return None
             member.sids.discard(sid)
+            room.watch_hosts(self._clock())
             return None if member.sids else PresenceChange(room.room_id, room.present(), left=member.you.id)
 
     def speaker(self, sid: str) -> Speaker | None:
         with self._lock:
-            found = self._member_of(sid)
-            return Speaker(found[0].room_id, found[1].you, mode_of(found[0].sealed)) if found else None
+            found = self._table.member_of(sid)
+            if found is None:
+                return None
+            room, member = found
+            return Speaker(room.room_id, member.you, mode_of(room.sealed), room.state.kind)
 
     def presence(self, room_id: str) -> list[Participant]:
         with self._lock:
-            room = self._find(room_id)
+            room = self._table.find(room_id)
             return room.present() if room else []
 
     # -- leaving ---------------------------------------------------------------
 
     def logout(self, sid: str) -> Departure | None:
         with self._lock:
-            found = self._member_of(sid)
+            found = self._table.member_of(sid)
             if found is None:
                 return None
             room, member = found
-            del room.members[member.token]
-            room.alias_keys.difference_update(aliases.lookalike_keys(member.you.alias))
-            for gone in member.sids:
-                self._sockets.pop(gone, None)
-            presence = PresenceChange(room.room_id, room.present()) if member.sids else None
-            return Departure(sorted(member.sids), presence)
+            sids = self._table.remove(room, member)
+            return Departure(sids, PresenceChange(room.room_id, room.present()) if sids else None)
 
     def purge(self, sid: str) -> Closure | None:
         with self._lock:
-            found = self._member_of(sid)
-            return self._close(found[0], "purged", found[1].you) if found else None
+            found = self._table.member_of(sid)
+            if found is None:
+                return None
+            room, member = found
+            if room.state.purge == HOSTS and not member.hosts:
+                raise Forbidden()
+            return self._table.close(room, "purged", member.you)
 
-    def upkeep(self) -> Notices:
-        """Only expiry: no other process shares these rooms."""
+    # -- room control ------------------------------------------------------------
+
+    def kick(self, sid: str, participant_id: object) -> Removal:
+        with self._lock:
+            room, host = self._table.host_of(sid)
+            target = room.kick_target(host, participant_id)
+            sids = self._table.remove(room, target)
+            presence = PresenceChange(room.room_id, room.present()) if sids else None
+            return Removal(room.room_id, target.you, host.you, sids, presence)
+
+    def lock(self, sid: str, locked: object) -> RoomState:
+        with self._lock:
+            room, _ = self._table.host_of(sid)
+            return room.lock(locked)
+
+    def promote(self, sid: str, participant_id: object) -> PresenceChange:
+        with self._lock:
+            room, _ = self._table.host_of(sid)
+            room.promote(room.by_id(participant_id), self._clock())
+            return PresenceChange(room.room_id, room.present())
+
+    def step_down(self, sid: str) -> PresenceChange:
+        with self._lock:
+            room, host = self._table.host_of(sid)
+            room.step_down(host, self._clock())
+            return PresenceChange(room.room_id, room.present())
+
+    # -- the operator ------------------------------------------------------------
+
+    def report(self, room_id: str, reason: str) -> None:
+        with self._lock:
+            room = self._table.find(room_id)
+            if room:
+                room.report(reason)
+
+    def reports(self) -> list[Report]:
         now = self._clock()
         with self._lock:
-            due = [room for room in self._rooms.values() if room.expires_mono <= now]
-            return Notices(closures=[self._close(room, "expired", None) for room in due])
+            reported = [room for room in self._table.rooms.values() if room.reports and room.expires_mono > now]
+            reported.sort(key=lambda room: (-sum(room.reports.values()), room.made_mono))
+            return [room.summary(now) for room in reported]
+
+    def close(self, room_id: str) -> Closure | None:
+        with self._lock:
+            room = self._table.find(room_id)
+            return self._table.close(room, "closed", None) if room else None
+
+    def upkeep(self) -> Notices:
+        """Expiry and handover after the grace: no other process shares these rooms."""
+        now = self._clock()
+        with self._lock:
+            due = [room for room in self._table.rooms.values() if room.expires_mono <= now]
+            closures = [self._table.close(room, "expired", None) for room in due]
+            handed = [room for room in self._table.rooms.values() if room.hand_over_if_due(now, self._host_grace)]
+            return Notices(closures, [PresenceChange(room.room_id, room.present()) for room in handed])
 
     def shutdown(self) -> Notices:
         """Rooms in memory die with the process: every one closes with reason `shutdown`."""
         with self._lock:
-            return Notices(closures=[self._close(room, "shutdown", None) for room in list(self._rooms.values())])
+            return Notices(
+                closures=[self._table.close(room, "shutdown", None) for room in list(self._table.rooms.values())]
+            )
 
     def live_rooms(self) -> int:
         with self._lock:
-            return len(self._rooms)
+            return len(self._table.rooms)
 
     def spend_proof(self, challenge_id: str, ttl: float) -> bool:
         now = self._clock()
@@ -245,52 +272,14 @@ class MemoryRegistry:
 
     # -- helpers; callers hold the lock ----------------------------------------
 
-    def _check_capacity(self) -> None:
-        if len(self._rooms) < self._max_rooms:
-            return
-        # Rooms past their time but not yet reaped do not count.
-        now = self._clock()
-        if sum(room.expires_mono > now for room in self._rooms.values()) >= self._max_rooms:
-            raise Capacity()
-
-    def _find(self, room_id: str) -> Room | None:
-        """A room that is past its time is already gone for every caller."""
-        room = self._rooms.get(room_id)
-        if room is None or room.expires_mono <= self._clock():
-            return None
-        return room
-
-    def _live_room(self, room_id: str) -> Room:
-        room = self._find(room_id)
-        if room is None:
-            raise NotFound()
-        return room
-
-    def _member(self, room_id: str, token: str) -> tuple[Room, Member] | None:
-        room = self._find(room_id)
-        member = room.members.get(token) if room else None
-        return (room, member) if room and member else None
-
-    def _member_of(self, sid: str) -> tuple[Room, Member] | None:
-        entry = self._sockets.get(sid)
-        return self._member(*entry) if entry else None
-
     def _seat(self, room: Room, alias: str, role: str) -> Binding:
         participant_id = new_participant_id()
         while participant_id in room.issued_ids:  # 96 random bits: never in practice
             participant_id = new_participant_id()
-        room.issued_ids.add(participant_id)
         connects = ConnectBucket.full(self._connect_limit, self._clock())
         member = Member(Participant(participant_id, alias, role), new_token(), connects)
-        room.members[member.token] = member
-        room.alias_keys.update(aliases.lookalike_keys(alias))
+        room.seat(member)
         return self._binding(room, member)
 
     def _binding(self, room: Room, member: Member) -> Binding:
-        return Binding(room.room_id, member.token, room.name, member.you, room.expires_at, room.sealed)
-
-    def _close(self, room: Room, reason: str, by: Participant | None) -> Closure:
-        del self._rooms[room.room_id]
-        for sid in room.all_sids():
-            self._sockets.pop(sid, None)
-        return Closure(room.room_id, reason, by)
+        return Binding(room.room_id, member.token, room.name, member.you, room.expires_at, room.sealed, room.state)

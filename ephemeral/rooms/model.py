@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -11,9 +12,26 @@ from ..errors import Invalid
 
 ROOM_ID_BYTES = 16  # 128 bits
 TOKEN_BYTES = 32
+# Seconds a room's present people may go without a present host (a dropped connection, a reload) before
+# hosting passes on: long enough for a reload or a reconnect, short enough that a room is not left without one.
+HOST_GRACE = 30
 PARTICIPANT_ID_BYTES = 12  # 96 bits: never guessed, and checked unique per room anyway
-HOST = "host"  # the creator; what a host may do comes with room control
+HOST = "host"  # the creator, and whoever a host promotes: may kick, lock, promote (`docs/protocol.md`)
 MEMBER = "member"
+# Room kinds: `pair` has two seats and locks itself once both are taken; in `broadcast` only hosts send.
+GROUP, PAIR, BROADCAST = "group", "pair", "broadcast"
+KINDS = (GROUP, PAIR, BROADCAST)
+PAIR_SEATS = 2
+# Who may purge a room.
+ANYONE, HOSTS = "anyone", "hosts"
+PURGE_POLICIES = (ANYONE, HOSTS)
+# The words of a host's refused call, the same from either store (all `Invalid`).
+OWN_ID = "To leave the room, log out."
+NO_SUCH_PARTICIPANT = "Nobody in this room has that id."
+NOBODY_TO_TAKE_OVER = "Nobody else is here to take over."
+NOT_A_LOCK = "locked must be true or false."
+# Why someone holding a room's link may report it to the operator.
+REPORT_REASONS = ("spam", "harassment", "threats", "illegal", "other")
 STANDARD = "standard"  # the server renders and sanitizes messages, and knows the name
 E2E = "e2e"  # server-blind: it relays envelopes it cannot open (`ephemeral/e2e.py`)
 MODES = (STANDARD, E2E)
@@ -48,6 +66,53 @@ class Participant:
 def by_alias(participants: list[Participant]) -> list[Participant]:
     """The order every presence list is shown in."""
     return sorted(participants, key=lambda p: (fields.alias_key(p.alias), p.id))
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """What a room's creator chose, fixed for its life; None means the server's own limit.
+
+    Checked against the server's limits by `room_rules.rules_from` before a store sees them.
+    """
+
+    kind: str = GROUP
+    purge: str = ANYONE
+    ttl: int | None = None  # seconds, at most the server's room TTL
+    seats: int | None = None  # at most the server's participants per room; a pair has two
+
+
+@dataclass(frozen=True, slots=True)
+class RoomState:
+    """What everyone in a room is told about it (`room` event, `welcome`): its rules and whether it is locked."""
+
+    kind: str
+    purge: str
+    locked: bool
+    ttl: int  # the room's whole lifetime, seconds
+    seats: int
+
+
+def settle(rules: Rules | None, *, ttl: float, max_participants: int) -> RoomState:
+    """A new room's state: the creator's rules with None resolved to the store's limits and capped at them.
+
+    `Invalid` for a kind or policy nobody knows, a lifetime under a second, fewer than two seats,
+    or a pair asked for other than its two seats.
+    """
+    rules = rules or Rules()
+    if rules.kind not in KINDS or rules.purge not in PURGE_POLICIES:
+        raise Invalid("Unknown room kind or purge policy.")
+    lifetime = math.ceil(ttl) if rules.ttl is None else min(_whole(rules.ttl, 1), math.ceil(ttl))
+    if rules.kind == PAIR and rules.seats not in (None, PAIR_SEATS):
+        raise Invalid("A pair room has two seats.")
+    asked = PAIR_SEATS if rules.kind == PAIR else rules.seats
+    seats = max_participants if asked is None else min(_whole(asked, PAIR_SEATS), max_participants)
+    return RoomState(rules.kind, rules.purge, False, lifetime, seats)
+
+
+def _whole(value: object, least: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < least:
+        raise Invalid(f"Must be a whole number of at least {least}.")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +167,8 @@ class Binding:
     name: str | None
     you: Participant
     expires_at: float  # wall-clock seconds, for clients
-    sealed: Sealed | None = None
+    sealed: Sealed | None
+    state: RoomState
 
     @property
     def alias(self) -> str:
@@ -123,7 +189,8 @@ class Seat:
     expires_at: float
     participants: list[Participant]
     presence_changed: bool
-    sealed: Sealed | None = None
+    sealed: Sealed | None
+    state: RoomState
 
     @property
     def mode(self) -> str:
@@ -137,6 +204,7 @@ class Speaker:
     room_id: str
     you: Participant
     mode: str
+    kind: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,11 +225,33 @@ class Departure:
 
 
 @dataclass(frozen=True, slots=True)
+class Removal:
+    """A host kicked someone: their binding is gone; tell their sockets why, close them, tell the room."""
+
+    room_id: str
+    who: Participant
+    by: Participant
+    sids: list[str]  # on every process
+    presence: PresenceChange | None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What the operator sees of a reported room: never a name, an alias or a message."""
+
+    room_id: str
+    reasons: dict[str, int]  # reason -> how many reports gave it
+    count: int
+    age: float  # seconds since the room was made
+    participants: int  # bindings, present or not
+
+
+@dataclass(frozen=True, slots=True)
 class Closure:
     """A room that is gone: tell its sockets why, then close them (on every process)."""
 
     room_id: str
-    reason: str  # "purged" | "expired" | "shutdown"
+    reason: str  # "purged" | "expired" | "shutdown" | "closed" (by the operator)
     by: Participant | None
 
 

@@ -1,26 +1,21 @@
 """The room store in Redis, shared by every Ephemeral process. No Flask, no Socket.IO.
 
 Same contract as `MemoryRegistry`. Every rule is decided in one Lua script (`lua/`), so processes
-can never both take the last seat or one alias. Keys expire with their room; tokens are stored
-only as SHA-256 hashes; message text never touches Redis storage (Socket.IO's pub/sub carries it
-in transit). This process remembers which of its own sockets sit in which room. A spent proof of
-work is `eph:proof:<challenge nonce>`, set once (`SET NX`) and expiring with it.
+can never both take the last seat or one alias, nor two hosts kick each other. Keys expire with
+their room; tokens are stored only as SHA-256 hashes; message text never touches Redis storage
+(Socket.IO's pub/sub carries it in transit). This process remembers which of its own sockets sit
+in which room. A spent proof of work is `eph:proof:<challenge nonce>`, set once (`SET NX`) and
+expiring with it. Two shared indexes serve room control (`redis_control.py`): `eph:hostless`
+(rooms whose present people have no present host, since when) and `eph:reported` (reported
+rooms, by count); a room's end takes it out of both.
 """
 
 from __future__ import annotations
 
-import secrets
-import threading
 import time
-from pathlib import Path
-from typing import Any
-
-import redis
 
 from .. import fields
-from ..connect_limit import CONNECTS_PER_BINDING, lua_args
 from ..errors import Capacity, Unavailable, WrongPassword
-from ..ratelimit import Limit
 from . import redis_codec as codec
 from .model import (
     HOST,
@@ -32,6 +27,7 @@ from .model import (
     Notices,
     Participant,
     PresenceChange,
+    Rules,
     Sealed,
     Seat,
     Speaker,
@@ -39,12 +35,12 @@ from .model import (
     new_participant_id,
     new_room_id,
     new_token,
+    settle,
     stored_name,
 )
 from .redis_client import reachable, reachable_call
-from .store import Hasher
+from .redis_control import RoomControl
 
-LUA = Path(__file__).with_name("lua")
 HEARTBEAT_SECONDS = 1.0
 # A process silent this long is dead: its sockets leave presence. Well under the
 # ping timeout, well over a garbage-collection pause.
@@ -55,61 +51,36 @@ COLLISION = "collision"
 NO_SOCKET_CAP = 0
 
 
-class RedisRegistry:
-    """The `RoomStore` of several processes; this object also tracks the sockets of its own process."""
+class RedisRegistry(RoomControl):
+    """The `RoomStore` of several processes; this object also tracks the sockets of its own process.
 
-    def __init__(
-        self,
-        client: redis.Redis,
-        hasher: Hasher,
-        *,
-        ttl: float,
-        max_rooms: int,
-        max_participants: int,
-        max_sockets_per_binding: int,
-        connect_limit: Limit = CONNECTS_PER_BINDING,
-    ):
-        self._client, self._hasher = client, hasher
-        self._ttl_ms = int(ttl * 1000)
-        self._max_rooms = max_rooms
-        self._max_participants = max_participants
-        self._max_sockets = max_sockets_per_binding
-        self._connects = lua_args(connect_limit)
-        self._process = secrets.token_hex(8)
-        self._sockets: dict[str, tuple[str, str]] = {}  # sid -> (room id, token hash); never the token
-        self._lock = threading.Lock()  # guards _sockets; never held across Redis calls
-        self._next_beat = 0.0
-        self._left = False
-        self._departures: list[tuple[str, str]] = []  # (room id, sid) left while Redis was away
-        self._pending: list[PresenceChange] = []  # found outside upkeep(), announced by it
-        common = (LUA / "common.lua").read_text(encoding="utf-8")
-        self._scripts = {
-            path.stem: client.register_script(common + "\n" + path.read_text(encoding="utf-8"))
-            for path in LUA.glob("*.lua")
-            if path.stem != "common"
-        }
-
-    def _run(self, name: str, *args: str | int) -> Any:
-        return self._scripts[name](args=list(args))
+    The room control rules (kick, lock, roles, hosting, reports) live in `redis_control.py`.
+    """
 
     # -- joining ------------------------------------------------------------
 
     @reachable_call
-    def create(self, name: object, alias: object, password: object, sealed: Sealed | None = None) -> Binding:
+    def create(
+        self, name: object, alias: object, password: object, sealed: Sealed | None = None, rules: Rules | None = None
+    ) -> Binding:
         clean_name, clean_alias = stored_name(name, sealed), fields.alias(alias)
         clean_password = fields.password(password)
+        chosen = settle(rules, ttl=self._ttl_ms / 1000, max_participants=self._max_participants)
+        life_ms = min(chosen.ttl * 1000, self._ttl_ms)
         if self._run("capacity", self._max_rooms):
             raise Capacity()  # before paying for a hash; create.lua decides again
         hashed = self._hasher.hash(clean_password).decode("ascii")
         token, alias_keys = new_token(), codec.alias_keys(clean_alias)
-        limits: tuple[int | str, ...] = (self._ttl_ms, self._max_rooms, *codec.sealed_args(sealed))
+        rules_args = (chosen.kind, chosen.purge, chosen.seats)
+        limits: tuple[int | str, ...] = (life_ms, self._max_rooms, *rules_args, *codec.sealed_args(sealed))
         status = COLLISION
         while status == COLLISION:  # a fresh random id was taken (never in practice): draw again
             room_id, you = new_room_id(), Participant(new_participant_id(), clean_alias, HOST)
             seat = (you.id, codec.stored(you), alias_keys, codec.token_hash(token))
             status, *rest = self._run("create", room_id, clean_name or "", hashed, *seat, *limits)
         codec.raise_for(status)
-        return Binding(room_id, token, clean_name, you, codec.seconds(rest[0]), sealed)
+        exp_ms, state = rest
+        return Binding(room_id, token, clean_name, you, codec.seconds(exp_ms), sealed, self._state(state))
 
     @reachable_call
     def join(self, room_id: str, alias: object, password: object) -> Binding:
@@ -126,9 +97,9 @@ class RedisRegistry:
                 "join", room_id, you.id, codec.stored(you), alias_keys, codec.token_hash(token), self._max_participants
             )
         codec.raise_for(status)
-        exp_ms, title = rest
+        exp_ms, title, state = rest
         name, sealed = codec.titled(title)
-        return Binding(room_id, token, name, you, codec.seconds(exp_ms), sealed)
+        return Binding(room_id, token, name, you, codec.seconds(exp_ms), sealed, self._state(state))
 
     @reachable_call
     def exists(self, room_id: str) -> bool:
@@ -146,9 +117,10 @@ class RedisRegistry:
         status, *rest = self._run("member", room_id, codec.token_hash(token))
         if status != "ok":
             return None
-        exp_ms, title, participant = rest
+        exp_ms, title, participant, state = rest
         name, sealed = codec.titled(title)
-        return Binding(room_id, token, name, codec.loaded(participant), codec.seconds(exp_ms), sealed)
+        you = codec.loaded(participant)
+        return Binding(room_id, token, name, you, codec.seconds(exp_ms), sealed, self._state(state))
 
     # -- sockets and presence ------------------------------------------------
 
@@ -161,12 +133,12 @@ class RedisRegistry:
             self._pending += self._beat()  # register, put our sockets back, then attach
             status, *rest = self._run("attach", *arguments)
         codec.raise_for(status, rest)
-        exp_ms, title, participant, first, present = rest
+        exp_ms, title, participant, first, present, state = rest
         with self._lock:
             self._sockets[sid] = (room_id, hashed)
         name, sealed = codec.titled(title)
         you, people = codec.loaded(participant), codec.present(present)
-        return Seat(room_id, name, you, codec.seconds(exp_ms), people, bool(first), sealed)
+        return Seat(room_id, name, you, codec.seconds(exp_ms), people, bool(first), sealed, self._state(state))
 
     def detach(self, sid: str) -> PresenceChange | None:
         with self._lock:
@@ -191,7 +163,11 @@ class RedisRegistry:
         if entry is None:
             return None
         status, *rest = self._run("member", *entry)
-        return Speaker(entry[0], codec.loaded(rest[2]), mode_of(codec.titled(rest[1])[1])) if status == "ok" else None
+        if status != "ok":
+            return None
+        _, title, participant, state = rest
+        mode = mode_of(codec.titled(title)[1])
+        return Speaker(entry[0], codec.loaded(participant), mode, self._state(state).kind)
 
     @reachable_call
     def presence(self, room_id: str) -> list[Participant]:
@@ -207,11 +183,9 @@ class RedisRegistry:
         status, *rest = self._run("logout", entry[0], entry[1])
         if status != "ok":
             return None
-        sids, was_online, present = rest
-        with self._lock:
-            for gone in sids:
-                self._sockets.pop(gone, None)
-        presence = PresenceChange(entry[0], codec.present(present)) if was_online else None
+        sids, changed, present = rest
+        self._forget_sids(sids)
+        presence = PresenceChange(entry[0], codec.present(present)) if changed else None
         return Departure(sorted(sids), presence)
 
     @reachable_call
@@ -220,6 +194,7 @@ class RedisRegistry:
         if entry is None:
             return None
         status, *rest = self._run("purge", entry[0], entry[1])
+        codec.raise_for(status)  # `forbidden`: a member, and the room's purge policy is `hosts`
         if status != "ok":
             return None
         self._forget_room(entry[0])
@@ -227,11 +202,12 @@ class RedisRegistry:
 
     @reachable_call
     def upkeep(self) -> Notices:
-        """Every process's reaper: each expired room is claimed by exactly one; heartbeat; dead processes leave."""
+        """Every process's reaper: each expired room and each due handover is claimed by exactly one; heartbeat;
+        dead processes leave."""
         closures = [Closure(room_id, "expired", None) for room_id in self._run("expire_due", EXPIRY_BATCH)]
         for closure in closures:
             self._forget_room(closure.room_id)
-        return Notices(closures=closures, presence=self._tend())
+        return Notices(closures=closures, presence=self._tend() + self._hand_over_due())
 
     @reachable_call
     def shutdown(self) -> Notices:
@@ -283,8 +259,3 @@ class RedisRegistry:
             if status == "ok" and rest[3]:
                 changes.append(PresenceChange(room_id, codec.present(rest[4])))
         return changes
-
-    def _forget_room(self, room_id: str) -> None:
-        with self._lock:
-            for sid in [sid for sid, entry in self._sockets.items() if entry[0] == room_id]:
-                del self._sockets[sid]

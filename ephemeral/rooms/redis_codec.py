@@ -4,13 +4,35 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from typing import Any
 
 from .. import aliases
-from ..errors import AliasTaken, Capacity, NotFound, RoomFull, TooManyConnects, TooManySockets, Unauthorized
-from .model import Kdf, Participant, PresenceChange, Sealed, by_alias
+from ..errors import (
+    AliasTaken,
+    Capacity,
+    Forbidden,
+    Invalid,
+    Locked,
+    NotFound,
+    RoomFull,
+    TooManyConnects,
+    TooManySockets,
+    Unauthorized,
+)
+from .model import (
+    Kdf,
+    Participant,
+    PresenceChange,
+    RoomState,
+    Sealed,
+    by_alias,
+)
 
-_ERRORS = {kind.code: kind for kind in (NotFound, Unauthorized, RoomFull, AliasTaken, Capacity, TooManySockets)}
+_ERRORS = {
+    kind.code: kind
+    for kind in (NotFound, Unauthorized, Forbidden, Locked, RoomFull, AliasTaken, Capacity, TooManySockets, Invalid)
+}
 
 
 def raise_for(status: str, rest: list[Any] | None = None) -> None:
@@ -33,6 +55,18 @@ def seconds(exp_ms: int | str) -> float:
 def alias_keys(alias: str) -> str:
     """The alias's look-alike keys as a JSON list, for `seat` and `alias_taken` in lua/common.lua."""
     return json.dumps(sorted(aliases.lookalike_keys(alias)), ensure_ascii=False)
+
+
+def state(raw: list[str | None], limits: RoomState) -> RoomState:
+    """A room's state from `state` in lua/common.lua; a room made before rooms had rules has the limits."""
+    kind, purge, locked, ttl_ms, seats = raw
+    return RoomState(
+        kind or limits.kind,
+        purge or limits.purge,
+        locked == "1",
+        math.ceil(int(ttl_ms) / 1000) if ttl_ms else limits.ttl,
+        int(seats) if seats else limits.seats,
+    )
 
 
 def stored(participant: Participant) -> str:

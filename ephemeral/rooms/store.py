@@ -11,7 +11,22 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from .model import Binding, Closure, Departure, Door, Notices, Participant, PresenceChange, Sealed, Seat, Speaker
+from .model import (
+    Binding,
+    Closure,
+    Departure,
+    Door,
+    Notices,
+    Participant,
+    PresenceChange,
+    Removal,
+    Report,
+    RoomState,
+    Rules,
+    Sealed,
+    Seat,
+    Speaker,
+)
 
 
 class Hasher(Protocol):
@@ -20,8 +35,14 @@ class Hasher(Protocol):
 
 
 class RoomStore(Protocol):
-    def create(self, name: object, alias: object, password: object, sealed: Sealed | None = None) -> Binding:
+    def create(
+        self, name: object, alias: object, password: object, sealed: Sealed | None = None, rules: Rules | None = None
+    ) -> Binding:
         """A person creates a room; they are seated as its `host` with a fresh participant id.
+
+        `rules` are the creator's choices (kind, purge policy, a shorter lifetime,
+        fewer seats), already checked against the server's limits; a store caps
+        them at its own all the same.
 
         With `sealed` the room is server-blind: `name` must be None (the store keeps
         `sealed` instead, checked by `ephemeral.e2e`), and `password` is the
@@ -35,9 +56,10 @@ class RoomStore(Protocol):
         """A person with the password takes a seat as a `member` with a fresh participant id.
 
         The password is checked first, so only someone who knows it learns the
-        rest. Errors: `Invalid`, `NotFound`, `WrongPassword`, then `RoomFull` and
-        `AliasTaken` (decided atomically with the seating; aliases that look alike
-        collide, by `aliases.lookalike_keys`). In a server-blind room the password
+        rest. Errors: `Invalid`, `NotFound`, `WrongPassword`, then `Locked`,
+        `RoomFull` and `AliasTaken` (decided atomically with the seating; aliases
+        that look alike collide, by `aliases.lookalike_keys`). The join that takes
+        a pair room's second seat locks it, atomically. In a server-blind room the password
         is the clients' verifier: the store does not tell the two apart
         (`admission.join_room` matches what was sent to the room's `door` first).
         """
@@ -82,17 +104,73 @@ class RoomStore(Protocol):
     def logout(self, sid: str) -> Departure | None:
         """Destroys the binding behind the socket: its alias is free, its id never comes back.
 
+        When it held the room's last host role, the role passes at once to the
+        participant who joined earliest, present ones first (`PresenceChange`
+        carries the new roles). A room whose present people have had no present
+        host for `host_grace` seconds gets one the same way, in `upkeep`.
+
         Returns its sockets on every process (to close) and the new presence if
         it was connected; None when the socket has no live binding.
         """
         ...
 
     def purge(self, sid: str) -> Closure | None:
-        """Destroys the socket's room and every binding to it, atomically; None without a live binding."""
+        """Destroys the socket's room and every binding to it, atomically; None without a live binding.
+
+        `Forbidden` when the room's purge policy is `hosts` and the socket's participant is not one.
+        """
+        ...
+
+    # -- room control: the socket's participant must be a host (`Forbidden`), `Unauthorized` without a binding
+
+    def kick(self, sid: str, participant_id: object) -> Removal:
+        """A host removes someone else of the same room, member or host: their binding is destroyed as on logout.
+
+        Returns their sockets on every process (to tell and close) and the room's new presence when they
+        were connected. `Invalid` when no binding of this room has that id (or it is not text), or it is
+        the host's own (leaving is `logout`).
+        """
+        ...
+
+    def lock(self, sid: str, locked: object) -> RoomState:
+        """A host locks or unlocks the room: while locked every join is refused (`Locked`); people in stay."""
+        ...
+
+    def promote(self, sid: str, participant_id: object) -> PresenceChange:
+        """A host makes a participant of the room, present or not, a host too (no change if they are one).
+
+        Returns the room's presence with the new roles; `Invalid` for no such id.
+        """
+        ...
+
+    def step_down(self, sid: str) -> PresenceChange:
+        """A host becomes a member. The last host hands over at once, as on leaving (see `logout`);
+        `Invalid` when nobody else is present to take over."""
+        ...
+
+    # -- the operator: reports and closing, never a name, an alias or a message
+
+    def report(self, room_id: str, reason: str) -> None:
+        """Someone with the link reports the room for `reason` (one of `REPORT_REASONS`); nothing for a gone room.
+
+        Reports live with the room and die with it.
+        """
+        ...
+
+    def reports(self) -> list[Report]:
+        """Every live reported room, most reported first, then the oldest first.
+
+        `age` is seconds since the room was made; `participants` counts its bindings, present or not.
+        """
+        ...
+
+    def close(self, room_id: str) -> Closure | None:
+        """The operator ends a room (reason `closed`), as a purge does; None when it is already gone."""
         ...
 
     def upkeep(self) -> Notices:
-        """The reaper's tick: close rooms past their time, and (shared stores) drop dead processes' sockets."""
+        """The reaper's tick: close rooms past their time, hand over hosting where it is due (see `logout`),
+        and (shared stores) drop dead processes' sockets."""
         ...
 
     def shutdown(self) -> Notices:

@@ -22,7 +22,7 @@ import pytest
 from ephemeral.connect_limit import CONNECTS_PER_BINDING
 from ephemeral.passwords import PasswordHasher
 from ephemeral.ratelimit import Limit
-from ephemeral.rooms import E2E, MODES, STANDARD, Binding, Hasher, MemoryRegistry, RoomStore, Sealed
+from ephemeral.rooms import E2E, HOST_GRACE, MODES, STANDARD, Binding, Hasher, MemoryRegistry, RoomStore, Rules, Sealed
 from ephemeral.rooms.redis import RedisRegistry
 from ephemeral.rooms.redis_client import connect
 from tests.support.e2e_shapes import sealed
@@ -58,7 +58,7 @@ class FakeClocks:
 
 
 class RedisAges:
-    """Redis keeps its own time: age every room instead (its expiry, and its place in the expiry index)."""
+    """Redis keeps its own time: age every room instead (its expiry, its place in the expiry and hostless indexes)."""
 
     def __init__(self, server: RedisServer) -> None:
         self._client = server.client()
@@ -68,8 +68,9 @@ class RedisAges:
         for key in self._client.scan_iter("eph:room:*"):
             if key.count(":") == 2:  # the room's own hash, not its sets
                 self._client.hincrby(key, "exp", -shift)
-        for room_id, score in self._client.zrange("eph:expiries", 0, -1, withscores=True):
-            self._client.zadd("eph:expiries", {room_id: score - shift})
+        for index in ("eph:expiries", "eph:hostless"):  # when rooms end; since when they have no present host
+            for room_id, score in self._client.zrange(index, 0, -1, withscores=True):
+                self._client.zadd(index, {room_id: score - shift})
         for key in self._client.scan_iter("eph:room:*:connects"):  # connect buckets refill as if time passed
             for token, bucket in self._client.hgetall(key).items():
                 tokens, stamp = bucket.split()
@@ -94,6 +95,7 @@ class MakeRegistry(Protocol):
         max_participants: int = ...,
         max_sockets_per_binding: int = ...,
         connect_limit: Limit = ...,
+        host_grace: float = ...,
     ) -> RoomStore: ...
 
 
@@ -107,11 +109,13 @@ def mode(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-def new_room(registry: RoomStore, mode: str, name: str, alias: str, password: str) -> Binding:
+def new_room(
+    registry: RoomStore, mode: str, name: str, alias: str, password: str, rules: Rules | None = None
+) -> Binding:
     """A room named `name`; a server-blind one keeps `SEALED` instead, and `password` stands for its verifier."""
     if mode == E2E:
-        return registry.create(None, alias, password, SEALED)
-    return registry.create(name, alias, password)
+        return registry.create(None, alias, password, SEALED, rules)
+    return registry.create(name, alias, password, rules=rules)
 
 
 def title(mode: str, name: str) -> tuple[str | None, Sealed | None]:
@@ -145,6 +149,7 @@ def make_registry(store: str, hasher: PasswordHasher, clock: Clock, request: pyt
         max_participants: int = MAX_PARTICIPANTS,
         max_sockets_per_binding: int = MAX_SOCKETS_PER_BINDING,
         connect_limit: Limit = CONNECTS_PER_BINDING,
+        host_grace: float = HOST_GRACE,
     ) -> RoomStore:
         limits: dict[str, Any] = {
             "ttl": TTL,
@@ -152,6 +157,7 @@ def make_registry(store: str, hasher: PasswordHasher, clock: Clock, request: pyt
             "max_participants": max_participants,
             "max_sockets_per_binding": max_sockets_per_binding,
             "connect_limit": connect_limit,
+            "host_grace": host_grace,
         }
         if isinstance(clock, FakeClocks):
             fakes = clock

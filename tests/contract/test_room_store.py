@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from functools import partial
 
 import pytest
@@ -18,6 +19,8 @@ import pytest
 from ephemeral.errors import AliasTaken, Capacity, Invalid, NotFound, RoomFull, Unauthorized, WrongPassword
 from ephemeral.passwords import PasswordHasher
 from ephemeral.rooms import (
+    GROUP,
+    HOST,
     STANDARD,
     Binding,
     Departure,
@@ -384,8 +387,8 @@ def test_presence_of_unknown_room_is_empty(registry: RoomStore) -> None:
 def test_speaker_is_the_participant_behind_the_socket(
     registry: RoomStore, ann: Binding, bob: Binding, connected: dict[str, str]
 ) -> None:
-    assert registry.speaker("ann-2") == Speaker(ann.room_id, ann.you, ann.mode)
-    assert registry.speaker("bob-1") == Speaker(bob.room_id, bob.you, ann.mode)
+    assert registry.speaker("ann-2") == Speaker(ann.room_id, ann.you, ann.mode, GROUP)
+    assert registry.speaker("bob-1") == Speaker(bob.room_id, bob.you, ann.mode, GROUP)
 
 
 def test_speaker_unknown_or_detached_socket(registry: RoomStore, connected: dict[str, str]) -> None:
@@ -401,7 +404,8 @@ def test_logout_returns_every_socket_of_the_participant(
     registry: RoomStore, ann: Binding, bob: Binding, connected: dict[str, str]
 ) -> None:
     departure = registry.logout("ann-2")
-    assert departure == Departure(["ann-1", "ann-2"], PresenceChange(ann.room_id, [bob.you]))
+    bob_hosts = Participant(bob.you.id, "Bob", HOST)  # Ann was the last host: it passed to Bob at once
+    assert departure == Departure(["ann-1", "ann-2"], PresenceChange(ann.room_id, [bob_hosts]))
 
 
 def test_logout_destroys_the_binding(
@@ -414,7 +418,7 @@ def test_logout_destroys_the_binding(
     assert registry.detach("ann-2") is None
     with pytest.raises(Unauthorized):
         registry.attach(ann.room_id, ann.token, "ann-3")
-    assert registry.authenticate(bob.room_id, bob.token) == bob
+    assert registry.authenticate(bob.room_id, bob.token) == replace(bob, you=Participant(bob.you.id, "Bob", HOST))
     assert registry.exists(ann.room_id)
 
 
@@ -463,7 +467,7 @@ def test_purge_leaves_other_rooms_alone(registry: RoomStore, cleo: Binding, conn
     registry.attach(cleo.room_id, cleo.token, "cleo-1")
     registry.purge("ann-1")
     assert registry.authenticate(cleo.room_id, cleo.token) == cleo
-    assert registry.speaker("cleo-1") == Speaker(cleo.room_id, cleo.you, STANDARD)
+    assert registry.speaker("cleo-1") == Speaker(cleo.room_id, cleo.you, STANDARD, GROUP)
 
 
 def test_purge_from_unknown_socket(registry: RoomStore, connected: dict[str, str]) -> None:
@@ -536,7 +540,7 @@ def test_shutdown_on_redis_leaves_the_rooms_to_other_processes(make_registry: Ma
     assert notices.closures == []
     assert [(c.room_id, [p.alias for p in c.participants]) for c in notices.presence] == [(ann.room_id, ["Bob"])]
     assert there.live_rooms() == 1
-    assert there.speaker("bob-1") == Speaker(ann.room_id, bob.you, mode)
+    assert there.speaker("bob-1") == Speaker(ann.room_id, bob.you, mode, GROUP)
     assert there.authenticate(ann.room_id, ann.token) is not None  # Ann reconnects to another process
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from ephemeral.errors import Invalid, WrongPassword
 from ephemeral.passwords import PasswordHasher
-from ephemeral.rooms import E2E, STANDARD, Door, RoomStore, Speaker
+from ephemeral.rooms import E2E, GROUP, STANDARD, Door, RoomStore, Speaker
 from ephemeral.rooms.memory import MemoryRegistry
 from tests.contract.conftest import SEALED, TTL, Clock, MakeRegistry
 from tests.support.redis import RedisServer
@@ -28,7 +28,7 @@ def test_a_server_blind_room_gives_its_members_the_sealed_name_and_key_parameter
     for seen in (ann, bob, seat, registry.authenticate(ann.room_id, ann.token)):
         assert seen is not None
         assert (seen.name, seen.sealed, seen.mode) == (None, SEALED, E2E)
-    assert registry.speaker("bob-1") == Speaker(ann.room_id, bob.you, E2E)
+    assert registry.speaker("bob-1") == Speaker(ann.room_id, bob.you, E2E, GROUP)
 
 
 def test_a_standard_room_has_a_name_and_no_keys(registry: RoomStore) -> None:
@@ -67,6 +67,10 @@ def test_the_verifier_is_checked_like_a_password(registry: RoomStore) -> None:
         registry.join(ann.room_id, "Bob", "w" * 43)
 
 
+# What every room keeps besides its name or sealed name: its rules, lock and join counter (lua/common.lua).
+RULES = ("kind", "purge", "ttl", "seats", "locked", "joins")
+
+
 @pytest.mark.parametrize("store", ["redis"])
 def test_redis_keeps_the_mode_key_parameters_and_sealed_name_never_a_name(
     registry: RoomStore, redis_server: RedisServer
@@ -75,17 +79,17 @@ def test_redis_keeps_the_mode_key_parameters_and_sealed_name_never_a_name(
     standard = registry.create("Book club", "Ann", "correct horse")
     with redis_server.client() as client:
         kept = client.hgetall(f"eph:room:{blind.room_id}")
-        assert set(kept) == {"mode", "kdf", "name_ct", "hash", "exp"}
+        assert set(kept) == {"mode", "kdf", "name_ct", "hash", "exp", *RULES}
         assert (kept["mode"], kept["name_ct"]) == (E2E, SEALED.name_ct)
         assert json.loads(kept["kdf"]) == {"alg": SEALED.kdf.alg, "iter": SEALED.kdf.iter, "salt": SEALED.kdf.salt}
-        assert set(client.hgetall(f"eph:room:{standard.room_id}")) == {"name", "hash", "exp"}
+        assert set(client.hgetall(f"eph:room:{standard.room_id}")) == {"name", "hash", "exp", *RULES}
 
 
 @pytest.mark.parametrize("store", ["memory"])
 def test_memory_keeps_the_sealed_name_never_a_name(registry: RoomStore) -> None:
     blind = registry.create(None, "Ann", VERIFIER, SEALED)
     assert isinstance(registry, MemoryRegistry)
-    room = registry._rooms[blind.room_id]
+    room = registry._table.rooms[blind.room_id]
     assert (room.name, room.sealed) == (None, SEALED)
 
 
@@ -97,5 +101,5 @@ def test_every_process_sees_the_same_server_blind_room(make_registry: MakeRegist
     bob = there.join(ann.room_id, "Bob", VERIFIER)
     seat = there.attach(ann.room_id, bob.token, "bob-1")
     assert (bob.sealed, seat.sealed, seat.name) == (SEALED, SEALED, None)
-    assert there.speaker("bob-1") == Speaker(ann.room_id, bob.you, E2E)
+    assert there.speaker("bob-1") == Speaker(ann.room_id, bob.you, E2E, GROUP)
     assert here.authenticate(ann.room_id, bob.token) == bob

@@ -20,7 +20,8 @@ if redis.call('HSET', sockets, ARGV[3], ARGV[2] .. ' ' .. ARGV[4]) == 1 then  --
   first = redis.call('HINCRBY', online, ARGV[2], 1) == 1
 end
 expire_at(exp, online, sockets)
+if first then note_hosting(ARGV[1], members, online, now) end
 local list = proc_rooms(ARGV[4])
 redis.call('ZADD', list, exp, ARGV[1])
 expire_at_least(list, exp, now)
-return {'ok', exp, title(room), participant, first and 1 or 0, presence(members, online)}
+return {'ok', exp, title(room), participant, first and 1 or 0, presence(members, online), state(room)}

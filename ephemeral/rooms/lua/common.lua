@@ -1,16 +1,22 @@
--- Shared by every script (prepended by ephemeral/redis_rooms.py).
+-- Shared by every script (prepended by ephemeral/rooms/redis_base.py).
 -- Time is the Redis server's, so processes on several machines agree on expiry.
 -- Keys of room R: eph:room:R (name, hash, exp; a server-blind room keeps mode
--- "e2e", kdf and name_ct instead of a name), :members (token hash -> the
--- participant as JSON, made by the caller: id, alias, role), :aliases (look-alike
--- key -> token hash; one or two keys per participant), :online (token hash ->
--- open sockets), :sockets (sid -> "token-hash process"), :ids (every participant
--- id ever given out in the room), :connects (token hash -> "tokens ms": the
--- binding's connect bucket, ephemeral/connect_limit.py).
+-- "e2e", kdf and name_ct instead of a name; the rules: kind, purge, ttl (ms),
+-- seats; locked "0"/"1"; joins: the join counter), :members (token hash -> the
+-- participant as JSON: id, alias, role made by the caller, and n, its place in
+-- the join order), :aliases (look-alike key -> token hash; one or two keys per
+-- participant), :online (token hash -> open sockets), :sockets (sid -> "token-hash
+-- process"), :ids (every participant id ever given out in the room), :connects
+-- (token hash -> "tokens ms": the binding's connect bucket,
+-- ephemeral/connect_limit.py), :reports (reason -> count, once reported).
 -- All carry the room's expiry.
 local P = 'eph:'
 local EXPIRIES = P .. 'expiries'  -- zset: room id -> expiry (ms)
 local PROCS = P .. 'procs'        -- zset: process id -> last heartbeat (ms)
+-- zset: room id -> since when (ms) its present people have had no present host (`note_hosting`).
+local HOSTLESS = P .. 'hostless'
+local REPORTED = P .. 'reported'  -- zset: room id -> reports made, for the operator
+local HOST = 'host'
 
 local function now_ms()
   local t = redis.call('TIME')
@@ -19,7 +25,8 @@ end
 
 local function room_keys(id)
   local r = P .. 'room:' .. id
-  return r, r .. ':members', r .. ':aliases', r .. ':online', r .. ':sockets', r .. ':ids', r .. ':connects'
+  return r, r .. ':members', r .. ':aliases', r .. ':online', r .. ':sockets', r .. ':ids', r .. ':connects',
+    r .. ':reports'
 end
 
 -- What a member learns of the room: {name, kdf, name_ct}, false where not kept (redis_codec.titled).
@@ -27,16 +34,23 @@ local function title(room)
   return redis.call('HMGET', room, 'name', 'kdf', 'name_ct')
 end
 
+-- What everyone in the room is told of it: {kind, purge, locked, ttl ms, seats} (redis_codec.state).
+local function state(room)
+  return redis.call('HMGET', room, 'kind', 'purge', 'locked', 'ttl', 'seats')
+end
+
 -- The live-room cap, decided here only: create.lua and the cheap check before hashing.
 local function at_capacity(max_rooms)
   return redis.call('ZCOUNT', EXPIRIES, '(' .. now_ms(), '+inf') >= tonumber(max_rooms)
 end
 
--- Seat a participant (JSON) under a fresh id with its alias keys (a JSON list,
--- made by the caller); false if the id was ever used here.
-local function seat(members, aliases, ids, token, alias_keys, id, participant)
+-- Seat a participant (JSON, made by the caller) under a fresh id with its alias keys (a JSON
+-- list, made by the caller), next in the room's join order; false if the id was ever used here.
+local function seat(room, members, aliases, ids, token, alias_keys, id, participant)
   if redis.call('SADD', ids, id) == 0 then return false end
-  redis.call('HSET', members, token, participant)
+  local seated = cjson.decode(participant)
+  seated.n = redis.call('HINCRBY', room, 'joins', 1)
+  redis.call('HSET', members, token, cjson.encode(seated))
   for _, key in ipairs(cjson.decode(alias_keys)) do redis.call('HSET', aliases, key, token) end
   return true
 end
@@ -118,14 +132,121 @@ local function drop_socket(online, sockets, sid, token)
 end
 
 local function delete_room(id)
-  local room, members, aliases, online, sockets, ids, connects = room_keys(id)
+  local room, members, aliases, online, sockets, ids, connects, reports = room_keys(id)
   local entries = redis.call('HVALS', sockets)
   for _, value in ipairs(entries) do
     local _, proc = split(value)
     if proc then redis.call('ZREM', proc_rooms(proc), id) end
   end
-  redis.call('DEL', room, members, aliases, online, sockets, ids, connects)
+  redis.call('DEL', room, members, aliases, online, sockets, ids, connects, reports)
   redis.call('ZREM', EXPIRIES, id)
+  redis.call('ZREM', HOSTLESS, id)
+  redis.call('ZREM', REPORTED, id)
+end
+
+-- Whether anyone is present, and whether a host is among them.
+local function present_hosting(members, online)
+  local anyone = false
+  for _, token in ipairs(redis.call('HKEYS', online)) do
+    local participant = redis.call('HGET', members, token)
+    if participant then
+      if cjson.decode(participant).role == HOST then return true, true end
+      anyone = true
+    end
+  end
+  return anyone, false
+end
+
+-- Keep the room's hostless stamp true: present people without a present host stamp it (the
+-- first time only, so the grace runs from then); anything else clears it. Every script that
+-- changes presence or roles calls this; hand_over_due.lua promotes once the grace has run.
+local function note_hosting(id, members, online, now)
+  local anyone, hosted = present_hosting(members, online)
+  if anyone and not hosted then
+    redis.call('ZADD', HOSTLESS, 'NX', now, id)
+  else
+    redis.call('ZREM', HOSTLESS, id)
+  end
+end
+
+-- Every binding as {token hash, participant (table)}, earliest joined first.
+local function roster(members)
+  local people = {}
+  local entries = redis.call('HGETALL', members)
+  for i = 1, #entries, 2 do people[#people + 1] = {entries[i], cjson.decode(entries[i + 1])} end
+  table.sort(people, function(a, b) return (a[2].n or 0) < (b[2].n or 0) end)
+  return people
+end
+
+-- The earliest-joined binding of `people` other than `except`, present ones only if asked; nil if none.
+local function earliest(people, online, present_only, except)
+  for _, entry in ipairs(people) do
+    if entry[1] ~= except and (not present_only or redis.call('HEXISTS', online, entry[1]) == 1) then
+      return entry
+    end
+  end
+  return nil
+end
+
+local function set_role(members, entry, role)
+  entry[2].role = role
+  redis.call('HSET', members, entry[1], cjson.encode(entry[2]))
+end
+
+-- The binding with this participant id (an entry of `roster`), or nil.
+local function find_id(people, id)
+  for _, entry in ipairs(people) do
+    if entry[2].id == id then return entry end
+  end
+  return nil
+end
+
+-- The binding behind a host's socket: 'ok' and its roster entry, 'unauthorized' (no live binding)
+-- or 'forbidden' (a member); the room's roster comes along for the caller to act on.
+local function host_call(room, members, token, now)
+  if not live_exp(room, now) or redis.call('HEXISTS', members, token) == 0 then return 'unauthorized' end
+  local people = roster(members)
+  for _, entry in ipairs(people) do
+    if entry[1] == token then
+      if entry[2].role ~= HOST then return 'forbidden' end
+      return 'ok', entry, people
+    end
+  end
+  return 'unauthorized'
+end
+
+-- The room has no host binding left (its last one left or stepped down): the earliest-joined
+-- present binding becomes host, else the earliest-joined of all. True when someone did.
+local function hand_over(members, online)
+  local people = roster(members)
+  for _, entry in ipairs(people) do
+    if entry[2].role == HOST then return false end
+  end
+  local heir = earliest(people, online, true) or earliest(people, online, false)
+  if not heir then return false end
+  set_role(members, heir, HOST)
+  return true
+end
+
+-- Destroy a binding as on logout: its alias is free, its connect bucket gone, its sockets on
+-- every process dropped. Returns those sockets and whether it was present; nil if it was not here.
+local function unbind(id, token)
+  local _, members, aliases, online, sockets, _, connects = room_keys(id)
+  if redis.call('HDEL', members, token) == 0 then return nil end
+  redis.call('HDEL', connects, token)
+  local names = redis.call('HGETALL', aliases)
+  for i = 1, #names, 2 do
+    if names[i + 1] == token then redis.call('HDEL', aliases, names[i]) end
+  end
+  local sids = {}
+  local entries = redis.call('HGETALL', sockets)
+  for i = 1, #entries, 2 do
+    if split(entries[i + 1]) == token then
+      sids[#sids + 1] = entries[i]
+      redis.call('HDEL', sockets, entries[i])
+    end
+  end
+  return sids, redis.call('HDEL', online, token) == 1
 end
 
 -- Forget every socket a process held; returns {room id, presence} per room whose presence changed.
@@ -141,7 +262,10 @@ local function forget_process(proc)
       local token, owner = split(entries[i + 1])
       if owner == proc and drop_socket(online, sockets, entries[i], token) then changed = true end
     end
-    if changed and live_exp(room, now) then changes[#changes + 1] = {id, presence(members, online)} end
+    if changed and live_exp(room, now) then
+      note_hosting(id, members, online, now)
+      changes[#changes + 1] = {id, presence(members, online)}
+    end
   end
   redis.call('DEL', list)
   redis.call('ZREM', PROCS, proc)

@@ -4,4 +4,4 @@ local exp = live_exp(room, now_ms())
 if not exp then return {'not_found'} end
 local participant = redis.call('HGET', members, ARGV[2])
 if not participant then return {'unauthorized'} end
-return {'ok', exp, title(room), participant}
+return {'ok', exp, title(room), participant, state(room)}
