@@ -53,6 +53,7 @@ def _limits(settings: Settings, clock: Clock) -> Limits:
         wrong_password_by_room=TokenBuckets(settings.wrong_password_limit_per_room, clock, keys),
         create_by_address=TokenBuckets(settings.create_limit_per_address, clock, keys),
         messages_by_participant=TokenBuckets(settings.message_limit_per_participant, clock, keys),
+        reports_by_address=TokenBuckets(settings.report_limit_per_address, clock, keys),
     )
 
 
@@ -64,6 +65,7 @@ def _registry(settings: Settings, hasher: PasswordHasher) -> RoomStore:
         "max_participants": settings.max_participants,
         "max_sockets_per_binding": settings.max_sockets_per_binding,
         "connect_limit": settings.connect_limit_per_binding,
+        "host_grace": settings.host_grace,
     }
     if not settings.redis_url:
         return MemoryRegistry(hasher, **rules)
@@ -117,10 +119,13 @@ def create_app(
     sockets = SocketsPerAddress(settings.max_sockets_per_address)
     app.extensions["ephemeral"] = Services(settings, registry, hasher, limits, storms, proofs, sockets)
 
-    from . import api, events, headers, http_errors, testhooks, views  # noqa: F401 - events registers handlers
+    from . import admin, api, events, headers, http_errors, reports, testhooks, views  # noqa: F401 - events registers handlers
 
     app.register_blueprint(views.blueprint)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(reports.blueprint)
+    if settings.admin_token:  # without it the operator's routes do not exist: a plain 404, as any unknown path
+        app.register_blueprint(admin.blueprint)
     http_errors.register(app)
     # A server-blind room's envelope does not follow the message limit: its largest must fit too.
     frame_limit = max(settings.max_message_chars * FRAME_BYTES_PER_CHAR + 1024, e2e.MAX_FRAME_BYTES)

@@ -9,7 +9,7 @@ from .errors import EphemeralError, Invalid, NotFound, RateLimited, WrongPasswor
 from .hash_gate import BUSY, Attempt, hashing_for
 from .held_tokens import Holds
 from .ratelimit import TokenBuckets, address_key
-from .rooms import E2E, STANDARD, Binding, Sealed, looks_like_room_id
+from .rooms import E2E, STANDARD, Binding, Rules, Sealed, looks_like_room_id
 from .services import Services
 
 
@@ -34,11 +34,18 @@ _holds = Holds()
 
 
 def create_room(
-    svc: Services, address: str | None, name: object, alias: object, password: object, sealed: Sealed | None = None
+    svc: Services,
+    address: str | None,
+    name: object,
+    alias: object,
+    password: object,
+    sealed: Sealed | None = None,
+    rules: Rules | None = None,
 ) -> Binding:
     """Every creation that reaches bcrypt counts against the address; one refused before it is refunded.
 
     With `sealed` (checked by `e2e.sealed`) the room is server-blind, `name` is None and `password` the verifier.
+    `rules` are the creator's choices, already checked by `room_rules.rules_from`.
     """
     key = address_key(address)
     charges = [(svc.limits.create_by_address, key)]
@@ -46,7 +53,7 @@ def create_room(
     attempt = Attempt(key)
     try:
         with hashing_for(attempt):
-            return svc.registry.create(name, alias, password, sealed)
+            return svc.registry.create(name, alias, password, sealed, rules)
     except EphemeralError:
         if not attempt.hashed:
             _refund(charges)

@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
 
-from . import admission, bindings, e2e, protocol
+from . import admission, bindings, e2e, protocol, room_rules
 from .errors import ForeignOrigin, Invalid, NotFound, ProofRequired, UnsupportedMediaType
+from .events import announce
 from .origin import is_foreign
 from .rooms import E2E, MODES, STANDARD, Binding, Sealed, looks_like_room_id
 from .services import services
@@ -15,7 +16,7 @@ from .services import services
 blueprint = Blueprint("api", __name__)
 
 
-def _body() -> dict[str, Any]:
+def json_body() -> dict[str, Any]:
     """A JSON object from a same-origin (or non-browser) client, or a 4xx."""
     if is_foreign(request):
         raise ForeignOrigin()
@@ -40,6 +41,7 @@ def _answer(binding: Binding, status: int) -> tuple[Response, int]:
         participant_id=binding.you.id,
         expires_at=int(binding.expires_at * 1000),
         url=url_for("views.room", room_id=binding.room_id, _external=True),
+        room=protocol.room_state(binding.state),
     ), status
 
 
@@ -70,10 +72,11 @@ def _secret_to_join(body: dict[str, Any]) -> tuple[str, object]:
 
 @blueprint.post("/api/rooms")
 def create() -> tuple[Response, int]:
-    body = _body()
+    body = json_body()
     bindings.make_room_for(None, services().registry)
     name, secret, sealed = _room_to_create(body)
-    binding = admission.create_room(services(), request.remote_addr, name, body.get("alias"), secret, sealed)
+    rules = room_rules.rules_from(body, services().settings, minutes=False)
+    binding = admission.create_room(services(), request.remote_addr, name, body.get("alias"), secret, sealed, rules)
     return _answer(binding, 201)
 
 
@@ -88,7 +91,7 @@ def door(room_id: str) -> Response:
 
 @blueprint.post("/api/rooms/<room_id>/join")
 def join(room_id: str) -> tuple[Response, int]:
-    body = _body()
+    body = json_body()
     bindings.make_room_for(room_id, services().registry)
     mode, secret = _secret_to_join(body)
     try:
@@ -98,6 +101,7 @@ def join(room_id: str) -> tuple[Response, int]:
     except ProofRequired as refusal:
         # The one refusal with more to say than its code: the challenge to solve.
         return jsonify(refusal.body()), refusal.status
+    announce.joined(binding)
     return _answer(binding, 200)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from .connect_deadline import CONNECT_DEADLINE
@@ -14,10 +14,12 @@ from .ratelimit import (
     CREATE_PER_ADDRESS,
     MAX_KEYS,
     MESSAGES_PER_PARTICIPANT,
+    REPORTS_PER_ADDRESS,
     WRONG_PASSWORD_PER_ADDRESS,
     WRONG_PASSWORD_PER_ROOM,
     Limit,
 )
+from .rooms.model import HOST_GRACE
 from .slow_clients import CONNECTIONS_PER_ADDRESS, HEADER_TIMEOUT
 from .socket_limits import SOCKETS_PER_ADDRESS, SOCKETS_PER_BINDING
 from .storm import MAX_PROCESS_COUNT, PROCESS_STORM, PROCESS_STORM_BITS, ROOM_STORM_BITS
@@ -34,7 +36,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     room_ttl: int = 3600
-    secret_key: bytes = b""
+    secret_key: bytes = field(default=b"", repr=False)  # never in a repr: a traceback or a debug print
     async_mode: str = "gevent"
     max_rooms: int = 10_000
     max_participants: int = 50
@@ -50,6 +52,7 @@ class Settings:
     wrong_password_limit_per_room: Limit = WRONG_PASSWORD_PER_ROOM
     create_limit_per_address: Limit = CREATE_PER_ADDRESS
     message_limit_per_participant: Limit = MESSAGES_PER_PARTICIPANT
+    report_limit_per_address: Limit = REPORTS_PER_ADDRESS
     bcrypt_queue: int = HASH_QUEUE
     # The process's bcrypt work (ephemeral/hash_gate.py): CPU-seconds as `N/S`, hashes at once, longest wait.
     bcrypt_budget: Limit = HASH_BUDGET
@@ -70,6 +73,10 @@ class Settings:
     proof_difficulty: int = ROOM_STORM_BITS
     proof_difficulty_process: int = PROCESS_STORM_BITS
     storm_limit_per_process: Limit = PROCESS_STORM
+    # Seconds a room's present people may go without a present host before the earliest joined becomes one.
+    host_grace: int = HOST_GRACE
+    # The operator's reports page and API (ephemeral/admin.py); unset, they do not exist.
+    admin_token: str = field(default="", repr=False)
 
     def __post_init__(self) -> None:
         if self.redis_url and not self.secret_key:
@@ -141,6 +148,14 @@ def _storm_limit(raw: str) -> Limit:
     return limit
 
 
+def _admin_token(raw: str) -> str:
+    token = raw.strip()
+    if len(token) < 32:
+        # Never echo the value: it is a secret.
+        raise ValueError("must be at least 32 characters (make one with: openssl rand -hex 32)")
+    return token
+
+
 def _flag(raw: str) -> bool:
     value = raw.strip().lower()
     if value not in ("0", "1", "true", "false", "yes", "no"):
@@ -167,6 +182,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "wrong_password_limit_per_room": _limit,
     "create_limit_per_address": _limit,
     "message_limit_per_participant": _limit,
+    "report_limit_per_address": _limit,
     "bcrypt_queue": _integer(0, 100_000),
     "bcrypt_budget": _limit,
     "bcrypt_threads": _integer(1, 64),
@@ -181,6 +197,8 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "proof_difficulty": _integer(0, 30),
     "proof_difficulty_process": _integer(0, 30),
     "storm_limit_per_process": _storm_limit,
+    "host_grace": _integer(0, 3600),
+    "admin_token": _admin_token,
 }
 
 
@@ -191,13 +209,13 @@ def env_name(field: str) -> str:
 def from_env(environ: Mapping[str, str]) -> Settings:
     """Parse every EPHEMERAL_* variable; a bad value raises ConfigError naming it."""
     values: dict[str, Any] = {}
-    for field in fields(Settings):
-        name = env_name(field.name)
+    for setting in fields(Settings):
+        name = env_name(setting.name)
         raw = environ.get(name)
         if raw is None or raw == "":
             continue
         try:
-            values[field.name] = _PARSERS[field.name](raw)
+            values[setting.name] = _PARSERS[setting.name](raw)
         except ValueError as error:
             # Our parsers word every reason themselves and never echo the raw
             # value, which may be a secret.

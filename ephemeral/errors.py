@@ -48,8 +48,30 @@ class BadCsrf(EphemeralError):
     code, status, text = "forbidden", 403, "The form expired. Reload the page and try again."
 
 
+class Forbidden(EphemeralError):
+    """A participant asked for what their role or the room's rules do not allow (a member kicking, purging
+    a hosts-only room, sending in a broadcast room)."""
+
+    code, status, text = "forbidden", 403, "Only a host of this room can do that."
+
+
+class Locked(EphemeralError):
+    """A join with the right password to a room a host locked; decided after the password check."""
+
+    code, status, text = "locked", 423, "This room is locked: nobody new can join it right now."
+
+
 class Unauthorized(EphemeralError):
     code, status, text = "unauthorized", 401, "You are not in this room."
+
+
+class TokenRequired(Unauthorized):
+    """An operator's call (`ephemeral/admin.py`) without the admin token, or with another: the same answer."""
+
+    text = "This needs the server's admin token."
+
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": "Bearer"}
 
 
 class NotFound(EphemeralError):

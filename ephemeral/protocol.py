@@ -9,7 +9,7 @@ import time
 from typing import Any
 
 from . import errors
-from .rooms import E2E, STANDARD, Closure, Door, Kdf, Participant, Sealed, Seat, Speaker
+from .rooms import E2E, STANDARD, Closure, Door, Kdf, Participant, Removal, Report, RoomState, Sealed, Seat, Speaker
 
 Payload = dict[str, Any]
 
@@ -18,13 +18,22 @@ WELCOME = "welcome"
 PRESENCE = "presence"
 MESSAGE = "message"
 PURGED = "purged"
-SERVER_EVENTS = (WELCOME, PRESENCE, MESSAGE, PURGED)
+ROOM = "room"
+SERVER_EVENTS = (WELCOME, PRESENCE, MESSAGE, PURGED, ROOM)
 
 # Client -> server; each is acknowledged with `ok()` or an error's ack.
 SEND = "message"
 LOGOUT = "logout"
 PURGE = "purge"
-CLIENT_EVENTS = (SEND, LOGOUT, PURGE)
+# Host control: each refused with `forbidden` from a member.
+KICK = "kick"
+LOCK = "lock"
+PROMOTE = "promote"
+STEP_DOWN = "step_down"
+CLIENT_EVENTS = (SEND, LOGOUT, PURGE, KICK, LOCK, PROMOTE, STEP_DOWN)
+
+# Why a socket is told its room is gone for it (`purged`): a host removed this person.
+REMOVED = "removed"
 
 # Why a connection is refused (`connect_error` message).
 REFUSED_UNAUTHORIZED = errors.Unauthorized.code
@@ -78,7 +87,13 @@ def welcome(seat: Seat) -> Payload:
         "participants": participants(seat.participants),
         "expires_at": int(seat.expires_at * 1000),
         "expires_in": max(0.0, seat.expires_at - time.time()),
+        "room": room_state(seat.state),
     }
+
+
+def room_state(state: RoomState) -> Payload:
+    """The room's rules and whether it is locked: in `welcome`, the create and join answers, and the `room` event."""
+    return {"kind": state.kind, "locked": state.locked, "purge": state.purge, "ttl": state.ttl, "seats": state.seats}
 
 
 def presence(present: list[Participant]) -> Payload:
@@ -102,6 +117,25 @@ def retry_after(seconds: int | None) -> Payload:
     return {"retry_after": seconds or 1}
 
 
+def _by(who: Participant | None) -> Payload | None:
+    return {"id": who.id, "alias": who.alias} if who else None
+
+
 def purged(closure: Closure) -> Payload:
-    by = closure.by
-    return {"reason": closure.reason, "by": {"id": by.id, "alias": by.alias} if by else None}
+    return {"reason": closure.reason, "by": _by(closure.by)}
+
+
+def removed(removal: Removal) -> Payload:
+    """To the removed person's sockets only: a `purged` whose `by` is the host who removed them."""
+    return {"reason": REMOVED, "by": _by(removal.by)}
+
+
+def report(found: Report) -> Payload:
+    """One reported room as the operator sees it (`GET /api/admin/reports`): numbers only, whole seconds of age."""
+    return {
+        "room_id": found.room_id,
+        "reasons": dict(found.reasons),
+        "count": found.count,
+        "age": int(found.age),
+        "participants": found.participants,
+    }

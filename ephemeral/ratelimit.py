@@ -28,6 +28,8 @@ WRONG_PASSWORD_PER_ADDRESS = Limit(burst=10, per_second=10 / 60)
 WRONG_PASSWORD_PER_ROOM = Limit(burst=30, per_second=30 / 60)
 CREATE_PER_ADDRESS = Limit(burst=10, per_second=10 / 60)
 MESSAGES_PER_PARTICIPANT = Limit(burst=20, per_second=5)
+# Reports of rooms to the operator: a few per address, so one person cannot bury a real complaint.
+REPORTS_PER_ADDRESS = Limit(burst=5, per_second=5 / 600)
 MAX_KEYS = 100_000
 # `TokenBuckets.reserve`: the tokens left are all held by attempts in flight.
 HELD = -1

@@ -22,6 +22,7 @@ class Limits:
     wrong_password_by_room: TokenBuckets
     create_by_address: TokenBuckets
     messages_by_participant: TokenBuckets
+    reports_by_address: TokenBuckets
 
     def sweep(self) -> int:
         return sum(
@@ -31,6 +32,7 @@ class Limits:
                 self.wrong_password_by_room,
                 self.create_by_address,
                 self.messages_by_participant,
+                self.reports_by_address,
             )
         )
 

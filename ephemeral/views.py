@@ -7,8 +7,9 @@ from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
-from . import admission, bindings, csrf, fields, protocol
+from . import admission, bindings, csrf, fields, protocol, room_rules
 from .errors import AliasTaken, EphemeralError, Invalid, NotFound, ProofRequired, WrongPassword
+from .events import announce
 from .proof_of_work import Challenge
 from .qr import qr_svg
 from .rooms import E2E, STANDARD, Binding, Door, looks_like_room_id
@@ -20,6 +21,8 @@ GONE_REASONS = {
     "purged": "Every message is gone from every screen, and everyone in it was signed out.",
     "expired": "The room reached the end of its time and was destroyed with everything in it.",
     "logout": "You left the room. Your view was wiped; the room goes on without you.",
+    "removed": "A host removed you from the room. Your view was wiped.",
+    "closed": "The server's operator closed this room. Every message is gone from every screen.",
     "shutdown": "The server shut down and destroyed every room.",
     "gone": "This room does not exist, has expired, or was purged.",
 }
@@ -31,6 +34,7 @@ def _page(template: str, status: int = 200, headers: dict[str, str] | None = Non
         template,
         csrf_token=csrf.token(),
         ttl_minutes=max(1, settings.room_ttl // 60),
+        max_seats=settings.max_participants,
         max_message_chars=settings.max_message_chars,
         **context,
     )
@@ -120,16 +124,21 @@ def index() -> Response:
     return _page("index.html", form={})
 
 
+# The create form's choices for the room (`room_rules.rules_from`), kept when the form comes back refused.
+RULE_FIELDS = ("kind", "purge", "lifetime", "seats")
+
+
 @blueprint.post("/")
 def create() -> Response:
-    form = {"alias": request.form.get("alias", ""), "name": request.form.get("name", "")}
+    form = {name: request.form.get(name, "") for name in ("alias", "name", *RULE_FIELDS)}
     if request.form.get("mode", STANDARD) != STANDARD:  # without the script the form makes standard rooms only
         return _refused("index.html", Invalid(NEEDS_SCRIPT), (), form=form)
     try:
         csrf.check(request)
+        rules = room_rules.rules_from(request.form, services().settings, minutes=True)
         bindings.make_room_for(None, services().registry)
         binding = admission.create_room(
-            services(), request.remote_addr, form["name"], form["alias"], request.form.get("password", "")
+            services(), request.remote_addr, form["name"], form["alias"], request.form.get("password", ""), None, rules
         )
     except EphemeralError as error:
         return _refused("index.html", error, ("alias", "name", "password"), form=form)
@@ -144,7 +153,7 @@ def _bound(room_id: str) -> Binding | None:
 
 
 def _room_context(binding: Binding) -> dict[str, Any]:
-    """What the share card and the chat page show: the room, its end, its link and the link's QR code.
+    """What the share card and the chat page show: the room (its rules: `binding.state`), its end, link and QR code.
 
     A server-blind room has no name here (its page opens `name_ct`), and no QR code: the
     link that counts carries the key in its fragment, which only the browser knows, so
@@ -213,6 +222,7 @@ def join(room_id: str) -> Response:
         challenge = _challenge(room_id, error)
         context = {"room_id": room_id, "form": form, "challenge": challenge, "mode": STANDARD, "kdf": None}
         return _refused("join.html", error, ("alias", "password"), **context)
+    announce.joined(binding)
     bindings.remember(binding, services().registry)
     return redirect(url_for("views.room", room_id=room_id), 303)  # type: ignore[return-value]
 

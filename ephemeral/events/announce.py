@@ -1,4 +1,4 @@
-"""Telling rooms what happened: presence (paced per participant), closures, and the sockets that must go."""
+"""Telling rooms what happened: presence (paced per participant), closures, removals, and the sockets that must go."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from .. import protocol
 from ..errors import Unavailable
 from ..extensions import socketio
 from ..logs import Safe
-from ..rooms import Closure, Notices, Participant, PresenceChange, Seat
+from ..rooms import PAIR, Binding, Closure, Notices, Participant, PresenceChange, Removal, RoomState, Seat
 from ..services import Services, services
 
 log = logging.getLogger("ephemeral")
@@ -36,6 +36,38 @@ def presence(change: PresenceChange | None) -> None:
     delay = svc.presence.left(change.room_id, change.left)
     if delay is not None:
         socketio.start_background_task(_flush, svc, change.room_id, change.left, delay)
+
+
+def at_once(change: PresenceChange) -> None:
+    """A host changed the room (roles, who is in it): the room gets `presence` now, never paced."""
+    _tell(change.room_id, change.participants)
+
+
+def room(room_id: str, state: RoomState) -> None:
+    """The room's state changed (locked or unlocked): everyone in it gets `room`."""
+    socketio.emit(protocol.ROOM, protocol.room_state(state), to=room_id)
+
+
+def joined(binding: Binding) -> None:
+    """A join went through: in a pair room it took the second seat and locked the room, so the room gets `room`."""
+    if binding.state.kind == PAIR:
+        room(binding.room_id, binding.state)
+
+
+def removal(removed: Removal) -> None:
+    """A host removed someone: their sockets, on every process, get `purged` (`removed`) and then close;
+    the room, without them, gets `presence` at once."""
+    notice = protocol.removed(removed)
+    manager = socketio.server.manager
+    for sid in removed.sids:
+        # One of this process's sockets hears it directly, ahead of its disconnect below; one elsewhere
+        # through the queue, which keeps it ahead of the disconnect that follows it there.
+        socketio.emit(protocol.PURGED, notice, to=sid, ignore_queue=bool(manager.is_connected(sid, "/")))
+        # Out of the room at once, not when the disconnect below comes: nothing said there reaches them now.
+        socketio.server.leave_room(sid, removed.room_id, namespace="/")
+    socketio.start_background_task(close_sockets, removed.sids)
+    if removed.presence is not None:
+        at_once(removed.presence)
 
 
 def _tell(room_id: str, participants: list[Participant]) -> None:

@@ -1,6 +1,6 @@
 """Chat messages: Markdown rendered and sanitized, stamped by the server, relayed and never kept.
 
-In a server-blind room the server cannot read them: it checks the envelope's
+In a broadcast room only hosts send. In a server-blind room the server cannot read them: it checks the envelope's
 shape (`ephemeral/e2e.py`), stamps it the same way, and relays it untouched.
 """
 
@@ -10,10 +10,10 @@ import secrets
 from typing import Any
 
 from .. import e2e, protocol
-from ..errors import Invalid, TooLarge
+from ..errors import Forbidden, Invalid, TooLarge
 from ..extensions import socketio
 from ..markdown import render_message
-from ..rooms import E2E, Speaker
+from ..rooms import BROADCAST, E2E, HOST, Speaker
 from ..sanitize import has_content
 from ..services import services
 from .acks import Ack, participant_event
@@ -24,6 +24,8 @@ MESSAGE_ID_BYTES = 9
 @participant_event(protocol.SEND, limit=lambda svc: svc.limits.messages_by_participant)
 def send(speaker: Speaker, payload: object) -> Ack:
     """Client sends `message` `{"text"}` (Markdown), or `{"e2e"}` server-blind; the room, sender too, gets `message`."""
+    if speaker.kind == BROADCAST and speaker.you.role != HOST:
+        raise Forbidden("Only a host can send messages in this room.")
     fields = payload if isinstance(payload, dict) else {}
     if speaker.mode == E2E:
         message = _sealed(speaker, fields)

@@ -33,7 +33,10 @@ def logout(_payload: object) -> Ack:
 
 @client_event(protocol.PURGE)
 def purge(_payload: object) -> Ack:
-    """Client sends `purge`; every participant gets `purged`, then every socket of the room is closed."""
+    """Client sends `purge`; every participant gets `purged`, then every socket of the room is closed.
+
+    A member of a room only hosts may purge gets `forbidden` from the store, and nothing changes.
+    """
     closure = services().registry.purge(request.sid)  # type: ignore[attr-defined]
     if closure is None:
         raise Unauthorized()

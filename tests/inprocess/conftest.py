@@ -61,15 +61,15 @@ def message_in(mode: str, text: str = "hello") -> dict[str, Any]:
     return {"e2e": envelope()} if mode == E2E else {"text": text}
 
 
-def open_room(people: Callable[[], Person], mode: str) -> Room:
-    """A room of `mode` with ann (host) and bob connected; presence has settled at two."""
+def open_room(people: Callable[[], Person], mode: str, **rules: Any) -> Room:
+    """A room of `mode` (and `rules`: kind, purge, ttl, seats) with ann (host) and bob connected; presence settled."""
     ann = people()
     if mode == E2E:
-        body = create_body(alias="ann")
+        body = create_body(alias="ann", **rules)
         created = ann.post_json("/api/rooms", body).json()
         secret = {"verifier": body["verifier"]}
     else:
-        created = ann.create(alias="ann", name="test room", password="secret").json()
+        created = ann.create(alias="ann", name="test room", password="secret", **rules).json()
         secret = {"password": "secret"}
     ann_socket = ann.connect(created["room_id"])
     bob = people()

@@ -47,7 +47,7 @@ def test_create_answers_the_mode_and_sealed_name_and_no_name(people: PEOPLE) -> 
     answer = people().post_json("/api/rooms", body)
     assert answer.status_code == 201, answer.text
     found = answer.json()
-    assert set(found) == {"room_id", "mode", "name_ct", "alias", "participant_id", "expires_at", "url"}
+    assert set(found) == {"room_id", "mode", "name_ct", "alias", "participant_id", "expires_at", "url", "room"}
     assert (found["mode"], found["name_ct"], found["alias"]) == ("e2e", body["name_ct"], "ann")
 
 

@@ -54,7 +54,7 @@ def assert_api_answer(response: requests.Response, success: int) -> None:
     assert response.headers["Content-Type"] == "application/json", response.headers["Content-Type"]
     body = response.json()
     if response.status_code == success:
-        assert set(body) == {"room_id", "mode", "name", "alias", "participant_id", "expires_at", "url"}
+        assert set(body) == {"room_id", "mode", "name", "alias", "participant_id", "expires_at", "url", "room"}
         return
     assert 400 <= response.status_code < 500
     assert set(body) == {"error", "message"}

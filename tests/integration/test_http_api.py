@@ -22,7 +22,7 @@ def test_create_returns_room_and_cookie(people):
     response = ann.create(alias="  Ann  ", name="Plans", password="pw")
     assert response.status_code == 201
     body = response.json()
-    assert set(body) == {"room_id", "mode", "name", "alias", "participant_id", "expires_at", "url"}
+    assert set(body) == {"room_id", "mode", "name", "alias", "participant_id", "expires_at", "url", "room"}
     assert body["mode"] == "standard"
     assert ROOM_ID.match(body["room_id"])
     assert body["alias"] == "Ann"  # trimmed: the value validated is the value stored

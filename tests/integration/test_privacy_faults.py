@@ -86,6 +86,7 @@ def test_stats_count_hashes_limits_and_rooms(hooked):
         "wrong_password_by_room",
         "create_by_address",
         "messages_by_participant",
+        "reports_by_address",
     }
     room_id = Person(srv.url).create().json()["room_id"]
     assert Person(srv.url).join(room_id, password="wrong").status_code == 403
@@ -98,6 +99,7 @@ def test_stats_count_hashes_limits_and_rooms(hooked):
         "wrong_password_by_room": 1,
         "create_by_address": 1,
         "messages_by_participant": 0,
+        "reports_by_address": 0,
     }
 
 

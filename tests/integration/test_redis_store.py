@@ -113,11 +113,13 @@ def _check_stored(store: RedisServer, server: RunningServer) -> None:
     # record, members, aliases, online, sockets, issued ids, connects per binding
     assert len(room_keys) == 7, sorted(room_keys)
     assert all(0 < ttl <= hour_ms for ttl in room_keys.values()), room_keys
-    # The two shared indexes: room expiries and process heartbeats; every
-    # process's socket list expires with its longest-lived room.
+    # The shared indexes: room expiries, process heartbeats, rooms without a
+    # present host and reported rooms (the last two lose a room with the room);
+    # every process's socket list expires with its longest-lived room.
     others = {key: ttl for key, (_value, ttl) in stored.items() if room_id not in key}
     assert "eph:expiries" in others
-    assert {key for key, ttl in others.items() if ttl < 0} <= {"eph:expiries", "eph:procs"}, others
+    forever = {"eph:expiries", "eph:procs", "eph:hostless", "eph:reported"}
+    assert {key for key, ttl in others.items() if ttl < 0} <= forever, others
     ann.close()
     bob.close()
 

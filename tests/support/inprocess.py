@@ -10,6 +10,7 @@ and races stay with the real server.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +21,8 @@ from flask_socketio import SocketIOTestClient
 from socketio import packet
 
 from ephemeral import socketio
+from ephemeral.events import announce
+from ephemeral.services import Services
 from tests.support.people import Refused, next_loopback_address
 
 
@@ -117,6 +120,19 @@ class Socket:
     def send(self, text: Any) -> Any:
         return self.call("message", {"text": text})
 
+    # A host's room control, as in `tests.support.people.Socket`.
+    def kick(self, participant_id: str) -> Any:
+        return self.call("kick", {"id": participant_id})
+
+    def lock(self, locked: bool = True) -> Any:
+        return self.call("lock", {"locked": locked})
+
+    def promote(self, participant_id: str) -> Any:
+        return self.call("promote", {"id": participant_id})
+
+    def step_down(self) -> Any:
+        return self.call("step_down")
+
     @property
     def connected(self) -> bool:
         self._tasks.run()
@@ -142,8 +158,15 @@ class Person:
     def get(self, path: str, **kwargs: Any) -> Answer:
         return Answer(self.http.get(path, **kwargs))
 
-    def create(self, alias: str = "ann", name: str = "room", password: str = "secret") -> Answer:
-        return self.post_json("/api/rooms", {"alias": alias, "name": name, "password": password})
+    def post_form(self, path: str, fields: dict[str, str]) -> Answer:
+        """Send the form at `path` as its page would, with the CSRF token that page gave this browser."""
+        found = re.search(r'name="csrf_token" value="([^"]+)"', self.get(path).text)
+        assert found, f"no form with a CSRF token at {path}"
+        return Answer(self.http.post(path, data={"csrf_token": found.group(1), **fields}))
+
+    def create(self, alias: str = "ann", name: str = "room", password: str = "secret", **rules: Any) -> Answer:
+        """A standard room; `rules` (kind, purge, ttl, seats) go along as sent."""
+        return self.post_json("/api/rooms", {"alias": alias, "name": name, "password": password, **rules})
 
     def join(self, room_id: str, alias: str = "bob", password: str = "secret") -> Answer:
         return self.post_json(f"/api/rooms/{room_id}/join", {"alias": alias, "password": password})
@@ -158,3 +181,10 @@ class Person:
         if not client.is_connected():
             raise Refused(client.refusal or "")
         return Socket(client, self._tasks)
+
+
+def upkeep(app: Flask) -> None:
+    """One tick of the reaper (`ephemeral/events/expiry.py`): what the store's upkeep finds is announced."""
+    with app.app_context():
+        svc: Services = app.extensions["ephemeral"]
+        announce.notices(svc.registry.upkeep())

@@ -17,7 +17,7 @@ import websocket
 from requests.adapters import HTTPAdapter
 
 EVENT_TIMEOUT = 10.0
-SERVER_EVENTS = ("welcome", "presence", "message", "purged")
+SERVER_EVENTS = ("welcome", "presence", "message", "purged", "room")
 
 
 def loopback_addresses() -> Iterator[str]:
@@ -156,6 +156,19 @@ class Socket:
     def send(self, text: Any) -> Any:
         return self.call("message", {"text": text})
 
+    # A host's room control (docs/protocol.md, Room control); each returns the ack.
+    def kick(self, participant_id: str) -> Any:
+        return self.call("kick", {"id": participant_id})
+
+    def lock(self, locked: bool = True) -> Any:
+        return self.call("lock", {"locked": locked})
+
+    def promote(self, participant_id: str) -> Any:
+        return self.call("promote", {"id": participant_id})
+
+    def step_down(self) -> Any:
+        return self.call("step_down")
+
     def emit_or_closed(self, event: str, payload: Any, timeout: float = EVENT_TIMEOUT) -> Any:
         """Emit and wait for the ack, or for the socket to close first (then None): a racing call.
 
@@ -200,8 +213,11 @@ class Person:
     def post_json(self, path: str, body: Any, **kwargs: Any) -> requests.Response:
         return self.http.post(self.base_url + path, json=body, timeout=EVENT_TIMEOUT, **kwargs)
 
-    def create(self, alias: str = "ann", name: str = "room", password: str = "secret") -> requests.Response:
-        return self.post_json("/api/rooms", {"alias": alias, "name": name, "password": password})
+    def create(
+        self, alias: str = "ann", name: str = "room", password: str = "secret", **rules: Any
+    ) -> requests.Response:
+        """A standard room; `rules` (kind, purge, ttl, seats) go along as sent."""
+        return self.post_json("/api/rooms", {"alias": alias, "name": name, "password": password, **rules})
 
     def join(self, room_id: str, alias: str = "bob", password: str = "secret") -> requests.Response:
         return self.post_json(f"/api/rooms/{room_id}/join", {"alias": alias, "password": password})

@@ -45,6 +45,9 @@ DEFAULTS = [
     ("proof_difficulty", 14),
     ("proof_difficulty_process", 14),
     ("storm_limit_per_process", Limit(burst=20, per_second=2)),
+    ("report_limit_per_address", Limit(burst=5, per_second=5 / 600)),
+    ("host_grace", 30),
+    ("admin_token", ""),
 ]
 
 
@@ -106,6 +109,10 @@ PARSED = [
     ("EPHEMERAL_PROOF_DIFFICULTY", "0", "proof_difficulty", 0),
     ("EPHEMERAL_PROOF_DIFFICULTY_PROCESS", "30", "proof_difficulty_process", 30),
     ("EPHEMERAL_STORM_LIMIT_PER_PROCESS", "100000/60", "storm_limit_per_process", Limit(100_000, 100_000 / 60)),
+    ("EPHEMERAL_REPORT_LIMIT_PER_ADDRESS", "2/60", "report_limit_per_address", Limit(2, 2 / 60)),
+    ("EPHEMERAL_HOST_GRACE", "0", "host_grace", 0),
+    ("EPHEMERAL_HOST_GRACE", "3600", "host_grace", 3600),
+    ("EPHEMERAL_ADMIN_TOKEN", f" {KEY_32} ", "admin_token", KEY_32),
 ]
 
 
@@ -192,6 +199,10 @@ BAD = [
     pytest.param("EPHEMERAL_PROOF_DIFFICULTY", "-1", id="proof-difficulty-negative"),
     pytest.param("EPHEMERAL_PROOF_DIFFICULTY_PROCESS", "31", id="proof-difficulty-beyond-a-phone"),
     pytest.param("EPHEMERAL_STORM_LIMIT_PER_PROCESS", "100001/60", id="storm-count-too-long-to-keep"),
+    pytest.param("EPHEMERAL_REPORT_LIMIT_PER_ADDRESS", "5", id="report-limit-without-period"),
+    pytest.param("EPHEMERAL_HOST_GRACE", "-1", id="host-grace-negative"),
+    pytest.param("EPHEMERAL_HOST_GRACE", "3601", id="host-grace-over-an-hour"),
+    pytest.param("EPHEMERAL_ADMIN_TOKEN", "x" * 31, id="admin-token-guessable"),
 ]
 
 
@@ -210,6 +221,21 @@ def test_bad_secret_key_is_not_echoed(raw: str) -> None:
     assert "EPHEMERAL_SECRET_KEY" in shown
     assert raw not in shown
     assert raw not in repr(error.value)
+
+
+def test_bad_admin_token_is_not_echoed() -> None:
+    raw = "operator-token-too-short"
+    with pytest.raises(ConfigError) as error:
+        from_env({"EPHEMERAL_ADMIN_TOKEN": raw})
+    shown = "".join(traceback.format_exception(error.value))
+    assert "EPHEMERAL_ADMIN_TOKEN" in shown
+    assert raw not in shown
+
+
+def test_secrets_stay_out_of_the_settings_repr() -> None:
+    shown = repr(from_env({"EPHEMERAL_SECRET_KEY": KEY_32, "EPHEMERAL_ADMIN_TOKEN": "t" * 40}))
+    assert KEY_32 not in shown
+    assert "t" * 40 not in shown
 
 
 def test_config_error_is_a_value_error() -> None:

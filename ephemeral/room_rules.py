@@ -1,0 +1,82 @@
+"""A creator's choices for a new room (kind, purge policy, lifetime, seats), checked against the server's limits.
+
+One parser for both ways in: the JSON API sends integers, `ttl` in seconds; the
+create form sends text, `lifetime` in minutes. Anything absent (or, in the
+form, empty) is the default: a group room anyone may purge, with the server's
+lifetime and seats. Everything else that is not allowed is `invalid`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from .config import Settings
+from .errors import Invalid
+from .rooms import ANYONE, GROUP, KINDS, PAIR, PAIR_SEATS, PURGE_POLICIES, Rules
+
+MIN_SEATS = 2
+# Form fields are whole numbers written plainly: no sign, no point, no exponent, no space.
+_DIGITS = re.compile(r"[0-9]{1,9}")
+
+
+def rules_from(values: Mapping[str, object], settings: Settings, *, minutes: bool) -> Rules:
+    """The rules in a create request; `minutes` reads the create form (text, `lifetime` in minutes), else the API.
+
+    Raises `Invalid` naming the field: a kind or policy not on the list, a
+    lifetime longer than the server's (`EPHEMERAL_ROOM_TTL`) or under one unit,
+    seats outside 2 to `EPHEMERAL_MAX_PARTICIPANTS`, a pair with other than two
+    seats, and any value of the wrong type (`true` and `1.0` are not integers).
+    """
+    kind = _choice(values, "kind", KINDS, GROUP, form=minutes)
+    purge = _choice(values, "purge", PURGE_POLICIES, ANYONE, form=minutes)
+    ttl = _lifetime(values, settings.room_ttl, form=minutes)
+    seats = _whole(values, "seats", form=minutes)
+    if seats is not None and not MIN_SEATS <= seats <= settings.max_participants:
+        raise Invalid(f"seats must be from {MIN_SEATS} to {settings.max_participants}.")
+    if kind == PAIR:
+        if seats not in (None, PAIR_SEATS):
+            raise Invalid(f"A pair room has {PAIR_SEATS} seats.")
+        seats = PAIR_SEATS
+    return Rules(kind=kind, purge=purge, ttl=ttl, seats=seats)
+
+
+def _given(values: Mapping[str, object], name: str, *, form: bool) -> object:
+    """The field's value, or None when it is absent (JSON null, or an empty form field)."""
+    value = values.get(name)
+    return None if form and value == "" else value
+
+
+def _choice(values: Mapping[str, object], name: str, allowed: tuple[str, ...], default: str, *, form: bool) -> str:
+    value = _given(values, name, form=form)
+    if value is None:
+        return default
+    if not isinstance(value, str) or value not in allowed:
+        raise Invalid(f"{name} must be one of: {', '.join(allowed)}.")
+    return value
+
+
+def _whole(values: Mapping[str, object], name: str, *, form: bool) -> int | None:
+    """A whole number: a JSON integer from the API, digits from the form; None when absent."""
+    value = _given(values, name, form=form)
+    if value is None:
+        return None
+    if form and isinstance(value, str) and _DIGITS.fullmatch(value):
+        return int(value)
+    # bool is an int to Python, never to a person writing JSON.
+    if not form and isinstance(value, int) and not isinstance(value, bool):
+        return value
+    raise Invalid(f"{name} must be a whole number.")
+
+
+def _lifetime(values: Mapping[str, object], room_ttl: int, *, form: bool) -> int | None:
+    """Seconds: `ttl` from the API, `lifetime` in minutes from the form; at most the server's lifetime."""
+    name, unit = ("lifetime", 60) if form else ("ttl", 1)
+    amount = _whole(values, name, form=form)
+    if amount is None:
+        return None
+    longest = room_ttl // unit
+    if not 1 <= amount <= longest:
+        words = "minutes" if form else "seconds"
+        raise Invalid(f"{name} must be from 1 to {longest} {words}." if longest else f"{name} is not offered here.")
+    return amount * unit
