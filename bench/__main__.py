@@ -19,12 +19,14 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import blind_report, report
+from . import admin_token, blind_report, report
 from .procs import BENCH, raise_fd_limit
 from .profiles import PROFILES
 from .suite import Suite
 
 SCENARIOS = ("fanout", "rooms", "connections", "storm", "payloads", "blind", "scale", "sanitizer", "profile")
+# Run only when `--only` names them: no target rests on them.
+ON_REQUEST = ("admin_token",)
 PACKAGES = (
     "Flask",
     "Flask-SocketIO",
@@ -84,8 +86,12 @@ def run(profile_name: str, out: Path, async_mode: str, only: tuple[str, ...]) ->
     suite = Suite(profile, work, async_mode, log=lambda line: print(line, flush=True))
     # Scenarios with repeated runs (a Suite method of the same name) keep them raw, then
     # summarize; the sanitizer and the profile summarize themselves.
-    direct = {"sanitizer": suite.sanitizer, "profile": suite.cpu_profile}
-    for name in SCENARIOS:
+    direct = {
+        "sanitizer": suite.sanitizer,
+        "profile": suite.cpu_profile,
+        "admin_token": lambda: admin_token.run(profile.name, work, async_mode, suite.log),
+    }
+    for name in SCENARIOS + ON_REQUEST:
         if name in only:
             print(f"{name}:", flush=True)
             if name in SUMMARIZE:
@@ -146,7 +152,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", choices=sorted(PROFILES), default="full")
     parser.add_argument("--out", type=Path, default=BENCH / "results")
     parser.add_argument("--async-mode", choices=("gevent", "eventlet"), default="gevent")
-    parser.add_argument("--only", default=",".join(SCENARIOS), help="comma-separated: " + ", ".join(SCENARIOS))
+    parser.add_argument(
+        "--only", default=",".join(SCENARIOS), help="comma-separated: " + ", ".join(SCENARIOS + ON_REQUEST)
+    )
     parser.add_argument("--render", action="store_true", help="no run: tables again from <out>/latest.json")
     args = parser.parse_args(argv)
     if args.render:
@@ -154,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"rewrote {args.out / 'latest.md'}")
         return 0
     only = tuple(name.strip() for name in args.only.split(",") if name.strip())
-    unknown = set(only) - set(SCENARIOS)
+    unknown = set(only) - set(SCENARIOS + ON_REQUEST)
     if unknown:
         parser.error(f"unknown scenario(s): {', '.join(sorted(unknown))}")
     data = run(args.profile, args.out, args.async_mode, only)

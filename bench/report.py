@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import blind_report
+from . import admin_token, blind_report
 from .stats import median
 
 KINDS = ("ephemeral", "floor", "ceiling")
@@ -695,5 +695,7 @@ def markdown(data: dict[str, Any]) -> str:
         lines += _scale_md(summary["scale"], machine["cores"])
     if "sanitizer" in summary:
         lines += _sanitizer_md(summary["sanitizer"])
+    if "admin_token" in summary:
+        lines += admin_token.markdown(summary["admin_token"])
     lines += _profile_md(summary.get("profile", {}))
     return "\n".join(lines) + "\n"

@@ -1,4 +1,5 @@
-"""Nothing a user typed, no room id and no client address reaches the server's output."""
+"""Nothing a user typed, no room id and no client address reaches the server's output, reports and the operator's
+calls included."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ ROOM_NAME = MARK + "room"
 PASSWORD = MARK + "password"
 MESSAGE = MARK + "message"
 ADDRESS = "127.0.0.213"
+ADMIN_TOKEN = MARK + "admin-token-" + "0" * 32  # a secret too
+ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 def _exercise(srv) -> list[str]:
@@ -47,16 +50,32 @@ def _exercise(srv) -> list[str]:
     assert not ann_socket.call("message", {"text": MESSAGE * 1000})["ok"]
     assert not ann_socket.call("message", [MESSAGE])["ok"]
     ann_socket.client.emit(MARK + "event", {"text": MESSAGE})
+    # Reports, and the operator's answers: a reason off the list, an unknown room, a wrong token, the list.
+    assert bob.post_json(f"/api/rooms/{room_id}/report", {"reason": MESSAGE}).status_code == 400
+    assert bob.post_json(f"/api/rooms/{room_id}/report", {"reason": "harassment"}).status_code == 202
+    assert bob.post_json(f"/api/rooms/{MARK}room-path/report", {"reason": "spam"}).status_code == 202
+    wrong = {"Authorization": f"Bearer {PASSWORD}"}
+    assert ann.http.get(f"{srv.url}/api/admin/reports", headers=wrong, timeout=10).status_code == 401
+    listed = ann.http.get(f"{srv.url}/api/admin/reports", headers=ADMIN, timeout=10)
+    assert [room["room_id"] for room in listed.json()["rooms"]] == [room_id]
     assert bob_socket.call("logout")["ok"]
     assert ann_socket.call("purge")["ok"]
     ann_socket.wait("purged")
+    # A room the operator closes, with its people in it.
+    closed_id = ann.create(alias=ALIAS, name=ROOM_NAME, password=PASSWORD).json()["room_id"]
+    closed_socket = ann.connect(closed_id)
+    closed_socket.wait("welcome")
+    assert closed_socket.send(MESSAGE)["ok"]
+    closing = ann.http.post(f"{srv.url}/api/admin/rooms/{closed_id}/close", headers=ADMIN, timeout=10)
+    assert closing.status_code == 200
+    assert closed_socket.wait("purged") == {"reason": "closed", "by": None}
     ann.close()
     bob.close()
-    return [room_id]
+    return [room_id, closed_id]
 
 
 def test_no_user_data_in_server_output(own_server):
-    srv = own_server()
+    srv = own_server({"EPHEMERAL_ADMIN_TOKEN": ADMIN_TOKEN})
     room_ids = _exercise(srv)
     assert srv.alive()
     assert srv.stop() == 0
