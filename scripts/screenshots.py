@@ -2,7 +2,9 @@
 
 Starts the real server, walks the flow a person walks (landing, share card, a short
 conversation between two people) in Debian's Chromium, and writes
-docs/screenshots/{landing,share,chat}-{desktop,phone}-{light,dark}.png.
+docs/screenshots/{landing,share,chat}-{desktop,phone}-{light,dark}.png; then a broadcast
+room on phones: its host's controls and what a reader sees,
+docs/screenshots/{host-controls,broadcast-reader}-phone-{light,dark}.png.
 """
 
 from __future__ import annotations
@@ -45,6 +47,12 @@ CONVERSATION = [
     (HOST, "> who pays the audit\n\nThey do, it says so in 3.4. I will make it clearer."),
     (GUEST, "The tool they use wants `List<Invoice>` in the export, by the way."),
     (GUEST, "I will purge the room when we are done, nothing needs to stay."),
+]
+BROADCAST_NAME = "Saturday cleanup crew"
+READERS = ("Tom", "Ines")
+ANNOUNCEMENTS = [
+    "Meeting point is the north gate of the park, 9:00. Gloves and bags are there.",
+    "If it rains we move to Sunday, same time. I will post it here by 8:00.",
 ]
 # A 390x844 phone with its keyboard up: about 336 px of the height are keys.
 KEYBOARD_UP = {"width": 390, "height": 508}
@@ -91,6 +99,39 @@ def walk(browser: Browser, base_url: str, device: str, scheme: str) -> list[Path
         guest_context.close()
 
 
+def broadcast(browser: Browser, base_url: str, scheme: str) -> list[Path]:
+    """A host on a phone makes a broadcast room that only hosts may purge; two readers join; two screenshots."""
+    contexts = [browser.new_context(color_scheme=scheme, **DEVICES["phone"]) for _ in range(1 + len(READERS))]
+    try:
+        host, *readers = (context.new_page() for context in contexts)
+        host.goto(base_url + "/")
+        host.fill("#alias", HOST)
+        host.fill("#name", BROADCAST_NAME)
+        host.fill("#password", PASSWORD)
+        host.get_by_text("Room options").tap()
+        host.select_option("#kind", "broadcast")
+        host.select_option("#purge", "hosts")
+        host.get_by_role("button", name="Create room").tap()
+        expect(host.locator("#room-link")).to_be_visible()
+        link = host.locator("#room-link").input_value()
+        enter_from_share_card(host, link)
+        for alias, reader in zip(READERS, readers, strict=True):
+            join_room(reader, link, alias)
+        expect_present(host, HOST, *READERS)
+        for text in ANNOUNCEMENTS:
+            send(host, text)
+        expect(readers[0].locator("#messages li.message")).to_have_count(len(ANNOUNCEMENTS))
+        shots = [shoot(readers[0], f"broadcast-reader-phone-{scheme}")]
+        host.locator("#people-toggle").tap()
+        host.get_by_role("button", name=f"Actions for {READERS[0]}").tap()
+        expect(host.get_by_role("button", name="Remove from room")).to_be_visible()
+        shots.insert(0, shoot(host, f"host-controls-phone-{scheme}"))
+        return shots
+    finally:
+        for context in contexts:
+            context.close()
+
+
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     with (
@@ -104,6 +145,9 @@ def main() -> int:
                 for scheme in SCHEMES:
                     for path in walk(browser, server.url, device, scheme):
                         print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KiB")
+            for scheme in SCHEMES:
+                for path in broadcast(browser, server.url, scheme):
+                    print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KiB")
         finally:
             browser.close()
     return 0

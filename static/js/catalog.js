@@ -10,6 +10,7 @@ export const ERROR_CODES = Object.freeze([
   "invalid",
   "wrong_password",
   "forbidden",
+  "locked",
   "unauthorized",
   "not_found",
   "alias_taken",

@@ -3,23 +3,27 @@ import { errorText, t } from "./catalog.js";
 import { leaveWithoutAsking, noteIncoming, setUpAttention } from "./chat/attention.js";
 import { setUpComposer } from "./chat/composer.js";
 import { connect } from "./chat/connection.js";
+import { setUpControl } from "./chat/control.js";
 import { createMessageModel } from "./chat/model.js";
 import { setUpPanels } from "./chat/panels.js";
+import { setUpPeople } from "./chat/people.js";
 import {
   clearView,
   renderMessages,
   showComposerError,
   showComposerNotice,
   showCountdown,
-  showPresence,
+  showRoomError,
   showStatus,
   view,
 } from "./chat/render.js";
+import { HOST, allowed, roleChanges, roleOf, roomState } from "./chat/roles.js";
 import { setUpCopyButtons } from "./clipboard.js";
 import { showRoomLink } from "./e2e/link.js";
 import { createSealedRoom } from "./e2e/room.js";
 import { forget, roomName, unlocked } from "./e2e/session.js";
 import { askForPassword } from "./e2e/unlock.js";
+import { setUpReport } from "./report.js";
 
 const root = document.getElementById("chat");
 const roomId = root.dataset.room;
@@ -27,7 +31,9 @@ const maxChars = Number(root.dataset.maxChars);
 let deadline = performance.now() + (Number(root.dataset.expiresAt) - Date.now());
 // Who this page speaks as, from `welcome`: identity is the participant id, never the alias.
 let you = null;
-let present = null; // participant id -> alias, as the last presence said
+let here = []; // the participants of the last presence, with their roles
+let present = null; // participant id -> {alias, role}, as the last presence said
+let room = null; // the room's state (roles.roomState): from welcome, then each `room` event
 let leaving = false;
 
 const model = createMessageModel();
@@ -39,12 +45,16 @@ const sealed =
 /** Remove every trace of the conversation: the model, its entries on screen, and the rest of the view. */
 function wipe() {
   model.clear(); // the renderer empties the message list with it
+  people.clear();
   clearView();
   forget();
 }
 
-/** Words for a failed ack, from its code; the server's English `message` is never shown. */
-const failure = (ack) => errorText(ack?.error, { max: maxChars });
+/**
+ * Words for a failed ack, from its code; the server's English `message` is never shown. In a room
+ * `forbidden` is always about a host's rights (elsewhere it is a form from another site).
+ */
+const failure = (ack) => (ack?.error === "forbidden" ? t("room.forbidden") : errorText(ack?.error, { max: maxChars }));
 
 /** Wipe the conversation and close the socket, once; false if the page is already on its way out. */
 function endConversation() {
@@ -82,7 +92,61 @@ function showPurged(by) {
   main.focus(); // a screen reader starts at the news, not wherever focus was in the room
 }
 
-const byId = (participants) => new Map(participants.map(({ id, alias }) => [id, alias]));
+const byId = (participants) => new Map(participants.map(({ id, alias, role }) => [id, { alias, role }]));
+
+/** Draw who is here and the room's state, with what this page's role may do. */
+function refresh() {
+  const can = allowed(room, roleOf(here, you));
+  people.show(here, you, can.manage);
+  control.show(room, can);
+}
+
+/** Say in the conversation whose role changed, by participant id. */
+function noteRoleChanges(before, after) {
+  for (const { id, alias, role } of roleChanges(before, after)) {
+    const mine = id === you?.id;
+    const key = role === HOST ? (mine ? "note.you_host" : "note.host") : mine ? "note.you_member" : "note.member";
+    model.note(t(key, { alias }));
+  }
+}
+
+/** Take the room's new state; a lock or an unlock is said in the conversation. */
+function takeRoom(payload) {
+  const next = roomState(payload);
+  if (!next) return;
+  if (room && room.locked !== next.locked) model.note(t(next.locked ? "note.locked" : "note.unlocked"));
+  room = next;
+  refresh();
+}
+
+/** Show a room action's failure in words of the catalog; `invalidKey` names what `invalid` means for it. */
+function answered(ack, invalidKey) {
+  if (ack?.ok) showRoomError("");
+  else showRoomError(ack?.error === "invalid" && invalidKey ? t(invalidKey) : failure(ack));
+  return Boolean(ack?.ok);
+}
+
+const panels = setUpPanels();
+const people = setUpPeople({
+  async kick(participant) {
+    if (!(await panels.confirmKick(participant.alias))) return;
+    answered(await connection.kick(participant.id), "control.not_here");
+  },
+  async promote(participant) {
+    answered(await connection.promote(participant.id), "control.not_here");
+  },
+});
+const control = setUpControl({
+  async onLock(locked) {
+    panels.closeMenu();
+    const ack = await connection.lock(locked);
+    if (answered(ack)) takeRoom(ack.room);
+  },
+  async onStepDown() {
+    panels.closeMenu();
+    answered(await connection.stepDown(), "control.alone");
+  },
+});
 
 if (sealed) {
   // Nothing is shown or sent before the keys are here: a page that came without them asks for the password.
@@ -108,18 +172,23 @@ const connection = connect(roomId, {
   welcome(info) {
     deadline = performance.now() + info.expires_in * 1000;
     you = info.you ?? null;
-    present = byId(info.participants);
-    showPresence(info.participants, you);
+    here = info.participants;
+    present = byId(here);
+    room = roomState(info.room) ?? room;
+    refresh();
   },
   presence({ participants }) {
     const now = byId(participants);
     if (present) {
-      for (const [id, alias] of now) if (!present.has(id)) model.note(t("note.joined", { alias }));
-      for (const [id, alias] of present) if (!now.has(id)) model.note(t("note.left", { alias }));
+      for (const [id, { alias }] of now) if (!present.has(id)) model.note(t("note.joined", { alias }));
+      for (const [id, { alias }] of present) if (!now.has(id)) model.note(t("note.left", { alias }));
+      noteRoleChanges(present, now);
     }
+    here = participants;
     present = now;
-    showPresence(participants, you);
+    refresh();
   },
+  room: takeRoom,
   message(message) {
     if (sealed) sealed.receive(message);
     else if (model.add(message)) noteIncoming();
@@ -152,7 +221,6 @@ function waitBeforeSending(seconds) {
   waitTimer = setTimeout(() => waitBeforeSending(seconds - 1), 1000);
 }
 
-const panels = setUpPanels();
 /** Send `text`: as typed in a standard room; sealed in a server-blind one, one at a time, so counters stay in order. */
 let sending = Promise.resolve();
 async function sendText(text) {
@@ -186,18 +254,15 @@ setUpComposer({
   },
 });
 setUpCopyButtons();
+setUpReport();
 setUpAttention();
 
 document.getElementById("logout").addEventListener("click", async () => {
-  const ack = await connection.leave();
-  if (ack?.ok) leaveBecause("logout");
-  else showComposerError(failure(ack));
+  if (answered(await connection.leave())) leaveBecause("logout");
 });
 
 document.getElementById("purge").addEventListener("click", async () => {
-  if (!(await panels.confirmPurge())) return;
-  const ack = await connection.purge();
-  if (!ack?.ok) showComposerError(failure(ack));
+  if (await panels.confirmPurge()) answered(await connection.purge());
 });
 
 // Leaving the page (refresh, close, navigate) wipes it before the browser keeps a copy.

@@ -5,6 +5,7 @@ import { forgetOnLeave } from "./forget.js";
 import { validateForm } from "./forms.js";
 import { solveChallenges } from "./proof.js";
 import { addPasswordToggles, maskPasswordFields } from "./reveal.js";
+import { setUpReport } from "./report.js";
 import { sendThroughFetch } from "./send.js";
 
 const form = document.getElementById("join-form");
@@ -19,3 +20,4 @@ if (form.dataset.mode === "e2e") {
   solveChallenges(form);
   sendThroughFetch(form);
 }
+setUpReport();

@@ -117,8 +117,8 @@ def test_share_card_shows_link_and_qr_and_copies_the_link_without_the_password(
 def test_three_people_see_each_other_and_every_message_in_the_order_sent(trio: Trio, page_errors: list[str]) -> None:
     for page, me in ((trio.ann, "ann"), (trio.bob, "bob"), (trio.cat, "cat")):
         expect_present(page, "ann", "bob", "cat")
-        # Ann made the room, so every list marks her as host; each page marks its own person as "you".
-        expected = [alias + " (host)" * (alias == "ann") + " (you)" * (alias == me) for alias in ("ann", "bob", "cat")]
+        # Ann made the room, so every list gives her the host badge; each page marks its own person as "you".
+        expected = [alias + " Host" * (alias == "ann") + " (you)" * (alias == me) for alias in ("ann", "bob", "cat")]
         expect(page.locator("#presence li")).to_have_text(expected)
         expect(page.locator("#me")).to_have_text(me)
 
@@ -524,6 +524,8 @@ def test_keyboard_alone_creates_enters_joins_sends_and_purges(
     expect_focus_ring(ann, ann.get_by_role("button", name="Show password"))
     ann.keyboard.press("Tab")
     expect_focus_ring(ann, ann.get_by_role("switch", name="Server-blind (end-to-end encrypted)"))
+    ann.keyboard.press("Tab")
+    expect_focus_ring(ann, ann.locator("#room-options summary"))  # folded: the defaults are today's room
     ann.keyboard.press("Tab")
     expect_focus_ring(ann, ann.get_by_role("button", name="Create room"))
     ann.keyboard.press("Enter")

@@ -42,9 +42,9 @@ def pair(new_page: NewPage, shared_server: RunningServer) -> Pair:
 
 
 def test_presence_marks_the_host_and_you_and_says_who_came(pair: Pair, page_errors: list[str]) -> None:
-    expect(pair.ann.locator("#presence li")).to_have_text(["ann (host) (you)", "bob"])
-    expect(pair.bob.locator("#presence li")).to_have_text(["ann (host)", "bob (you)"])
-    expect(pair.ann.locator("#presence li .host")).to_have_text("(host)")
+    expect(pair.ann.locator("#presence li")).to_have_text(["ann Host (you)", "bob"])
+    expect(pair.bob.locator("#presence li")).to_have_text(["ann Host", "bob (you)"])
+    expect(pair.ann.locator("#presence li .host")).to_have_text("Host")
     expect(pair.ann.locator("#messages li.system").filter(has_text=re.compile("^bob joined$"))).to_have_count(1)
     # The server said who Ann is in its welcome; the page marks that participant, by id.
     (welcome,) = pair.ann_socket.events("welcome")
@@ -85,7 +85,7 @@ def test_joined_and_left_are_decided_by_participant_id_not_by_alias(pair: Pair, 
     notes = pair.ann.locator("#messages li.system")
     expect(notes.filter(has_text=re.compile("^bob left$"))).to_have_count(1)
     expect(notes.filter(has_text=re.compile("^bob joined$"))).to_have_count(2)  # the real join, then the newcomer
-    expect(pair.ann.locator("#presence li")).to_have_text(["ann (host) (you)", "bob"])
+    expect(pair.ann.locator("#presence li")).to_have_text(["ann Host (you)", "bob"])
     assert page_errors == []
 
 

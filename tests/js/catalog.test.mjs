@@ -11,6 +11,7 @@ const SERVER_CODES = [
   "invalid",
   "wrong_password",
   "forbidden",
+  "locked",
   "unauthorized",
   "not_found",
   "alias_taken",
@@ -67,7 +68,7 @@ describe("errorText", () => {
 describe("t", () => {
   test("returns the English text for a key", () => {
     assert.equal(t("status.connected"), "Connected. Nothing here is stored.");
-    assert.equal(t("mark.host"), "(host)");
+    assert.equal(t("mark.host"), "Host");
   });
 
   test("fills {name} placeholders from params", () => {

@@ -12,7 +12,8 @@ const retryAfterMs = (error) => Math.min(Math.max(Number(error?.data?.retry_afte
 
 /**
  * Connects to the room and forwards server events to `on` callbacks.
- * Returns `send`, `sendSealed`, `leave` and `purge`, each resolving with the server's ack.
+ * Returns `send`, `sendSealed`, `leave`, `purge` and a host's `kick`, `lock`, `promote` and `stepDown`,
+ * each resolving with the server's ack.
  */
 export function connect(roomId, on) {
   const socket = io({
@@ -40,6 +41,7 @@ export function connect(roomId, on) {
   socket.on("presence", on.presence);
   socket.on("message", on.message);
   socket.on("purged", on.purged);
+  socket.on("room", on.room);
   socket.on("connect_error", (error) => {
     const reason = error?.message;
     if (reason === "unauthorized") {
@@ -83,6 +85,10 @@ export function connect(roomId, on) {
     sendSealed: (e2e) => request("message", { e2e }),
     leave: () => request("logout", {}),
     purge: () => request("purge", {}),
+    kick: (id) => request("kick", { id }),
+    lock: (locked) => request("lock", { locked }),
+    promote: (id) => request("promote", { id }),
+    stepDown: () => request("step_down", {}),
     close: () => {
       clearTimeout(retry);
       socket.close();

@@ -1,6 +1,7 @@
 // What folds away around the conversation: the room menu and the people list
 // (folded on a phone, always open on a wide screen; app.css decides), and the
-// invite and purge dialogs, which open over the room without leaving it.
+// invite, purge and remove dialogs, which open over the room without leaving it.
+import { t } from "../catalog.js";
 
 /** A button with aria-expanded that opens and closes the element it controls (its `open` class). */
 function disclosure(button, onOpen = () => {}) {
@@ -14,16 +15,27 @@ function disclosure(button, onOpen = () => {}) {
   return { close: () => set(false) };
 }
 
+/** Open `dialog` and resolve true only when it closes with the button of value `yes`. */
+function ask(dialog, yes) {
+  dialog.returnValue = "";
+  dialog.showModal();
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === yes), { once: true });
+  });
+}
+
 /**
  * Wire the menu, the people list and the invite dialog. Returns
  * `confirmPurge()`, which asks in the purge dialog and resolves true only
- * when "Purge for everyone" was chosen.
+ * when "Purge for everyone" was chosen; `confirmKick(alias)`, the same for
+ * removing someone; and `closeMenu()`.
  */
 export function setUpPanels() {
   const menu = disclosure(document.getElementById("menu-toggle"), (panel) => panel.querySelector("button")?.focus());
   disclosure(document.getElementById("people-toggle"));
   const invite = document.getElementById("invite-dialog");
   const purge = document.getElementById("purge-dialog");
+  const kick = document.getElementById("kick-dialog");
 
   document.getElementById("invite").addEventListener("click", () => {
     menu.close();
@@ -37,15 +49,16 @@ export function setUpPanels() {
   return {
     confirmPurge() {
       menu.close();
-      purge.returnValue = "";
-      purge.showModal();
-      return new Promise((resolve) => {
-        purge.addEventListener("close", () => resolve(purge.returnValue === "purge"), { once: true });
-      });
+      return ask(purge, "purge");
     },
+    confirmKick(alias) {
+      document.getElementById("kick-title").textContent = t("kick.title", { alias });
+      return ask(kick, "kick");
+    },
+    closeMenu: () => menu.close(),
     /** Close whatever is open, as the page goes away. */
     closeAll() {
-      for (const dialog of [invite, purge]) if (dialog.open) dialog.close();
+      for (const dialog of [invite, purge, kick]) if (dialog.open) dialog.close();
       menu.close();
     },
   };

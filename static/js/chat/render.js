@@ -12,9 +12,6 @@ const $ = (id) => document.getElementById(id);
 export const view = {
   messages: $("messages"),
   newMessages: $("new-messages"),
-  presence: $("presence"),
-  presenceCount: $("presence-count"),
-  peopleCount: $("people-count"),
   status: $("status"),
   countdown: $("countdown"),
   expiryWarning: $("expiry-warning"),
@@ -24,6 +21,7 @@ export const view = {
   charCount: $("char-count"),
   composerNotice: $("composer-notice"),
   composerError: $("composer-error"),
+  roomError: $("room-error"),
 };
 
 // Whether the list shows its newest entry. Only scrolling changes it, so content
@@ -225,25 +223,6 @@ export function renderMessages(model, isMine) {
   });
 }
 
-/** The people here, as the server lists them; `you` (from welcome) is marked, and so is the host. */
-export function showPresence(participants, you) {
-  view.peopleCount.textContent = String(participants.length);
-  view.presence.replaceChildren(
-    ...participants.map((participant) => {
-      const item = document.createElement("li");
-      item.dataset.who = String(colourOf(participant.id));
-      const name = document.createElement("span");
-      name.className = "alias";
-      name.textContent = participant.alias;
-      item.append(name);
-      if (participant.role === "host") item.append(" ", mark("host", "mark.host"));
-      if (you && participant.id === you.id) item.append(" ", mark("you", "mark.you"));
-      return item;
-    }),
-  );
-  view.presenceCount.textContent = String(participants.length);
-}
-
 export function showStatus(text, state) {
   view.status.textContent = text;
   view.status.dataset.state = state;
@@ -251,6 +230,12 @@ export function showStatus(text, state) {
   const connected = state === "connected";
   view.send.disabled = !connected;
   showComposerNotice(connected ? "" : t("composer.offline"), "offline");
+}
+
+/** A room action's failure (leave, purge, a host's controls), above the conversation; "" takes it away. */
+export function showRoomError(text) {
+  view.roomError.textContent = text;
+  view.roomError.hidden = !text;
 }
 
 export function showComposerError(text) {
@@ -290,11 +275,8 @@ export function showCountdown(secondsLeft) {
   }
 }
 
-/** Clear what the message model does not hold: who is here, the unsent text, the title's count. */
+/** Clear what the message model does not hold: the unsent text, the title's count (people.js clears who is here). */
 export function clearView() {
-  view.presence.replaceChildren();
   view.text.value = "";
-  view.presenceCount.textContent = "0";
-  view.peopleCount.textContent = "0";
   document.title = t("app.name");
 }

@@ -1,8 +1,9 @@
 // Creating a server-blind room from the landing form: the page makes the link secret and the salt, derives
 // the keys from the password, seals the room's name, and sends the server only the verifier, the key
-// parameters and the sealed name (docs/protocol.md). Then the share card, in place, with the secret in the
+// parameters and the sealed name, with the room options chosen (docs/protocol.md). Then the share card, in place, with the secret in the
 // address's fragment, which the browser never sends.
 import { errorText } from "../catalog.js";
+import { chosenRules } from "../room_options.js";
 import { showFormError } from "../send.js";
 import { V1, b64urlEncode, deriveKeys, newLinkSecret, newSalt, sealName } from "./crypto.js";
 import { postJson } from "./api.js";
@@ -26,6 +27,7 @@ async function create(form, line) {
     kdf,
     verifier: keys.verifier,
     name_ct: await sealName(keys.messageKey, salt, roomName),
+    ...chosenRules(form),
   });
   if (answer?.status !== 201 || typeof answer.body?.room_id !== "string") {
     showFormError(form, answer ? errorText(answer.body?.error) : errorText("timeout"));
