@@ -11,6 +11,7 @@ import contextlib
 import json
 import math
 import os
+import queue
 import resource
 import socket
 import subprocess
@@ -195,7 +196,7 @@ def test_refused_requests_cost_one_key_each_and_the_reaper_forgets_them(tmp_path
 
         started = time.monotonic()
         sent = 2_000
-        while time.monotonic() - started < 15 and sent < 2_000 + 100_000:
+        while time.monotonic() - started < 8 and sent < 2_000 + 100_000:
             assert set(_pipelined_joins(srv.port, sent, 2_000)) == {404}
             sent += 2_000
         elapsed = time.monotonic() - started
@@ -235,6 +236,7 @@ from websocket import ABNF
 # server and the people measuring go first.
 os.nice(19)
 url, room, cookie, count, pad = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+ACK_WAIT = float(sys.argv[6])
 ws = websocket.create_connection(
     url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket", header=[f"Cookie: {cookie}"], timeout=60
 )
@@ -243,7 +245,9 @@ ws.send("40" + json.dumps({"room": room}))
 while not ws.recv().startswith('42["welcome"'):
     pass
 # Messages of `pad` characters, each with an ack id, framed and masked in advance:
-# the flood leaves as one write, as fast as the kernel takes it.
+# the flood leaves as one write, as fast as the kernel takes it. Pings are not
+# answered: a pong written by another thread would land inside the flood's write
+# and break its frames; the server pings only long after any flood is over.
 padding = "x" * pad
 packets = ("42%d%s" % (n, json.dumps(["message", {"text": f"flood {n} {padding}"}])) for n in range(count))
 frames = b"".join(ABNF.create_frame(packet, ABNF.OPCODE_TEXT).format() for packet in packets)
@@ -257,9 +261,7 @@ def read_acks():
             frame = ws.recv()
         except Exception:
             return
-        if frame == "2":
-            ws.send("3")
-        elif frame.startswith("43"):
+        if frame.startswith("43"):
             ack = json.loads(frame[frame.index("["):])[0]
             kind = "ok" if ack.get("ok") else ack.get("error")
             acks[kind] = acks.get(kind, 0) + 1
@@ -273,19 +275,24 @@ threading.Thread(target=read_acks, daemon=True).start()
 started = time.monotonic()
 ws.sock.sendall(frames)
 sent_in = time.monotonic() - started
-all_acked.wait(60)
+all_acked.wait(ACK_WAIT)
 acked_in = time.monotonic() - started
 print(json.dumps({"sent": count, "sent_in": sent_in, "acked_in": acked_in, "acks": acks}), flush=True)
 """
 
 RECEIVERS = 5
 TALK_EVERY = 0.1
-TALK_SECONDS = 10.0
+TALK_BEFORE = 5  # turns before the flood is let go
+TALK_AFTER = 10  # turns after the flooder has read its last ack
+ACK_WAIT = 120.0  # seconds the flooder waits for its last ack
+TALK_LONGEST = ACK_WAIT + 30.0
+# The flooder answers no ping (see FLOODER): the server's first comes after any flood is answered.
+QUIET_PINGS = {"EPHEMERAL_PING_INTERVAL": "300", "EPHEMERAL_PING_TIMEOUT": "60"}
 
 
 # (messages, characters each): nearly the longest message allowed, about one per
 # socket read; and the shortest, about a hundred per read, so many wait at once.
-FLOODS = {"near-maximal": (5000, 3900), "tiny": (20000, 1)}
+FLOODS = {"near-maximal": (5000, 3900), "tiny": (10000, 1)}
 
 
 @pytest.mark.parametrize("flood", list(FLOODS))
@@ -293,11 +300,13 @@ FLOODS = {"near-maximal": (5000, 3900), "tiny": (20000, 1)}
 def test_a_flooding_participant_does_not_slow_the_room(tmp_path, async_mode, flood):
     """Thousands of messages in one burst, acks unread until sent: the others talk on.
 
-    Five readers take turns sending one message per 100 ms; each must reach all
-    five with p99 latency under 200 ms while the flood is read, limited and answered.
+    Five readers take turns sending one message per 100 ms, from before the flood
+    until a second after it is answered; each must reach all five with p99 latency
+    under 300 ms while the flood is read, limited and answered (a room the flood
+    held up would wait seconds).
     """
     count, pad = FLOODS[flood]
-    with running_server(tmp_path, async_mode) as srv:
+    with running_server(tmp_path, async_mode, QUIET_PINGS) as srv:
         flooder = Person(srv.url)
         room_id = flooder.create(alias="flooder").json()["room_id"]
         receivers = []
@@ -311,8 +320,9 @@ def test_a_flooding_participant_does_not_slow_the_room(tmp_path, async_mode, flo
             sock.client.on("message", lambda message, seen=seen: seen.setdefault(message["html"], time.monotonic()))
             receivers.append((person, sock))
 
+        flood_args = [room_id, flooder.cookie_header(), str(count), str(pad), str(ACK_WAIT)]
         child = subprocess.Popen(
-            [sys.executable, "-c", FLOODER, srv.url, room_id, flooder.cookie_header(), str(count), str(pad)],
+            [sys.executable, "-c", FLOODER, srv.url, *flood_args],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             text=True,
@@ -330,19 +340,27 @@ def test_a_flooding_participant_does_not_slow_the_room(tmp_path, async_mode, flo
 
             sampler = threading.Thread(target=sample)
             sampler.start()
-            # The room talks at one message per 100 ms, in turns, before, during and after the flood.
+            # The room talks at one message per 100 ms, in turns, before, during and after the flood: until
+            # the flooder has read every ack (its one line of result), however long the server takes.
+            answered: queue.Queue[str] = queue.Queue()
+            threading.Thread(target=lambda: answered.put(child.stdout.readline()), daemon=True).start()
             sent_at: dict[str, float] = {}
             pace = threading.Event()
             started = time.monotonic()
-            for turn in range(int(TALK_SECONDS / TALK_EVERY)):
-                if turn == 5:
+            turn, last_turn = 0, None
+            while last_turn is None or turn <= last_turn:
+                if turn == TALK_BEFORE:
                     child.stdin.write("go\n")
                     child.stdin.flush()
+                elif turn > TALK_BEFORE and last_turn is None and not answered.empty():
+                    last_turn = turn + TALK_AFTER
+                assert time.monotonic() - started < TALK_LONGEST, "the flooder never finished"
                 text = f"talk {turn}"
                 sent_at[f"<p>{text}</p>"] = time.monotonic()  # as it arrives, rendered
                 receivers[turn % RECEIVERS][1].client.emit("message", {"text": text})
-                pace.wait(max(0.0, started + (turn + 1) * TALK_EVERY - time.monotonic()))  # pacing, not syncing
-            result = json.loads(child.stdout.readline())
+                turn += 1
+                pace.wait(max(0.0, started + turn * TALK_EVERY - time.monotonic()))  # pacing, not syncing
+            result = json.loads(answered.get())
             assert child.wait(30) == 0
         finally:
             sampling.set()
@@ -362,7 +380,7 @@ def test_a_flooding_participant_does_not_slow_the_room(tmp_path, async_mode, flo
         print(f"RSS {rss_before / 1024:.1f} MiB, peak {peak[0] / 1024:.1f} MiB")
         # The backlog waits in the kernel, which slows the sender; it is not read into memory.
         assert peak[0] - rss_before < 8 * 1024  # the near-maximal flood is 20 MB
-        assert p99 < 0.2
+        assert p99 < 0.3
 
         # The flood itself was answered, and limited.
         acks = result["acks"]

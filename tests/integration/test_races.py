@@ -419,11 +419,11 @@ def test_vanished_clients_leave_presence_and_free_their_descriptors(tmp_path, as
 
 # -- churn ------------------------------------------------------------------------------
 
-WARM_UP_ROOMS = 3_000
+WARM_UP_ROOMS = 2_000
 # A count, not a time budget: a loaded machine makes fewer rooms per second, and
-# too few rooms would hide a leak. About 150-170 rooms/s on two cores: about 50 s.
-CHURN_ROOMS = 5_000
-# The bound is per room: RSS growth over a half (2,500 rooms), divided by its rooms.
+# too few rooms would hide a leak. About 70 rooms/s on two cores: about a minute.
+CHURN_ROOMS = 3_000
+# The bound is per room: RSS growth over a half (1,500 rooms), divided by its rooms.
 # A leak of 1 KiB per room shows as 1,024 bytes or more in both halves; the
 # allocator's occasional step of a few MiB (seen up to 5) shows in one half only.
 GROWTH_BYTES_PER_ROOM = 768
@@ -492,7 +492,7 @@ def _settled_rss(srv: RunningServer) -> int:
 
 
 def test_memory_returns_after_rooms_are_created_used_and_purged(tmp_path):
-    """5,000 rooms come and go, in two halves; RSS does not grow by GROWTH_BYTES_PER_ROOM a room in both.
+    """3,000 rooms come and go, in two halves; RSS does not grow by GROWTH_BYTES_PER_ROOM a room in both.
 
     The warm-up runs at the same concurrency, so the allocator's high-water mark
     is reached before the baseline is taken.
