@@ -10,7 +10,7 @@ import pytest
 
 from tests.support.people import Person
 from tests.support.redis import RedisServer, running_redis
-from tests.support.server import RunningServer, start_server
+from tests.support.server import RunningServer, start_server, stop_all
 
 ASYNC_MODES = ("gevent", "eventlet")
 # The contract runs against every async mode with rooms in memory, and once more
@@ -79,8 +79,7 @@ def own_server(deployment: tuple[str, dict[str, str]], tmp_path: Path) -> Iterat
             return running
 
         yield start
-        for running in started:
-            running.stop()
+        stop_all(started)
 
 
 @pytest.fixture

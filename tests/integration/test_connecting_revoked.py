@@ -32,7 +32,7 @@ from tests.conftest import DEPLOYMENTS
 from tests.support.people import EVENT_TIMEOUT, Person, raw_socket
 from tests.support.process import HOOKS, wait_until
 from tests.support.redis import RedisServer, running_redis
-from tests.support.server import RunningServer, running_server
+from tests.support.server import RunningServer, running_server, start_all, stop_all
 
 SHARED = [deployment for deployment in DEPLOYMENTS if deployment[1] == "redis"]
 # Connecting sockets that race a logout of their binding: on Redis, where the race is the store's round trips;
@@ -72,7 +72,8 @@ def processes(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
             return
         redis = stack.enter_context(running_redis(output))
         env = {**HOOKS, **redis.env()}
-        started = [stack.enter_context(running_server(output, async_mode, env)) for _ in range(2)]
+        started = start_all(output, [(async_mode, env)] * 2)
+        stack.callback(stop_all, started)
         with contextlib.suppress(AssertionError):  # the test below reads how many did
             wait_until(lambda: _listeners(redis) >= len(started), LISTEN_WAIT, "every process subscribed")
         yield Processes(*started, listening_at_start=_listeners(redis))

@@ -26,7 +26,7 @@ from tests.support.nginx import (
 from tests.support.payloads import aliases
 from tests.support.process import HOOKS
 from tests.support.redis import NO_PERSISTENCE, RedisServer
-from tests.support.server import RunningServer, start_server
+from tests.support.server import RunningServer, start_all, stop_all
 
 UPSTREAM_PORTS = ("8001", "8002", "8003")
 # The default ping timeout: presence must have dropped a dead process's sockets by then.
@@ -67,7 +67,7 @@ def open_sockets(server: RunningServer) -> int:
 
 def test_kill_one_process_its_clients_reconnect_and_presence_heals(own_redis, tmp_path, people_at):
     env = {**compose_environment(own_redis), **HOOKS}
-    servers = [start_server(tmp_path, "gevent", env) for _ in UPSTREAM_PORTS]
+    servers = start_all(tmp_path, [("gevent", env)] * len(UPSTREAM_PORTS))
     tls = self_signed_certificate(tmp_path)
 
     try:
@@ -110,5 +110,4 @@ def test_kill_one_process_its_clients_reconnect_and_presence_heals(own_redis, tm
             assert on_survivor.wait("message")["html"] == "<p>still here</p>"
             assert bob.join(room_id, alias="dora").status_code == 200  # the room lives on
     finally:
-        for server in servers:
-            server.stop()
+        stop_all(servers)

@@ -8,7 +8,6 @@ process is good on the other, and a proof spent on one is spent on both.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from tests.support.people import Person
 from tests.support.proofs import solve
 from tests.support.redis import RedisServer
-from tests.support.server import RunningServer, start_server
+from tests.support.server import RunningServer, start_all, stop_all
 
 STORM = {
     "EPHEMERAL_PROOF_DIFFICULTY": "8",
@@ -35,15 +34,9 @@ def join(person: Person, room_id: str, alias: str, password: str = "secret", pro
 def processes(own_redis: RedisServer, tmp_path: Path) -> Iterator[list[RunningServer]]:
     """A gevent and an eventlet process on this test's own Redis, started side by side."""
     env = {**own_redis.env(), **STORM}
-    with ThreadPoolExecutor(2) as pool:
-        starting = [pool.submit(start_server, tmp_path, mode, env) for mode in ("gevent", "eventlet")]
-    started = [future.result() for future in starting if future.exception() is None]
-    try:
-        assert len(started) == len(starting), "a server did not start"
-        yield started
-    finally:
-        for server in started:
-            server.stop()
+    started = start_all(tmp_path, [(mode, env) for mode in ("gevent", "eventlet")])
+    yield started
+    stop_all(started)
 
 
 def test_a_proof_is_made_on_one_process_paid_on_another_and_spent_on_both(processes: list[RunningServer]) -> None:

@@ -6,8 +6,6 @@ import re
 
 import requests
 
-from tests.support.people import Person
-
 ROOM_ID = re.compile(r"^[A-Za-z0-9_-]{22}$")
 
 
@@ -46,23 +44,7 @@ def test_join_with_password(people):
     assert response.json()["room_id"] == room_id
 
 
-def test_room_full(own_server):
-    srv = own_server({"EPHEMERAL_MAX_PARTICIPANTS": "2"})
-    room_id = Person(srv.url).create().json()["room_id"]
-    assert Person(srv.url).join(room_id, alias="b").status_code == 200
-    response = Person(srv.url).join(room_id, alias="c")
-    assert response.status_code == 409
-    assert response.json()["error"] == "room_full"
-
-
-def test_capacity(own_server):
-    srv = own_server({"EPHEMERAL_MAX_ROOMS": "2"})
-    person = Person(srv.url)
-    assert person.create(name="a").status_code == 201
-    assert person.create(name="b").status_code == 201
-    response = person.create(name="c")
-    assert response.status_code == 503
-    assert response.json()["error"] == "capacity"
+# A full room and a full server: tests/inprocess/test_server_limits.py.
 
 
 def test_same_origin_accepted(people, server):

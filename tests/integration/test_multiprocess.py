@@ -1,4 +1,8 @@
-"""Several server processes sharing one Redis hold one conversation, as one process would."""
+"""Several server processes sharing one Redis hold one conversation, as one process would.
+
+Every test makes rooms of its own, so the processes of a module's deployment serve
+them all; a test that stops a process starts its own.
+"""
 
 from __future__ import annotations
 
@@ -8,31 +12,63 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import pytest
 
 from tests.support.e2e_shapes import create_body, envelope
 from tests.support.payloads import aliases, notice
 from tests.support.people import EVENT_TIMEOUT, Person, Refused, Socket
-from tests.support.redis import RedisServer
-from tests.support.server import RunningServer, start_server
+from tests.support.redis import RedisServer, running_redis
+from tests.support.server import RunningServer, start_all, stop_all
 
 Deployment = Callable[..., list[RunningServer]]
+SEATS = 50
+
+
+@dataclass
+class Shared:
+    """Three gevent processes on one Redis, started once for the module."""
+
+    store: RedisServer
+    servers: list[RunningServer]
+
+
+@contextlib.contextmanager
+def three_processes(workdir, env: dict[str, str]) -> Iterator[Shared]:
+    with running_redis(workdir) as store:
+        servers = start_all(workdir, [("gevent", {**store.env(), **env})] * 3)
+        try:
+            yield Shared(store, servers)
+        finally:
+            stop_all(servers)
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory) -> Iterator[Shared]:
+    """Default settings, the seats pinned at their default for the seat race."""
+    with three_processes(tmp_path_factory.mktemp("shared"), {"EPHEMERAL_MAX_PARTICIPANTS": str(SEATS)}) as deployment:
+        yield deployment
+
+
+@pytest.fixture(scope="module")
+def short_lived(tmp_path_factory) -> Iterator[Shared]:
+    """Rooms live two seconds."""
+    with three_processes(tmp_path_factory.mktemp("short"), {"EPHEMERAL_ROOM_TTL": "2"}) as deployment:
+        yield deployment
 
 
 @pytest.fixture
 def processes(own_redis: RedisServer, tmp_path) -> Iterator[Deployment]:
-    """Start n gevent processes on this test's own Redis; all stop at teardown."""
+    """Start n gevent processes on this test's own Redis, for a test that stops one; all stop at teardown."""
     started: list[RunningServer] = []
 
     def start(n: int, env: dict[str, str] | None = None) -> list[RunningServer]:
-        for _ in range(n):
-            started.append(start_server(tmp_path, "gevent", {**own_redis.env(), **(env or {})}))
+        started.extend(start_all(tmp_path, [("gevent", {**own_redis.env(), **(env or {})})] * n))
         return started[-n:]
 
     yield start
-    for server in started:
-        server.stop()
+    stop_all(started)
 
 
 def seat(person: Person, room_id: str, url: str, alias: str) -> Socket:
@@ -44,8 +80,8 @@ def seat(person: Person, room_id: str, url: str, alias: str) -> Socket:
     return sock
 
 
-def test_clients_on_different_processes_share_messages_and_presence(processes, people_at):
-    a, b, c = processes(3)
+def test_clients_on_different_processes_share_messages_and_presence(shared, people_at):
+    a, b, c = shared.servers
     ann = people_at(a.url)
     room_id = ann.create(alias="ann").json()["room_id"]
     sockets = {
@@ -62,9 +98,9 @@ def test_clients_on_different_processes_share_messages_and_presence(processes, p
             assert (message["alias"], message["html"]) == (speaker, f"<p>hello from {speaker}</p>")
 
 
-def test_a_server_blind_room_is_one_room_on_every_process(processes, people_at):
+def test_a_server_blind_room_is_one_room_on_every_process(shared, people_at):
     """Made on one process, opened, joined and spoken in on another, purged from the second: as one process."""
-    a, b = processes(2)
+    a, b, _c = shared.servers
     ann, bob = people_at(a.url), people_at(b.url)
     body = create_body(alias="ann")
     room_id = ann.post_json("/api/rooms", body).json()["room_id"]
@@ -82,8 +118,8 @@ def test_a_server_blind_room_is_one_room_on_every_process(processes, people_at):
     assert people_at(a.url).http.get(f"{a.url}/api/rooms/{room_id}").status_code == 404
 
 
-def test_purge_on_one_process_wipes_clients_on_the_others(processes, people_at):
-    a, b, c = processes(3)
+def test_purge_on_one_process_wipes_clients_on_the_others(shared, people_at):
+    a, b, c = shared.servers
     ann = people_at(a.url)
     room_id = ann.create(alias="ann").json()["room_id"]
     sockets = [
@@ -99,8 +135,8 @@ def test_purge_on_one_process_wipes_clients_on_the_others(processes, people_at):
         assert people_at(server.url).join(room_id, alias="dora").status_code == 404
 
 
-def test_logout_on_one_process_revokes_the_cookie_on_another(processes, people_at):
-    a, b = processes(2)
+def test_logout_on_one_process_revokes_the_cookie_on_another(shared, people_at):
+    a, b, _c = shared.servers
     ann = people_at(a.url)
     room_id = ann.create(alias="ann").json()["room_id"]
     cookie = ann.cookie_header()
@@ -142,11 +178,11 @@ class ChannelListener:
         self._client.close()
 
 
-def test_expiry_fires_once_across_processes(processes, people_at, own_redis):
-    servers = processes(3, {"EPHEMERAL_ROOM_TTL": "2"})
+def test_expiry_fires_once_across_processes(short_lived, people_at):
+    servers = short_lived.servers
     ann = people_at(servers[0].url)
     room_id = ann.create(alias="ann").json()["room_id"]
-    listener = ChannelListener(own_redis)
+    listener = ChannelListener(short_lived.store)
     try:
         sockets = [seat(ann, room_id, servers[0].url, "ann")]
         sockets += [seat(people_at(s.url), room_id, s.url, f"p{i}") for i, s in enumerate(servers[1:])]
@@ -160,8 +196,8 @@ def test_expiry_fires_once_across_processes(processes, people_at, own_redis):
     assert len(emitted) == 1, emitted
 
 
-def test_expiry_is_announced_within_a_second_of_its_time(processes, people_at):
-    a, b = processes(2, {"EPHEMERAL_ROOM_TTL": "2"})
+def test_expiry_is_announced_within_a_second_of_its_time(short_lived, people_at):
+    a, b, _c = short_lived.servers
     ann = people_at(a.url)
     room_id = ann.create(alias="ann").json()["room_id"]
     sock = ann.connect(room_id, url=b.url)
@@ -192,19 +228,19 @@ def _join_all(servers: list[RunningServer], room_id: str, aliases: list[str]) ->
         return list(pool.map(join, range(len(aliases))))
 
 
-def test_sixty_joins_over_three_processes_fill_exactly_the_seats(processes):
-    servers = processes(3, {"EPHEMERAL_MAX_PARTICIPANTS": "50"})
+def test_sixty_joins_over_three_processes_fill_exactly_the_seats(shared):
+    servers = shared.servers
     with contextlib.closing(Person(servers[0].url)) as creator:
         room_id = creator.create(alias="creator").json()["room_id"]
     outcomes = _join_all(servers, room_id, [f"guest{i}" for i in range(60)])
-    assert sum(status == 200 for status, _ in outcomes) == 49, outcomes  # 50 seats; the creator holds one
+    assert sum(status == 200 for status, _ in outcomes) == SEATS - 1, outcomes  # the creator holds a seat
     assert sorted({outcome for outcome in outcomes if outcome[0] != 200}) == [(409, "room_full")]
     with contextlib.closing(Person(servers[1].url)) as late:
         assert late.join(room_id, alias="late").json()["error"] == "room_full"
 
 
-def test_one_alias_raced_over_three_processes_is_given_once(processes):
-    servers = processes(3)
+def test_one_alias_raced_over_three_processes_is_given_once(shared):
+    servers = shared.servers
     with contextlib.closing(Person(servers[0].url)) as creator:
         room_id = creator.create(alias="creator").json()["room_id"]
     outcomes = _join_all(servers, room_id, ["Twin"] * 15 + ["twin"] * 15)

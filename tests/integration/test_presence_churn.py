@@ -23,7 +23,7 @@ from tests.conftest import ASYNC_MODES
 from tests.support.payloads import aliases
 from tests.support.people import EVENT_TIMEOUT, Person, Refused, Socket
 from tests.support.redis import RedisServer
-from tests.support.server import RunningServer, start_server
+from tests.support.server import RunningServer, start_all, stop_all
 
 CYCLES = 100
 PROCESSES = 2
@@ -33,10 +33,9 @@ PROCESSES = 2
 def two_processes(
     request: pytest.FixtureRequest, own_redis: RedisServer, tmp_path: Path
 ) -> Iterator[list[RunningServer]]:
-    started = [start_server(tmp_path, request.param, own_redis.env()) for _ in range(PROCESSES)]
+    started = start_all(tmp_path, [(request.param, own_redis.env())] * PROCESSES)
     yield started
-    for server in started:
-        server.stop()
+    stop_all(started)
 
 
 def connect_and_close(person: Person, url: str, room_id: str) -> dict[str, Any] | None:

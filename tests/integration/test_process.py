@@ -15,19 +15,15 @@ from tests.support.process import HOOKS, stats
 from tests.support.server import ROOT, running_server
 
 
+# Every bad value of every setting is refused by name in tests/unit/test_config.py; here the process turns
+# that refusal into one line and exit code 2: in green threads (gevent patched first), without them (an async
+# mode it does not know, so nothing patched), and for a secret, which the line must not echo.
 @pytest.mark.parametrize(
     ("variable", "value"),
     [
         ("EPHEMERAL_PORT", "eighty"),
-        ("EPHEMERAL_PORT", "70000"),
-        ("EPHEMERAL_ROOM_TTL", "0"),
         ("EPHEMERAL_SECRET_KEY", "too-short-secret"),
         ("EPHEMERAL_ASYNC_MODE", "threads"),
-        ("EPHEMERAL_MAX_ROOMS", "-1"),
-        ("EPHEMERAL_MAX_PARTICIPANTS", "many"),
-        ("EPHEMERAL_MAX_MESSAGE_CHARS", "0"),
-        ("EPHEMERAL_BCRYPT_COST", "3"),
-        ("EPHEMERAL_TRUSTED_PROXIES", "x"),
     ],
 )
 def test_bad_setting_stops_start_with_one_clear_line(variable, value):

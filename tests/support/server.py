@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,12 +31,16 @@ def stop_process(process: subprocess.Popen[bytes]) -> int:
     """SIGTERM, then SIGKILL if it lingers; returns the exit code."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(STOP_TIMEOUT)
+        _wait_or_kill(process)
     return process.returncode
+
+
+def _wait_or_kill(process: subprocess.Popen[bytes]) -> None:
+    try:
+        process.wait(STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(STOP_TIMEOUT)
 
 
 @dataclass
@@ -124,3 +129,26 @@ def running_server(
         yield server
     finally:
         server.stop()
+
+
+def start_all(output_dir: Path, servers: Sequence[tuple[str, Mapping[str, str]]]) -> list[RunningServer]:
+    """Start a server per (async mode, environment), side by side: a start is mostly imports, on a core of its own.
+
+    All of them or none: if one does not start, the others are stopped and its error raised.
+    """
+    with ThreadPoolExecutor(len(servers)) as pool:
+        starting = [pool.submit(start_server, output_dir, mode, env) for mode, env in servers]
+    started = [future.result() for future in starting if future.exception() is None]
+    if len(started) < len(starting):
+        stop_all(started)
+        raise next(error for future in starting if (error := future.exception()) is not None)
+    return started
+
+
+def stop_all(servers: Sequence[RunningServer]) -> None:
+    """SIGTERM every server, then wait for each: their pauses to flush the last notices overlap."""
+    for server in servers:
+        if server.alive():
+            server.process.send_signal(signal.SIGTERM)
+    for server in servers:
+        _wait_or_kill(server.process)
