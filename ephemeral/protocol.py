@@ -9,7 +9,21 @@ import time
 from typing import Any
 
 from . import errors
-from .rooms import E2E, STANDARD, Closure, Door, Kdf, Participant, Removal, Report, RoomState, Sealed, Seat, Speaker
+from .rooms import (
+    E2E,
+    STANDARD,
+    Closure,
+    Door,
+    Kdf,
+    Participant,
+    Reactions,
+    Removal,
+    Report,
+    RoomState,
+    Sealed,
+    Seat,
+    Speaker,
+)
 
 Payload = dict[str, Any]
 
@@ -19,9 +33,14 @@ PRESENCE = "presence"
 MESSAGE = "message"
 PURGED = "purged"
 ROOM = "room"
-SERVER_EVENTS = (WELCOME, PRESENCE, MESSAGE, PURGED, ROOM)
+# Message actions, to the room: a message's new text, its removal, its reactions; and who is typing.
+EDITED = "edited"
+UNSENT = "unsent"
+REACTIONS = "reactions"
+TYPING = "typing"
+SERVER_EVENTS = (WELCOME, PRESENCE, MESSAGE, PURGED, ROOM, EDITED, UNSENT, REACTIONS, TYPING)
 
-# Client -> server; each is acknowledged with `ok()` or an error's ack.
+# Client -> server; each is acknowledged with `ok()` or an error's ack, but `TYPING`.
 SEND = "message"
 LOGOUT = "logout"
 PURGE = "purge"
@@ -30,7 +49,12 @@ KICK = "kick"
 LOCK = "lock"
 PROMOTE = "promote"
 STEP_DOWN = "step_down"
-CLIENT_EVENTS = (SEND, LOGOUT, PURGE, KICK, LOCK, PROMOTE, STEP_DOWN)
+# Message actions: only the author edits or unsends; anyone in the room reacts.
+EDIT = "edit"
+UNSEND = "unsend"
+REACT = "react"
+# `TYPING` (above) goes both ways, and is never acknowledged: an ack would be a round trip per keystroke.
+CLIENT_EVENTS = (SEND, LOGOUT, PURGE, KICK, LOCK, PROMOTE, STEP_DOWN, EDIT, UNSEND, REACT, TYPING)
 
 # Why a socket is told its room is gone for it (`purged`): a host removed this person.
 REMOVED = "removed"
@@ -93,23 +117,54 @@ def welcome(seat: Seat) -> Payload:
 
 def room_state(state: RoomState) -> Payload:
     """The room's rules and whether it is locked: in `welcome`, the create and join answers, and the `room` event."""
-    return {"kind": state.kind, "locked": state.locked, "purge": state.purge, "ttl": state.ttl, "seats": state.seats}
+    rules = {"kind": state.kind, "locked": state.locked, "purge": state.purge, "ttl": state.ttl, "seats": state.seats}
+    return {**rules, "disappear": state.disappear, "vanish": state.vanish}
 
 
 def presence(present: list[Participant]) -> Payload:
     return {"participants": participants(present)}
 
 
-def message(message_id: str, speaker: Speaker, html: str) -> Payload:
-    """Who said it and when come from the server, never from the payload."""
+def message(message_id: str, speaker: Speaker, body: Payload, reply_to: str | None = None) -> Payload:
+    """A message to its room: `body` is `text_body` or `sealed_body`; who said it and when come from the server,
+    never from the payload. `reply_to` is there only when the message answers one the room keeps."""
     you = speaker.you
-    return {"id": message_id, "from": you.id, "alias": you.alias, "html": html, "ts": int(time.time() * 1000)}
+    sent = {"id": message_id, "from": you.id, "alias": you.alias, **body, "ts": _now()}
+    return sent if reply_to is None else {**sent, "reply_to": reply_to}
 
 
-def sealed_message(message_id: str, speaker: Speaker, envelope: Payload) -> Payload:
-    """A server-blind room's message: the server's own stamps around the envelope, relayed as it came."""
-    you = speaker.you
-    return {"id": message_id, "from": you.id, "alias": you.alias, "ts": int(time.time() * 1000), "e2e": envelope}
+def text_body(html: str) -> Payload:
+    """A standard room's message or edit: the sender's Markdown, rendered and cleaned by the server."""
+    return {"html": html}
+
+
+def sealed_body(envelope: Payload) -> Payload:
+    """A server-blind room's message or edit: the sender's envelope, relayed as it came."""
+    return {"e2e": envelope}
+
+
+def edited(message_id: str, speaker: Speaker, body: Payload) -> Payload:
+    """A message's author replaced its text: the room replaces it too. `from` is the author, as the store found."""
+    return {"id": message_id, "from": speaker.you.id, **body, "edited_ts": _now()}
+
+
+def unsent(message_id: str) -> Payload:
+    """A message's author took it back: every screen shows a marker in its place."""
+    return {"id": message_id}
+
+
+def reactions(found: Reactions) -> Payload:
+    """A message's reactions after someone toggled one: emoji -> participant ids, in the order they reacted."""
+    return {"id": found.message_id, "reactions": found.reactions}
+
+
+def typing(participant_id: str, on: bool) -> Payload:
+    return {"from": participant_id, "on": on}
+
+
+def _now() -> int:
+    """Epoch milliseconds, as clients read time."""
+    return int(time.time() * 1000)
 
 
 def retry_after(seconds: int | None) -> Payload:

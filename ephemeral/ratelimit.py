@@ -30,6 +30,8 @@ CREATE_PER_ADDRESS = Limit(burst=10, per_second=10 / 60)
 MESSAGES_PER_PARTICIPANT = Limit(burst=20, per_second=5)
 # Reports of rooms to the operator: a few per address, so one person cannot bury a real complaint.
 REPORTS_PER_ADDRESS = Limit(burst=5, per_second=5 / 600)
+# "Typing" notes per participant: a client sends one at most every 3 s while someone types; past this they are dropped.
+TYPING_PER_PARTICIPANT = Limit(burst=5, per_second=1)
 MAX_KEYS = 100_000
 # `TokenBuckets.reserve`: the tokens left are all held by attempts in flight.
 HELD = -1

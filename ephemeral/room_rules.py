@@ -1,9 +1,11 @@
-"""A creator's choices for a new room (kind, purge policy, lifetime, seats), checked against the server's limits.
+"""A creator's choices for a new room (kind, purge policy, lifetime, seats, disappearing messages, vanish on
+leave), checked against the server's limits.
 
-One parser for both ways in: the JSON API sends integers, `ttl` in seconds; the
-create form sends text, `lifetime` in minutes. Anything absent (or, in the
-form, empty) is the default: a group room anyone may purge, with the server's
-lifetime and seats. Everything else that is not allowed is `invalid`.
+One parser for both ways in: the JSON API sends integers and booleans, `ttl` in
+seconds; the create form sends text, `lifetime` in minutes, and `vanish` as a
+checkbox does. Anything absent (or, in the form, empty) is the default: a group
+room anyone may purge, with the server's lifetime and seats, whose messages stay
+until it ends. Everything else that is not allowed is `invalid`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from collections.abc import Mapping
 
 from .config import Settings
 from .errors import Invalid
-from .rooms import ANYONE, GROUP, KINDS, PAIR, PAIR_SEATS, PURGE_POLICIES, Rules
+from .rooms import ANYONE, DISAPPEAR_AFTER, GROUP, KINDS, PAIR, PAIR_SEATS, PURGE_POLICIES, Rules
 
 MIN_SEATS = 2
 # Form fields are whole numbers written plainly: no sign, no point, no exponent, no space.
@@ -26,7 +28,8 @@ def rules_from(values: Mapping[str, object], settings: Settings, *, minutes: boo
     Raises `Invalid` naming the field: a kind or policy not on the list, a
     lifetime longer than the server's (`EPHEMERAL_ROOM_TTL`) or under one unit,
     seats outside 2 to `EPHEMERAL_MAX_PARTICIPANTS`, a pair with other than two
-    seats, and any value of the wrong type (`true` and `1.0` are not integers).
+    seats, a disappearing time not in `DISAPPEAR_AFTER`, and any value of the
+    wrong type (`true` and `1.0` are not integers, `1` is not a boolean).
     """
     kind = _choice(values, "kind", KINDS, GROUP, form=minutes)
     purge = _choice(values, "purge", PURGE_POLICIES, ANYONE, form=minutes)
@@ -38,7 +41,11 @@ def rules_from(values: Mapping[str, object], settings: Settings, *, minutes: boo
         if seats not in (None, PAIR_SEATS):
             raise Invalid(f"A pair room has {PAIR_SEATS} seats.")
         seats = PAIR_SEATS
-    return Rules(kind=kind, purge=purge, ttl=ttl, seats=seats)
+    disappear = _whole(values, "disappear", form=minutes) or 0
+    if disappear not in DISAPPEAR_AFTER:
+        raise Invalid(f"disappear must be one of: {', '.join(map(str, DISAPPEAR_AFTER))} seconds.")
+    vanish = _switch(values, "vanish", form=minutes)
+    return Rules(kind=kind, purge=purge, ttl=ttl, seats=seats, disappear=disappear, vanish=vanish)
 
 
 def _given(values: Mapping[str, object], name: str, *, form: bool) -> object:
@@ -67,6 +74,18 @@ def _whole(values: Mapping[str, object], name: str, *, form: bool) -> int | None
     if not form and isinstance(value, int) and not isinstance(value, bool):
         return value
     raise Invalid(f"{name} must be a whole number.")
+
+
+def _switch(values: Mapping[str, object], name: str, *, form: bool) -> bool:
+    """On or off: a JSON boolean from the API; from the form a checkbox, sent as "on" only when ticked."""
+    value = _given(values, name, form=form)
+    if value is None:
+        return False
+    if isinstance(value, bool) and not form:
+        return value
+    if form and value == "on":
+        return True
+    raise Invalid(f"{name} must be true or false.")
 
 
 def _lifetime(values: Mapping[str, object], room_ttl: int, *, form: bool) -> int | None:

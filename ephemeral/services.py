@@ -23,6 +23,7 @@ class Limits:
     create_by_address: TokenBuckets
     messages_by_participant: TokenBuckets
     reports_by_address: TokenBuckets
+    typing_by_participant: TokenBuckets
 
     def sweep(self) -> int:
         return sum(
@@ -33,6 +34,7 @@ class Limits:
                 self.create_by_address,
                 self.messages_by_participant,
                 self.reports_by_address,
+                self.typing_by_participant,
             )
         )
 

@@ -125,7 +125,7 @@ def index() -> Response:
 
 
 # The create form's choices for the room (`room_rules.rules_from`), kept when the form comes back refused.
-RULE_FIELDS = ("kind", "purge", "lifetime", "seats")
+RULE_FIELDS = ("kind", "purge", "lifetime", "seats", "disappear", "vanish")
 
 
 @blueprint.post("/")

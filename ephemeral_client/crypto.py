@@ -11,6 +11,7 @@ import re
 import secrets
 import struct
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,7 @@ MAX_SAFE_INTEGER = 2**53 - 1
 VERIFIER_INFO = b"ephemeral/e2e/v1/verifier"
 MESSAGE_INFO = b"ephemeral/e2e/v1/message"
 MESSAGE_LABEL = "ephemeral/e2e/v1/msg"
+EDIT_LABEL = "ephemeral/e2e/v1/edit"
 NAME_LABEL = "ephemeral/e2e/v1/name"
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
@@ -134,6 +136,14 @@ def message_aad(room_id: object, sender: object, sid: bytes, n: int) -> bytes:
     return _framed(MESSAGE_LABEL, room, who, sid, struct.pack(">Q", n))
 
 
+def edit_aad(room_id: object, sender: object, message_id: object, sid: bytes, n: int) -> bytes:
+    """The AAD of an edit: as a message's, under its own label, with the id of the message it changes."""
+    room = _well_formed(room_id, "room id")
+    who = _well_formed(sender, "from")
+    original = _well_formed(message_id, "message id")
+    return _framed(EDIT_LABEL, room, who, original, sid, struct.pack(">Q", n))
+
+
 def name_aad(salt: bytes) -> bytes:
     return _framed(NAME_LABEL, salt)
 
@@ -175,6 +185,15 @@ def padded(a: object, t: object, ts: object) -> bytes:
     return data.ljust(size, b" ")
 
 
+def _seal(
+    message_key: bytes, aad: bytes, sid: bytes, n: int, message: dict[str, Any], iv: bytes | None
+) -> dict[str, Any]:
+    nonce = secrets.token_bytes(IV_BYTES) if iv is None else _bytes_of(iv, IV_BYTES, "iv")
+    plaintext = padded(message.get("a"), message.get("t"), message.get("ts"))
+    ct = AESGCM(message_key).encrypt(nonce, plaintext, aad)
+    return {"v": 1, "sid": b64url_encode(sid), "n": n, "iv": b64url_encode(nonce), "ct": b64url_encode(ct)}
+
+
 def seal_message(
     message_key: bytes,
     room_id: str,
@@ -188,10 +207,28 @@ def seal_message(
     """The envelope `{"v": 1, "sid", "n", "iv", "ct"}`; `iv` is given only to reproduce the interop vectors."""
     sid_bytes = _bytes_of(sid, SID_BYTES, "sid")
     counter = _counter(n)
-    nonce = secrets.token_bytes(IV_BYTES) if iv is None else _bytes_of(iv, IV_BYTES, "iv")
-    plaintext = padded(message.get("a"), message.get("t"), message.get("ts"))
-    ct = AESGCM(message_key).encrypt(nonce, plaintext, message_aad(room_id, sender, sid_bytes, counter))
-    return {"v": 1, "sid": b64url_encode(sid_bytes), "n": counter, "iv": b64url_encode(nonce), "ct": b64url_encode(ct)}
+    return _seal(message_key, message_aad(room_id, sender, sid_bytes, counter), sid_bytes, counter, message, iv)
+
+
+def seal_edit(
+    message_key: bytes,
+    room_id: str,
+    sender: str,
+    message_id: str,
+    sid: bytes | str,
+    n: int,
+    message: dict[str, Any],
+    *,
+    iv: bytes | None = None,
+) -> dict[str, Any]:
+    """The envelope of the new text of message `message_id`, as `seal_message` makes one, bound to that id.
+
+    `n` continues the sender's page-load counter, which its messages and edits share.
+    """
+    sid_bytes = _bytes_of(sid, SID_BYTES, "sid")
+    counter = _counter(n)
+    aad = edit_aad(room_id, sender, message_id, sid_bytes, counter)
+    return _seal(message_key, aad, sid_bytes, counter, message, iv)
 
 
 def _refuse_constant(name: str) -> None:
@@ -212,18 +249,28 @@ def parsed_message(plaintext: bytes) -> dict[str, Any]:
     return {"a": a, "t": t, "ts": ts}
 
 
-def open_message(message_key: bytes, room_id: str, sender: str, envelope: object) -> dict[str, Any]:
-    """`{"a", "t", "ts"}` from a relayed envelope, bound to this room and the sender the server named."""
+def _open(message_key: bytes, envelope: object, aad_for: Callable[[bytes, int], bytes]) -> dict[str, Any]:
     try:
         if not isinstance(envelope, dict) or _safe_integer(envelope.get("v")) != 1:
             raise CryptoError("unknown envelope")
         ct = b64url_decode(envelope.get("ct"))
         sid = _bytes_of(envelope.get("sid"), SID_BYTES, "sid")
-        aad = message_aad(room_id, sender, sid, _counter(envelope.get("n")))
+        aad = aad_for(sid, _counter(envelope.get("n")))
         nonce = _bytes_of(envelope.get("iv"), IV_BYTES, "iv")
         return parsed_message(AESGCM(message_key).decrypt(nonce, ct, aad))
     except (InvalidTag, ValueError, TypeError, RecursionError) as error:
         raise CryptoError("the message could not be opened") from error
+
+
+def open_message(message_key: bytes, room_id: str, sender: str, envelope: object) -> dict[str, Any]:
+    """`{"a", "t", "ts"}` from a relayed envelope, bound to this room and the sender the server named."""
+    return _open(message_key, envelope, lambda sid, n: message_aad(room_id, sender, sid, n))
+
+
+def open_edit(message_key: bytes, room_id: str, sender: str, message_id: str, envelope: object) -> dict[str, Any]:
+    """The new `{"a", "t", "ts"}` of message `message_id` from a relayed edit, bound to that id, this room and
+    the message's author; a message's envelope (or an edit of another message) is refused."""
+    return _open(message_key, envelope, lambda sid, n: edit_aad(room_id, sender, message_id, sid, n))
 
 
 def seal_name(message_key: bytes, salt: bytes | str, name: str, *, iv: bytes | None = None) -> str:

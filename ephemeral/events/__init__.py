@@ -5,8 +5,8 @@ Importing the package registers every handler on the one `socketio` object.
 
 from __future__ import annotations
 
-from . import chat, connection, control, lifecycle
+from . import actions, chat, connection, control, lifecycle, typing
 from .expiry import start_reaper
 from .lifecycle import shut_down
 
-__all__ = ["chat", "connection", "control", "lifecycle", "shut_down", "start_reaper"]
+__all__ = ["actions", "chat", "connection", "control", "lifecycle", "shut_down", "start_reaper", "typing"]

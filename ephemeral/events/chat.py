@@ -1,57 +1,32 @@
 """Chat messages: Markdown rendered and sanitized, stamped by the server, relayed and never kept.
 
 In a broadcast room only hosts send. In a server-blind room the server cannot read them: it checks the envelope's
-shape (`ephemeral/e2e.py`), stamps it the same way, and relays it untouched.
+shape (`ephemeral/e2e.py`), stamps it the same way, and relays it untouched. The store keeps each message's id and
+author, never its text, so that its author alone may later edit or unsend it (`events/actions.py`).
 """
 
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
-from .. import e2e, protocol
-from ..errors import Forbidden, Invalid, TooLarge
+from .. import protocol
 from ..extensions import socketio
-from ..markdown import render_message
-from ..rooms import BROADCAST, E2E, HOST, Speaker
-from ..sanitize import has_content
 from ..services import services
-from .acks import Ack, participant_event
+from . import bodies
+from .acks import Ack
+from .seated import Seated, message_budget, seated_event
 
 MESSAGE_ID_BYTES = 9
 
 
-@participant_event(protocol.SEND, limit=lambda svc: svc.limits.messages_by_participant)
-def send(speaker: Speaker, payload: object) -> Ack:
-    """Client sends `message` `{"text"}` (Markdown), or `{"e2e"}` server-blind; the room, sender too, gets `message`."""
-    if speaker.kind == BROADCAST and speaker.you.role != HOST:
-        raise Forbidden("Only a host can send messages in this room.")
-    fields = payload if isinstance(payload, dict) else {}
-    if speaker.mode == E2E:
-        message = _sealed(speaker, fields)
-    elif "e2e" in fields:
-        raise Invalid("This room is not server-blind: send text.")
-    else:
-        message = _rendered(speaker, fields.get("text"))
-    socketio.emit(protocol.MESSAGE, message, to=speaker.room_id)
-    return protocol.ok(id=message["id"])
-
-
-def _rendered(speaker: Speaker, text: object) -> protocol.Payload:
-    if not isinstance(text, str):
-        raise Invalid("A message needs text.")
-    limit = services().settings.max_message_chars
-    if len(text) > limit:
-        raise TooLarge(f"Messages can be at most {limit} characters.")
-    html = render_message(text)
-    if not has_content(html):
-        raise Invalid("That message is empty.")
-    return protocol.message(secrets.token_urlsafe(MESSAGE_ID_BYTES), speaker, html)
-
-
-def _sealed(speaker: Speaker, fields: dict[str, Any]) -> protocol.Payload:
-    """Never rendered, never sanitized: only the readers hold the key, and they sanitize what they open."""
-    if "text" in fields:
-        raise Invalid("This room is server-blind: send the message encrypted, as e2e.")
-    envelope = e2e.envelope(fields.get("e2e"))
-    return protocol.sealed_message(secrets.token_urlsafe(MESSAGE_ID_BYTES), speaker, envelope)
+@seated_event(protocol.SEND, limit=message_budget)
+def send(socket: Seated, payload: object) -> Ack:
+    """Client sends `message` `{"text"}` (Markdown), or `{"e2e"}` server-blind, and maybe `reply_to` (a kept
+    message's id); the room, sender too, gets `message`."""
+    sent = bodies.fields(payload)
+    body = bodies.body(socket.mode, sent)
+    message_id, reply_to = secrets.token_urlsafe(MESSAGE_ID_BYTES), sent.get("reply_to")
+    # The one store call: the binding, the room's kind, `reply_to`, and the id recorded with its author.
+    speaker = services().registry.speak(socket.sid, message_id, reply_to)
+    socketio.emit(protocol.MESSAGE, protocol.message(message_id, speaker, body, reply_to), to=speaker.room_id)
+    return protocol.ok(id=message_id)

@@ -14,7 +14,7 @@ from ..extensions import socketio
 from ..origin import is_foreign
 from ..rooms import RoomStore, Seat
 from ..services import services
-from . import announce
+from . import announce, seated
 
 log = logging.getLogger("ephemeral")
 
@@ -34,6 +34,7 @@ def on_connect(auth: object = None) -> None:
     except BaseException:
         svc.sockets.release(sid)  # a refused socket holds no place
         raise
+    seated.remember(request.environ, sid, seat)  # what this socket's messages are charged to, for its life
     welcome = protocol.welcome(seat)
 
     def greet() -> None:

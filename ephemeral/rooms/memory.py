@@ -3,7 +3,8 @@
 Every check-then-act happens inside one critical section that never yields (no
 hashing, no I/O, no emit). Methods return what the caller must tell clients;
 the caller emits after the lock is released. The rules that act on one room
-live in `memory_room.py`; finding rooms, bindings and sockets in `memory_table.py`.
+live in `memory_room.py`; finding rooms, bindings and sockets in `memory_table.py`; who said
+which message, and the reactions, in `memory_messages.py`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .. import fields
 from ..connect_limit import CONNECTS_PER_BINDING, ConnectBucket
 from ..errors import Forbidden, TooManyConnects, TooManySockets, Unauthorized, WrongPassword
 from ..ratelimit import Limit
+from .memory_messages import MessageRules
 from .memory_room import Member, Room
 from .memory_table import RoomTable
 from .model import (
@@ -52,8 +54,8 @@ Clock = Callable[[], float]
 MAX_SPENT_PROOFS = 100_000
 
 
-class MemoryRegistry:
-    """The `RoomStore` of a single process."""
+class MemoryRegistry(MessageRules):
+    """The `RoomStore` of a single process; the message actions live in `memory_messages.py`."""
 
     def __init__(
         self,

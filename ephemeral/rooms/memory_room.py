@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from .. import aliases
 from ..connect_limit import ConnectBucket
 from ..errors import AliasTaken, Forbidden, Invalid, Locked, RoomFull
+from .memory_messages import MessageLog
 from .model import (
     HOST,
     MEMBER,
@@ -43,7 +44,7 @@ class Member:
 
 @dataclass(slots=True)
 class Room:
-    """A live room: its secret, its rules and state, its bindings in the order they joined, its reports."""
+    """A live room: its secret, its rules and state, its bindings in join order, its reports, who said what."""
 
     room_id: str
     name: str | None  # None in a server-blind room, which keeps `sealed` instead
@@ -58,6 +59,7 @@ class Room:
     issued_ids: set[str] = field(default_factory=set)  # every participant id ever given out here
     hostless_since: float | None = None  # since when people are present and none of them hosts
     reports: dict[str, int] = field(default_factory=dict)  # reason -> count; dies with the room
+    messages: MessageLog = field(default_factory=MessageLog)  # ids, authors, reactions: never text
 
     def present(self) -> list[Participant]:
         return by_alias([m.you for m in self.members.values() if m.sids])

@@ -25,6 +25,9 @@ PAIR_SEATS = 2
 # Who may purge a room.
 ANYONE, HOSTS = "anyone", "hosts"
 PURGE_POLICIES = (ANYONE, HOSTS)
+# Disappearing messages: each message leaves every screen this many seconds after that screen showed it (0: never,
+# before the room ends). The clients keep the time; the server only tells them the room's choice.
+DISAPPEAR_AFTER = (0, 30, 300, 3600)
 # The words of a host's refused call, the same from either store (all `Invalid`).
 OWN_ID = "To leave the room, log out."
 NO_SUCH_PARTICIPANT = "Nobody in this room has that id."
@@ -32,6 +35,18 @@ NOBODY_TO_TAKE_OVER = "Nobody else is here to take over."
 NOT_A_LOCK = "locked must be true or false."
 # Why someone holding a room's link may report it to the operator.
 REPORT_REASONS = ("spam", "harassment", "threats", "illegal", "other")
+# Message actions (reply, edit, unsend, react): the store keeps which participant sent which message id, for the
+# last MESSAGES_KEPT messages of a room (the oldest forgotten first), and who reacted to each with what; never text.
+MESSAGES_KEPT = 1000
+# The reactions anyone may toggle on a kept message, in the order clients show them.
+REACTIONS = ("👍", "❤️", "😂", "😮", "😢", "🙏", "👎", "🔥")  # the heart with its emoji presentation (U+FE0F)
+# The words of a refused message action, the same from either store.
+HOSTS_SEND = "Only a host can send messages in this room."  # `Forbidden`: a member of a broadcast room
+NO_REPLY_TARGET = "That message is no longer here to reply to."  # `Invalid`
+NOT_YOURS = "You can only change your own messages."  # `Forbidden`: another's, forgotten or unsent
+NO_REACTION_TARGET = "That message is no longer here to react to."  # `Invalid`
+NOT_A_REACTION = "That reaction is not one of the room's."  # `Invalid`
+MESSAGE_ID_MAX = 64  # longer than any message id: what a client names is compared, never stored
 STANDARD = "standard"  # the server renders and sanitizes messages, and knows the name
 E2E = "e2e"  # server-blind: it relays envelopes it cannot open (`ephemeral/e2e.py`)
 MODES = (STANDARD, E2E)
@@ -79,6 +94,8 @@ class Rules:
     purge: str = ANYONE
     ttl: int | None = None  # seconds, at most the server's room TTL
     seats: int | None = None  # at most the server's participants per room; a pair has two
+    disappear: int = 0  # seconds, one of DISAPPEAR_AFTER
+    vanish: bool = False  # someone's messages leave every screen when they leave the room
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,23 +107,31 @@ class RoomState:
     locked: bool
     ttl: int  # the room's whole lifetime, seconds
     seats: int
+    disappear: int = 0  # seconds after a screen shows a message that it leaves that screen; 0 never
+    vanish: bool = False  # a leaver's messages leave every screen
 
 
 def settle(rules: Rules | None, *, ttl: float, max_participants: int) -> RoomState:
     """A new room's state: the creator's rules with None resolved to the store's limits and capped at them.
 
     `Invalid` for a kind or policy nobody knows, a lifetime under a second, fewer than two seats,
-    or a pair asked for other than its two seats.
+    a pair asked for other than its two seats, or a disappearing time not offered.
     """
     rules = rules or Rules()
     if rules.kind not in KINDS or rules.purge not in PURGE_POLICIES:
         raise Invalid("Unknown room kind or purge policy.")
+    if (
+        rules.disappear not in DISAPPEAR_AFTER
+        or isinstance(rules.disappear, bool)
+        or not isinstance(rules.vanish, bool)
+    ):
+        raise Invalid("Unknown disappearing time, or vanish is not true or false.")
     lifetime = math.ceil(ttl) if rules.ttl is None else min(_whole(rules.ttl, 1), math.ceil(ttl))
     if rules.kind == PAIR and rules.seats not in (None, PAIR_SEATS):
         raise Invalid("A pair room has two seats.")
     asked = PAIR_SEATS if rules.kind == PAIR else rules.seats
     seats = max_participants if asked is None else min(_whole(asked, PAIR_SEATS), max_participants)
-    return RoomState(rules.kind, rules.purge, False, lifetime, seats)
+    return RoomState(rules.kind, rules.purge, False, lifetime, seats, rules.disappear, rules.vanish)
 
 
 def _whole(value: object, least: int) -> int:
@@ -205,6 +230,27 @@ class Speaker:
     you: Participant
     mode: str
     kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reactions:
+    """A kept message's reactions after a toggle: emoji (`REACTIONS` order, none empty) -> who, in reaction order."""
+
+    room_id: str
+    message_id: str
+    reactions: dict[str, list[str]]
+
+
+def named_message(message_id: object) -> str | None:
+    """The message id a client named, or None for anything that cannot be one (no kept message has it)."""
+    if isinstance(message_id, str) and 0 < len(message_id) <= MESSAGE_ID_MAX:
+        return message_id
+    return None
+
+
+def in_reaction_order(reactions: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Reactions as both stores hand them out: `REACTIONS` order, empty ones left out."""
+    return {emoji: list(reactions[emoji]) for emoji in REACTIONS if reactions.get(emoji)}
 
 
 @dataclass(frozen=True, slots=True)

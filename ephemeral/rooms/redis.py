@@ -3,7 +3,8 @@
 Same contract as `MemoryRegistry`. Every rule is decided in one Lua script (`lua/`), so processes
 can never both take the last seat or one alias, nor two hosts kick each other. Keys expire with
 their room; tokens are stored only as SHA-256 hashes; message text never touches Redis storage
-(Socket.IO's pub/sub carries it in transit). This process remembers which of its own sockets sit
+(Socket.IO's pub/sub carries it in transit): of messages the room keeps ids, authors and
+reactions only (`redis_messages.py`). This process remembers which of its own sockets sit
 in which room. A spent proof of work is `eph:proof:<challenge nonce>`, set once (`SET NX`) and
 expiring with it. Two shared indexes serve room control (`redis_control.py`): `eph:hostless`
 (rooms whose present people have no present host, since when) and `eph:reported` (reported
@@ -40,6 +41,7 @@ from .model import (
 )
 from .redis_client import reachable, reachable_call
 from .redis_control import RoomControl
+from .redis_messages import RoomMessages
 
 HEARTBEAT_SECONDS = 1.0
 # A process silent this long is dead: its sockets leave presence. Well under the
@@ -51,10 +53,11 @@ COLLISION = "collision"
 NO_SOCKET_CAP = 0
 
 
-class RedisRegistry(RoomControl):
+class RedisRegistry(RoomControl, RoomMessages):
     """The `RoomStore` of several processes; this object also tracks the sockets of its own process.
 
-    The room control rules (kick, lock, roles, hosting, reports) live in `redis_control.py`.
+    The room control rules (kick, lock, roles, hosting, reports) live in `redis_control.py`; the message
+    actions (speak, edit, unsend, react) in `redis_messages.py`.
     """
 
     # -- joining ------------------------------------------------------------
@@ -71,7 +74,7 @@ class RedisRegistry(RoomControl):
             raise Capacity()  # before paying for a hash; create.lua decides again
         hashed = self._hasher.hash(clean_password).decode("ascii")
         token, alias_keys = new_token(), codec.alias_keys(clean_alias)
-        rules_args = (chosen.kind, chosen.purge, chosen.seats)
+        rules_args = (chosen.kind, chosen.purge, chosen.seats, chosen.disappear, int(chosen.vanish))
         limits: tuple[int | str, ...] = (life_ms, self._max_rooms, *rules_args, *codec.sealed_args(sealed))
         status = COLLISION
         while status == COLLISION:  # a fresh random id was taken (never in practice): draw again

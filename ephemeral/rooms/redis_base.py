@@ -17,6 +17,8 @@ from .model import ANYONE, GROUP, HOST_GRACE, PresenceChange, RoomState
 from .store import Hasher
 
 LUA = Path(__file__).with_name("lua")
+# Helpers every script starts with, in this order; not scripts themselves.
+SHARED = ("common", "common_messages")
 
 
 class RedisBase:
@@ -50,11 +52,11 @@ class RedisBase:
         self._left = False
         self._departures: list[tuple[str, str]] = []  # (room id, sid) left while Redis was away
         self._pending: list[PresenceChange] = []  # found outside upkeep(), announced by it
-        common = (LUA / "common.lua").read_text(encoding="utf-8")
+        common = "\n".join((LUA / f"{name}.lua").read_text(encoding="utf-8") for name in SHARED)
         self._scripts = {
-            path.stem: client.register_script(common + "\n" + path.read_text(encoding="utf-8"))
+            path.stem: client.register_script(_with_common(common, path.read_text(encoding="utf-8")))
             for path in LUA.glob("*.lua")
-            if path.stem != "common"
+            if path.stem not in SHARED
         }
 
     def _run(self, name: str, *args: str | int) -> Any:
@@ -79,3 +81,11 @@ class RedisBase:
         with self._lock:
             for sid in [sid for sid, entry in self._sockets.items() if entry[0] == room_id]:
                 del self._sockets[sid]
+
+
+def _with_common(common: str, source: str) -> str:
+    """The script with the shared functions before it; a shebang (`#!lua flags=...`) must stay its first line."""
+    if source.startswith("#!"):
+        shebang, _, body = source.partition("\n")
+        return f"{shebang}\n{common}\n{body}"
+    return f"{common}\n{source}"

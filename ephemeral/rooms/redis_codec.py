@@ -59,13 +59,15 @@ def alias_keys(alias: str) -> str:
 
 def state(raw: list[str | None], limits: RoomState) -> RoomState:
     """A room's state from `state` in lua/common.lua; a room made before rooms had rules has the limits."""
-    kind, purge, locked, ttl_ms, seats = raw
+    kind, purge, locked, ttl_ms, seats, disappear, vanish = raw
     return RoomState(
         kind or limits.kind,
         purge or limits.purge,
         locked == "1",
         math.ceil(int(ttl_ms) / 1000) if ttl_ms else limits.ttl,
         int(seats) if seats else limits.seats,
+        int(disappear) if disappear else 0,
+        vanish == "1",
     )
 
 

@@ -19,6 +19,7 @@ from .model import (
     Notices,
     Participant,
     PresenceChange,
+    Reactions,
     Removal,
     Report,
     RoomState,
@@ -95,6 +96,41 @@ class RoomStore(Protocol):
 
     def speaker(self, sid: str) -> Speaker | None:
         """Who sends on this socket, or None once the binding or room is gone."""
+        ...
+
+    # -- message actions: ids and authors, never text (`MESSAGES_KEPT` per room); `Unauthorized` without a binding
+
+    def speak(self, sid: str, message_id: str, reply_to: object = None) -> Speaker:
+        """The socket's participant sends message `message_id` (made by the caller): the `message` handler's one call.
+
+        `Forbidden` (`HOSTS_SEND`) for a member of a broadcast room; `Invalid` (`NO_REPLY_TARGET`) when `reply_to`
+        is not None and not the id of a message the room keeps. Records `message_id` -> the author's participant
+        id, forgetting the room's oldest message (and its reactions) past `MESSAGES_KEPT`; all atomically.
+        """
+        ...
+
+    def edit(self, sid: str, message_id: object) -> Speaker:
+        """The socket's participant may replace the text of message `message_id`: it is theirs and still kept.
+
+        `Forbidden` (`NOT_YOURS`) for another's message, one the room no longer keeps, and one that was unsent.
+        Nothing stored changes: the new text is relayed, never kept.
+        """
+        ...
+
+    def unsend(self, sid: str, message_id: object) -> Speaker:
+        """The socket's participant takes back their message `message_id`; `Forbidden` (`NOT_YOURS`) as for `edit`.
+
+        The id and its reactions are forgotten atomically, so any later edit, unsend, reaction or reply to it is
+        refused.
+        """
+        ...
+
+    def react(self, sid: str, message_id: object, emoji: object) -> Reactions:
+        """The socket's participant (any, a broadcast room's readers too) toggles `emoji` on message `message_id`.
+
+        `Invalid`: `NOT_A_REACTION` for an emoji not in `REACTIONS`, `NO_REACTION_TARGET` for a message the room
+        does not keep. Returns the message's reactions after the toggle; two people toggling at once both count.
+        """
         ...
 
     def presence(self, room_id: str) -> list[Participant]:

@@ -1,23 +1,23 @@
 // Chat page: wires the connection to the message model and the view.
 import { errorText, t } from "./catalog.js";
-import { leaveWithoutAsking, noteIncoming, setUpAttention } from "./chat/attention.js";
-import { setUpComposer } from "./chat/composer.js";
+import { setUpActions } from "./chat/actions.js";
+import { applyEdit, carryReplies } from "./chat/changes.js";
+import { setUpAlerts } from "./chat/alerts.js";
+import { leaveWithoutAsking } from "./chat/attention.js";
+import { setUpComposeMode } from "./chat/compose_mode.js";
 import { connect } from "./chat/connection.js";
 import { setUpControl } from "./chat/control.js";
+import { setUpForgetting } from "./chat/forgetting.js";
+import { mentions } from "./chat/mentions.js";
 import { createMessageModel } from "./chat/model.js";
 import { setUpPanels } from "./chat/panels.js";
 import { setUpPeople } from "./chat/people.js";
-import {
-  clearView,
-  renderMessages,
-  showComposerError,
-  showComposerNotice,
-  showCountdown,
-  showRoomError,
-  showStatus,
-  view,
-} from "./chat/render.js";
-import { HOST, allowed, roleChanges, roleOf, roomState } from "./chat/roles.js";
+import { quoteOf, renderMessages, textOf } from "./chat/render.js";
+import { allowed, presenceChanges, roleOf, roomState } from "./chat/roles.js";
+import { setUpSending } from "./chat/sending.js";
+import { clearView, runCountdown, showCountdown, showPurgedCard, showRoomError, showStatus } from "./chat/status.js";
+import { setUpTyping } from "./chat/typing_line.js";
+import { view } from "./chat/view.js";
 import { setUpCopyButtons } from "./clipboard.js";
 import { showRoomLink } from "./e2e/link.js";
 import { createSealedRoom } from "./e2e/room.js";
@@ -37,14 +37,45 @@ let room = null; // the room's state (roles.roomState): from welcome, then each 
 let leaving = false;
 
 const model = createMessageModel();
-renderMessages(model, (message) => you !== null && message.from === you.id);
-// A server-blind room: its messages are sealed here and opened, checked and sanitized by each reader.
+const youId = () => you?.id ?? null;
+/** An alias from the last presence; null for someone who is not here (left, or never was). */
+const aliasOf = (id) => present?.get(id)?.alias ?? null;
+const isMine = (message) => you !== null && message.from === you.id;
+/** Someone else's message that says "@" and this page's alias. */
+const mentionsYou = (message) => !isMine(message) && mentions(textOf(message), you?.alias);
+const shown = renderMessages(model, {
+  isMine,
+  mentionsYou,
+  youId,
+  aliasOf,
+  drawn: (...args) => actions.drawn(...args),
+});
+const forgetting = setUpForgetting(model, () => room);
+const alerts = setUpAlerts({
+  model,
+  mentionsYou,
+  toggle: document.getElementById("notify-toggle"),
+  refused: () => showRoomError(t("notify.refused")),
+});
+// A server-blind room: its messages are sealed here and opened, checked and sanitized by each reader. The
+// server's `reply_to`, outside the envelope, joins each message as it is opened.
+const replies = carryReplies(model);
 const sealed =
-  root.dataset.mode === "e2e" ? createSealedRoom({ roomId, maxChars, model, onAdded: noteIncoming }) : null;
+  root.dataset.mode === "e2e"
+    ? createSealedRoom({
+        roomId,
+        maxChars,
+        model: replies.model,
+        onEdited: (id, body) => applyEdit(model, id, body),
+      })
+    : null;
 
 /** Remove every trace of the conversation: the model, its entries on screen, and the rest of the view. */
 function wipe() {
-  model.clear(); // the renderer empties the message list with it
+  composeMode.clear();
+  typing.clear();
+  alerts.clear();
+  model.clear(); // the renderer empties the message list with it, and the timers of disappearing messages go
   people.clear();
   clearView();
   forget();
@@ -81,33 +112,21 @@ function showPurged(by) {
   if (!endConversation()) return;
   panels.closeAll();
   history.replaceState(null, "", "/gone?reason=purged");
-  const card = document.getElementById("purged-card").content.cloneNode(true);
-  if (by) {
-    const mine = by.id === you?.id;
-    card.querySelector("#purged-by").textContent = mine ? t("gone.purged_by_you") : t("gone.purged_by", by);
-  }
-  document.title = t("gone.title");
-  const main = document.getElementById("main");
-  main.replaceChildren(card);
-  main.focus(); // a screen reader starts at the news, not wherever focus was in the room
+  showPurgedCard(by, youId());
 }
 
 const byId = (participants) => new Map(participants.map(({ id, alias, role }) => [id, { alias, role }]));
+
+const canWrite = () => allowed(room, roleOf(here, you)).write;
 
 /** Draw who is here and the room's state, with what this page's role may do. */
 function refresh() {
   const can = allowed(room, roleOf(here, you));
   people.show(here, you, can.manage);
   control.show(room, can);
-}
-
-/** Say in the conversation whose role changed, by participant id. */
-function noteRoleChanges(before, after) {
-  for (const { id, alias, role } of roleChanges(before, after)) {
-    const mine = id === you?.id;
-    const key = role === HOST ? (mine ? "note.you_host" : "note.host") : mine ? "note.you_member" : "note.member";
-    model.note(t(key, { alias }));
-  }
+  typing.redraw();
+  // Who reacted is named from presence: a reaction's names follow who is here.
+  for (const message of model.all()) if (message.reactions) shown.redraw(message.id);
 }
 
 /** Take the room's new state; a lock or an unlock is said in the conversation. */
@@ -127,6 +146,28 @@ function answered(ack, invalidKey) {
 }
 
 const panels = setUpPanels();
+const composeMode = setUpComposeMode({ text: view.text, send: view.send });
+const typing = setUpTyping({
+  text: view.text,
+  line: view.typing,
+  toggle: document.getElementById("typing-toggle"),
+  emit: (on) => connection.typing(on),
+  youId,
+  aliasOf,
+});
+const actions = setUpActions({
+  model,
+  list: view.messages,
+  connection: () => connection,
+  youId,
+  canWrite,
+  sealed,
+  composeMode,
+  quoteOf,
+  jumpTo: (id) => shown.jumpTo(id),
+  confirmUnsend: () => panels.confirmUnsend(),
+  showError: showRoomError,
+});
 const people = setUpPeople({
   async kick(participant) {
     if (!(await panels.confirmKick(participant.alias))) return;
@@ -180,9 +221,9 @@ const connection = connect(roomId, {
   presence({ participants }) {
     const now = byId(participants);
     if (present) {
-      for (const [id, { alias }] of now) if (!present.has(id)) model.note(t("note.joined", { alias }));
-      for (const [id, { alias }] of present) if (!now.has(id)) model.note(t("note.left", { alias }));
-      noteRoleChanges(present, now);
+      const { notes, left } = presenceChanges(present, now, youId());
+      for (const id of left) forgetting.left(id); // in a room that vanishes a leaver's messages
+      for (const [key, alias] of notes) model.note(t(key, { alias }));
     }
     here = participants;
     present = now;
@@ -190,9 +231,17 @@ const connection = connect(roomId, {
   },
   room: takeRoom,
   message(message) {
-    if (sealed) sealed.receive(message);
-    else if (model.add(message)) noteIncoming();
+    typing.drop(message?.from); // their message came: they stopped typing it
+    if (sealed) {
+      replies.expect(message);
+      actions.opening(sealed.receive(message).finally(() => replies.done(message?.id)));
+    }
+    else model.add(message);
   },
+  edited: (payload) => actions.edited(payload),
+  unsent: (payload) => actions.unsent(payload),
+  reactions: (payload) => actions.reactions(payload),
+  typing: (payload) => typing.heard(payload),
   purged({ reason, by }) {
     // The clock may be a tick behind the server's; at the end it shows the end.
     if (reason === "expired") showCountdown(0);
@@ -208,54 +257,18 @@ const connection = connect(roomId, {
   },
 });
 
-let waitTimer = 0;
-
-/** After `rate_limited`, count down beside Send to when sending is allowed again, then take the note away. */
-function waitBeforeSending(seconds) {
-  clearTimeout(waitTimer);
-  if (seconds <= 0) {
-    showComposerNotice("", "wait");
-    return;
-  }
-  showComposerNotice(t("composer.wait", { count: seconds }), "wait");
-  waitTimer = setTimeout(() => waitBeforeSending(seconds - 1), 1000);
-}
-
-/** Send `text`: as typed in a standard room; sealed in a server-blind one, one at a time, so counters stay in order. */
-let sending = Promise.resolve();
-async function sendText(text) {
-  if (!sealed) return connection.send(text);
-  if ([...text].length > maxChars) return { ok: false, error: "too_large" };
-  const turn = sending.then(async () => {
-    const envelope = you ? await sealed.seal(text, you) : null;
-    if (!envelope) return you ? { ok: false, error: "too_large" } : { ok: false, error: "offline" };
-    const ack = await connection.sendSealed(envelope);
-    // Refused, or never sent: the server passed nothing on, so the counter goes back (a lost ack keeps it).
-    if (!ack?.ok && ack?.error !== "timeout") sealed.refused(envelope);
-    return ack;
-  });
-  sending = turn.catch(() => {});
-  return turn;
-}
-
-setUpComposer({
+setUpSending({
   view,
   maxChars,
-  async send(text) {
-    const ack = await sendText(text);
-    const ok = Boolean(ack?.ok);
-    if (ack?.error === "rate_limited") {
-      showComposerError("");
-      waitBeforeSending(Math.max(1, Math.ceil(Number(ack.retry_after) || 1)));
-    } else {
-      showComposerError(ok ? "" : failure(ack));
-    }
-    return ok;
-  },
+  model,
+  sealed,
+  connection: () => connection,
+  you: () => you,
+  composeMode,
+  typing,
 });
 setUpCopyButtons();
 setUpReport();
-setUpAttention();
 
 document.getElementById("logout").addEventListener("click", async () => {
   if (answered(await connection.leave())) leaveBecause("logout");
@@ -276,16 +289,4 @@ const navigation = performance.getEntriesByType("navigation")[0];
 const reloaded = navigation?.type === "reload" && new URL(navigation.name).pathname === location.pathname;
 model.note(t(reloaded ? "note.refreshed" : "note.fresh"));
 
-function tick() {
-  const msLeft = deadline - performance.now();
-  showCountdown(msLeft / 1000);
-  if (msLeft <= -3000) {
-    leaveBecause("expired"); // the server's notice is late or lost
-    return;
-  }
-  // Wake just after the next whole second before the deadline, so the clock turns
-  // when a second really passes (a free-running interval lags up to a second).
-  const toNextSecond = ((msLeft % 1000) + 1000) % 1000 || 1000;
-  setTimeout(tick, toNextSecond + 10);
-}
-tick();
+runCountdown(() => deadline - performance.now(), () => leaveBecause("expired"));

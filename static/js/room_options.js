@@ -1,20 +1,24 @@
-// The create form's "Room options" (kind, who may purge, lifetime, seats). The form posts them as they are;
-// a server-blind room is made through the JSON API, whose body carries them as `apiRules` writes them.
+// The create form's "Room options" (kind, who may purge, lifetime, seats, disappearing messages, vanish on
+// leave). The form posts them as they are; a server-blind room is made through the JSON API, whose body
+// carries them as `apiRules` writes them.
 // A pair room has two seats, so its seats field is off while "Pair" is chosen.
 
 const DIGITS = /^[0-9]{1,9}$/;
 
 /**
- * The API's fields for the options chosen on the form (`kind`, `purge`, `lifetime` in minutes and `seats`,
- * as the form's text): only those set, the lifetime in seconds (`ttl`), whole numbers as numbers. A pair
- * room sends no seats (it has two). A number that is not one is sent as typed, for the server to refuse.
+ * The API's fields for the options chosen on the form (`kind`, `purge`, `lifetime` in minutes, `seats` and
+ * `disappear` in seconds, as the form's text; `vanish`, ticked or not): only those set, the lifetime in
+ * seconds (`ttl`), whole numbers as numbers. A pair room sends no seats (it has two). A number that is not
+ * one is sent as typed, for the server to refuse.
  */
-export function apiRules({ kind = "", purge = "", lifetime = "", seats = "" } = {}) {
+export function apiRules({ kind = "", purge = "", lifetime = "", seats = "", disappear = "", vanish = false } = {}) {
   const rules = {};
   if (kind) rules.kind = kind;
   if (purge) rules.purge = purge;
   if (lifetime) rules.ttl = DIGITS.test(lifetime) ? Number(lifetime) * 60 : lifetime;
   if (seats && kind !== "pair") rules.seats = DIGITS.test(seats) ? Number(seats) : seats;
+  if (disappear) rules.disappear = DIGITS.test(disappear) ? Number(disappear) : disappear;
+  if (vanish) rules.vanish = true;
   return rules;
 }
 
@@ -24,7 +28,8 @@ export function chosenRules(form) {
     const field = form.elements[name];
     return field && !field.disabled ? field.value.trim() : "";
   };
-  return apiRules({ kind: value("kind"), purge: value("purge"), lifetime: value("lifetime"), seats: value("seats") });
+  const chosen = { kind: value("kind"), purge: value("purge"), lifetime: value("lifetime"), seats: value("seats") };
+  return apiRules({ ...chosen, disappear: value("disappear"), vanish: Boolean(form.elements.vanish?.checked) });
 }
 
 /** Wire the options: choosing a pair room turns the seats field off (and says why in its hint). */

@@ -52,9 +52,13 @@ def launch_chromium(playwright: Playwright) -> Browser:
 # --- getting in -------------------------------------------------------------------------------------------------
 
 
-def create_room_to_share_card(page: Page, base_url: str, alias: str, name: str, password: str = PASSWORD) -> str:
-    """Fill the landing form and submit; stops on the share card and returns the room link it shows."""
-    page.goto(base_url + "/")
+def create_room_to_share_card(
+    page: Page, base_url: str, alias: str, name: str, password: str = PASSWORD, *, fresh: bool = True
+) -> str:
+    """Fill the landing form (loaded anew unless not `fresh`: options already chosen on it) and submit; stops on
+    the share card and returns the room link it shows."""
+    if fresh:
+        page.goto(base_url + "/")
     page.fill("#alias", alias)
     page.fill("#name", name)
     page.fill("#password", password)
@@ -92,6 +96,29 @@ def join_room(page: Page, link: str, alias: str, password: str = PASSWORD) -> No
     page.fill("#password", password)
     page.get_by_role("button", name="Join room").click()
     expect(page).to_have_url(link)
+    expect_connected(page)
+
+
+# For tests of the chat page itself, which need not type their way in: the forms have tests of their own
+# (test_forms.py, test_client.py). The page's own cookie jar makes the requests, as the forms would.
+
+
+def create_room_through_api(page: Page, base_url: str, alias: str, name: str, password: str = PASSWORD) -> str:
+    """Make a room through the JSON API and open it; returns the room link."""
+    made = page.request.post(base_url + "/api/rooms", data={"alias": alias, "name": name, "password": password})
+    assert made.status == 201, made.text()
+    link = str(made.json()["url"])
+    page.goto(link)
+    expect_connected(page)
+    return link
+
+
+def join_room_through_api(page: Page, link: str, alias: str, password: str = PASSWORD) -> None:
+    """Join through the JSON API and open the room."""
+    base_url, room_id = link.split("/r/")
+    joined = page.request.post(f"{base_url}/api/rooms/{room_id}/join", data={"alias": alias, "password": password})
+    assert joined.status == 200, joined.text()
+    page.goto(link)
     expect_connected(page)
 
 
@@ -213,12 +240,21 @@ class Pair:
     ann_socket: SocketTap
 
 
-def pair_up(new_page: Callable[..., Page], base_url: str, ann_device: Any = None, bob_device: Any = None) -> Pair:
-    """Ann (in a context made with `ann_device` options) creates a room, Bob joins, both see both."""
+def pair_up(
+    new_page: Callable[..., Page], base_url: str, ann_device: Any = None, bob_device: Any = None, *, forms: bool = True
+) -> Pair:
+    """Ann (in a context made with `ann_device` options) creates a room, Bob joins, both see both.
+
+    Through the landing and join forms; with `forms=False` through the JSON API.
+    """
     ann, bob = new_page(**(ann_device or {})), new_page(**(bob_device or {}))
     tap = tap_socket(ann)
-    link = create_room(ann, base_url, "ann", "plans")
-    join_room(bob, link, "bob")
+    if forms:
+        link = create_room(ann, base_url, "ann", "plans")
+        join_room(bob, link, "bob")
+    else:
+        link = create_room_through_api(ann, base_url, "ann", "plans")
+        join_room_through_api(bob, link, "bob")
     for page in (ann, bob):
         expect_present(page, "ann", "bob")
     return Pair(link, ann, bob, tap)

@@ -64,10 +64,10 @@ class Trio:
 
 
 @pytest.fixture
-def trio(new_page: NewPage, live_server: RunningServer) -> Trio:
+def trio(new_page: NewPage, shared_server: RunningServer) -> Trio:
     """Ann creates a room through the landing form; Bob and Cat join by its link, each in a separate context."""
     ann, bob, cat = new_page(), new_page(), new_page()
-    link = create_room(ann, live_server.url, "ann", "plans")
+    link = create_room(ann, shared_server.url, "ann", "plans")
     join_room(bob, link, "bob")
     join_room(cat, link, "cat")
     # A socket that connects later gets no history: everyone is connected before anyone speaks.
@@ -80,10 +80,10 @@ def trio(new_page: NewPage, live_server: RunningServer) -> Trio:
 
 
 def test_share_card_shows_link_and_qr_and_copies_the_link_without_the_password(
-    new_page: NewPage, live_server: RunningServer, page_errors: list[str]
+    new_page: NewPage, shared_server: RunningServer, page_errors: list[str]
 ) -> None:
     page = new_page(permissions=["clipboard-read", "clipboard-write"])
-    link = create_room_to_share_card(page, live_server.url, "ann", "plans", PASSWORD)
+    link = create_room_to_share_card(page, shared_server.url, "ann", "plans", PASSWORD)
 
     expect(page.get_by_role("heading", name="Your room is ready")).to_be_visible()
     expect(page.locator(".room-title")).to_have_text("plans")
@@ -170,10 +170,10 @@ def test_a_purge_wipes_all_three_screens_and_back_brings_nothing_back(trio: Trio
 
 
 def test_leave_wipes_the_screen_back_shows_nothing_and_the_link_asks_to_join_again(
-    new_page: NewPage, live_server: RunningServer, page_errors: list[str]
+    new_page: NewPage, shared_server: RunningServer, page_errors: list[str]
 ) -> None:
     ann, bob = new_page(), new_page()
-    link = create_room(ann, live_server.url, "ann", "plans")
+    link = create_room(ann, shared_server.url, "ann", "plans")
     join_room(bob, link, "bob")
     send(ann, "ann: meet by the fountain")
     send(bob, "bob: which fountain")
@@ -263,10 +263,10 @@ def test_at_the_end_of_its_time_the_room_counts_down_to_zero_and_wipes_every_scr
 
 
 def test_a_refresh_keeps_you_in_the_room_with_an_empty_view_that_says_why(
-    new_page: NewPage, live_server: RunningServer, page_errors: list[str]
+    new_page: NewPage, shared_server: RunningServer, page_errors: list[str]
 ) -> None:
     ann, bob = new_page(), new_page()
-    link = create_room(ann, live_server.url, "ann", "plans")
+    link = create_room(ann, shared_server.url, "ann", "plans")
     join_room(bob, link, "bob")
     send(ann, "said before the refresh")
     send(bob, "bob also spoke before")
@@ -307,10 +307,10 @@ def test_a_refresh_keeps_you_in_the_room_with_an_empty_view_that_says_why(
 
 
 def test_a_hidden_tab_counts_unread_messages_in_its_title_without_their_text(
-    new_page: NewPage, live_server: RunningServer, page_errors: list[str]
+    new_page: NewPage, shared_server: RunningServer, page_errors: list[str]
 ) -> None:
     ann, bob = new_page(), new_page()
-    link = create_room(ann, live_server.url, "ann", "plans")
+    link = create_room(ann, shared_server.url, "ann", "plans")
     join_room(bob, link, "bob")
     expect(ann).to_have_title("Ephemeral")
 
@@ -368,12 +368,17 @@ MEDIA_TAGS = ["img", "video", "audio"]
 AUDIT_MESSAGES = """(allowed) => {
     const found = [];
     for (const el of document.querySelectorAll("#messages *")) {
+        // The client's own controls beside a message's body (its actions, a reply's quote, the reactions) are
+        // built by the page with textContent: the body, where a message's markup goes, is never one of them.
+        if (el.closest("#messages > li.message > :is(.message-toggle, .message-menu, .quote, .foot)")) continue;
         const tag = el.localName;
         if (!allowed.includes(tag)) found.push(`element <${tag}>`);
-        // The client's own entry for a message carries its id, sender, time and colour; nothing inside a message may.
+        // The client's own entry for a message carries its id, sender, time, colour and the id it replies to;
+        // nothing inside a message may.
         const entry = el.matches("#messages > li.message");
         for (const attr of el.attributes) {
-            if (entry && ["data-id", "data-from", "data-ts", "data-who"].includes(attr.name)) continue;
+            const own = ["data-id", "data-from", "data-ts", "data-who", "data-reply-to", "tabindex"];
+            if (entry && own.includes(attr.name)) continue;
             if (!["class", "href", "rel", "target", "datetime", "type", "title", "src", "alt", "controls"]
                 .includes(attr.name)) found.push(`<${tag} ${attr.name}="${attr.value}">`);
         }
@@ -416,7 +421,7 @@ def prove_inline_handlers_run(page: Page) -> None:
 
 
 def test_hostile_messages_run_nothing_in_the_readers_page_and_formatting_still_renders(
-    new_page: NewPage, live_server: RunningServer, page_errors: list[str]
+    new_page: NewPage, shared_server: RunningServer, page_errors: list[str]
 ) -> None:
     writer = new_page()
     # Two readers: one with the page's CSP, and one without it (bypass_csp), so that there only
@@ -426,11 +431,11 @@ def test_hostile_messages_run_nothing_in_the_readers_page_and_formatting_still_r
     dialogs: list[str] = []
     for page in (writer, reader, bare):
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    link = create_room(writer, live_server.url, "writer", "xss")
+    link = create_room(writer, shared_server.url, "writer", "xss")
     join_room(reader, link, "reader")
     join_room(bare, link, "bare")
     prove_inline_handlers_run(bare)
-    leaving = {"reader": requests_leaving(reader, live_server.url), "bare": requests_leaving(bare, live_server.url)}
+    leaving = {"reader": requests_leaving(reader, shared_server.url), "bare": requests_leaving(bare, shared_server.url)}
 
     send(writer, FORMATTED)
     # The table goes through the real server from socket clients spread over several participants,
@@ -440,7 +445,7 @@ def test_hostile_messages_run_nothing_in_the_readers_page_and_formatting_still_r
     acks: queue.Queue[tuple[str, object]] = queue.Queue()
     try:
         for start in range(0, len(XSS_VECTORS), PER_SENDER):
-            person = Person(live_server.url)
+            person = Person(shared_server.url)
             people.append(person)
             assert person.join(room_id, f"sender{start}", PASSWORD).status_code == 200
             socket = person.connect(room_id)
@@ -507,11 +512,11 @@ def expect_focus_ring(page: Page, control: Locator) -> None:
 
 
 def test_keyboard_alone_creates_enters_joins_sends_and_purges(
-    new_page: NewPage, live_server: RunningServer, page_errors: list[str]
+    new_page: NewPage, shared_server: RunningServer, page_errors: list[str]
 ) -> None:
     ann, bob = new_page(), new_page()
 
-    ann.goto(live_server.url + "/")
+    ann.goto(shared_server.url + "/")
     tab_to(ann, ann.locator("#alias"))
     ann.keyboard.type("ann")
     ann.keyboard.press("Tab")
@@ -655,10 +660,10 @@ def expect_thumb_sized(page: Page, selector: str) -> None:
 
 
 def test_on_a_phone_nothing_scrolls_sideways_and_the_controls_fit_a_thumb(
-    new_page: NewPage, live_server: RunningServer, page_errors: list[str]
+    new_page: NewPage, shared_server: RunningServer, page_errors: list[str]
 ) -> None:
     phone, friend = new_page(**PHONE), new_page()
-    phone.goto(live_server.url + "/")
+    phone.goto(shared_server.url + "/")
     expect_no_sideways_scroll(phone, "the landing page")
     phone.fill("#alias", "ann")
     phone.fill("#name", ROOM_NAME)

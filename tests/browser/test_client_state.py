@@ -16,10 +16,10 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.support import (
     Pair,
-    create_room,
+    create_room_through_api,
     expect_gone,
     expect_message,
-    join_room,
+    join_room_through_api,
     message,
     pair_up,
     purge,
@@ -38,7 +38,8 @@ INTERNAL = "Something went wrong. Try again."
 
 @pytest.fixture
 def pair(new_page: NewPage, shared_server: RunningServer) -> Pair:
-    return pair_up(new_page, shared_server.url)
+    """Ann and Bob in a room made and joined through the JSON API: these tests are about the chat page."""
+    return pair_up(new_page, shared_server.url, forms=False)
 
 
 def test_presence_marks_the_host_and_you_and_says_who_came(pair: Pair, page_errors: list[str]) -> None:
@@ -156,8 +157,8 @@ def test_wiping_empties_the_message_list_before_the_page_moves_on(
     shown: list[dict[str, Any]] = []
     ann.expose_function("__conversationShows", lambda snapshot: shown.append(snapshot))
     ann.add_init_script(CONVERSATION_RECORDER)
-    link = create_room(ann, shared_server.url, "ann", "plans")
-    join_room(bob, link, "bob")
+    link = create_room_through_api(ann, shared_server.url, "ann", "plans")
+    join_room_through_api(bob, link, "bob")
     said = ["ann: the key is under the mat", "bob: the boat leaves at six"]
     send(ann, said[0])
     send(bob, said[1])

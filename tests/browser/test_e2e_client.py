@@ -110,6 +110,8 @@ def blind_pair(new_page: NewPage, shared_server: RunningServer) -> BlindPair:
         expect(page.locator("#room-name")).to_have_text("secret plans")
         expect(page.locator("#blind-note")).to_contain_text("Server-blind")
         expect(page.locator("#blind-note")).to_contain_text("sizes rounded to 256 bytes")
+        # The chat page came in place of the form (e2e/navigate.js), its own stylesheet with it.
+        expect(page.locator('head link[rel="stylesheet"][href$="/static/css/messages.css"]')).to_have_count(1)
     return BlindPair(link, ann, bob, tap)
 
 

@@ -7,6 +7,7 @@ Every test drives Debian's Chromium against a real server process, on a 1366x800
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from typing import Any
@@ -17,11 +18,11 @@ from playwright.sync_api import Locator, Page, expect
 from tests.browser.support import (
     PASSWORD,
     contrast,
-    create_room_to_share_card,
     expect_connected,
     rgb,
     severe_violations,
 )
+from tests.support.people import Person
 from tests.support.server import RunningServer
 
 pytestmark = pytest.mark.browser
@@ -73,15 +74,26 @@ def expect_unmarked(page: Page, field: str) -> None:
     expect(page.locator(f"#{field}-error")).to_be_hidden()
 
 
+def link_from_ann(server: RunningServer) -> str:
+    """The link of a room Ann made elsewhere, through the JSON API from an address of her own, as she sends it.
+
+    These tests are about the forms a guest meets; the landing form is tested on its own pages.
+    """
+    with contextlib.closing(Person(server.url)) as ann:
+        created = ann.create(alias="ann", name="plans", password=PASSWORD)
+    assert created.status_code == 201, created.text
+    return str(created.json()["url"])
+
+
 # 1 ----------------------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("device", DEVICES)
 def test_a_wrong_password_keeps_the_alias_and_puts_the_cursor_in_the_marked_password_field(
-    device: str, new_page: NewPage, live_server: RunningServer, page_errors: list[str]
+    device: str, new_page: NewPage, shared_server: RunningServer, page_errors: list[str]
 ) -> None:
-    host, guest = new_page(), new_page(**DEVICES[device])
-    link = create_room_to_share_card(host, live_server.url, "ann", "plans")
+    guest = new_page(**DEVICES[device])
+    link = link_from_ann(shared_server)
 
     guest.goto(link)
     guest.fill("#alias", "bob")
@@ -106,10 +118,10 @@ def test_a_wrong_password_keeps_the_alias_and_puts_the_cursor_in_the_marked_pass
 
 
 def test_a_taken_alias_is_marked_at_the_alias_field_and_selected_for_retyping(
-    new_page: NewPage, live_server: RunningServer, page_errors: list[str]
+    new_page: NewPage, shared_server: RunningServer, page_errors: list[str]
 ) -> None:
-    host, guest = new_page(), new_page(**DESKTOP)
-    link = create_room_to_share_card(host, live_server.url, "ann", "plans")
+    guest = new_page(**DESKTOP)
+    link = link_from_ann(shared_server)
 
     guest.goto(link)
     guest.fill("#alias", "ANN")
@@ -135,10 +147,10 @@ def test_a_taken_alias_is_marked_at_the_alias_field_and_selected_for_retyping(
 
 
 def test_a_landing_form_the_server_refuses_marks_the_field_it_refused(
-    new_page: NewPage, live_server: RunningServer, page_errors: list[str]
+    new_page: NewPage, shared_server: RunningServer, page_errors: list[str]
 ) -> None:
     page = new_page(**PHONE)
-    page.goto(live_server.url + "/")
+    page.goto(shared_server.url + "/")
     page.fill("#alias", UNASSIGNED_ALIAS)
     page.fill("#name", "plans")
     page.fill("#password", PASSWORD)
@@ -154,10 +166,10 @@ def test_a_landing_form_the_server_refuses_marks_the_field_it_refused(
 
 
 def test_without_scripts_the_server_marks_every_wrong_field_and_focuses_the_first(
-    new_page: NewPage, live_server: RunningServer, page_errors: list[str]
+    new_page: NewPage, shared_server: RunningServer, page_errors: list[str]
 ) -> None:
     page = new_page(java_script_enabled=False, **DESKTOP)
-    page.goto(live_server.url + "/")
+    page.goto(shared_server.url + "/")
     page.fill("#alias", "ann")
     page.get_by_role("button", name="Create room").click()
 
@@ -188,13 +200,13 @@ def expect_masked(field: Locator, masked: bool) -> None:
 @pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("where", ["landing", "join"])
 def test_every_password_field_has_a_button_that_shows_and_hides_the_password(
-    where: str, device: str, new_page: NewPage, live_server: RunningServer, page_errors: list[str]
+    where: str, device: str, new_page: NewPage, shared_server: RunningServer, page_errors: list[str]
 ) -> None:
     page = new_page(**DEVICES[device])
     if where == "join":
-        page.goto(create_room_to_share_card(new_page(), live_server.url, "ann", "plans"))
+        page.goto(link_from_ann(shared_server))
     else:
-        page.goto(live_server.url + "/")
+        page.goto(shared_server.url + "/")
     password = page.locator("#password")
     show = page.get_by_role("button", name="Show password", exact=True)
     hide = page.get_by_role("button", name="Hide password", exact=True)
@@ -243,10 +255,10 @@ def test_every_password_field_has_a_button_that_shows_and_hides_the_password(
 
 
 def test_on_a_phone_the_create_form_is_on_the_first_screen_and_on_a_desktop_beside_the_intro(
-    new_page: NewPage, live_server: RunningServer, page_errors: list[str]
+    new_page: NewPage, shared_server: RunningServer, page_errors: list[str]
 ) -> None:
     phone = new_page(**PHONE)
-    phone.goto(live_server.url + "/")
+    phone.goto(shared_server.url + "/")
     first_screen = PHONE["viewport"]["height"]
     for control in (
         phone.locator("#alias"),
@@ -266,7 +278,7 @@ def test_on_a_phone_the_create_form_is_on_the_first_screen_and_on_a_desktop_besi
     expect(promises.last).to_contain_text("Not end-to-end encrypted.")
 
     desktop = new_page(**DESKTOP)
-    desktop.goto(live_server.url + "/")
+    desktop.goto(shared_server.url + "/")
     title = desktop.get_by_role("heading", name="A private room that forgets").bounding_box()
     form = desktop.locator("#create-form").bounding_box()
     listed = desktop.locator(".promises").bounding_box()
@@ -314,17 +326,16 @@ def edge_contrasts(page: Page, where: str) -> list[str]:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_input_edge_has_three_to_one_contrast_in_light_and_dark(
-    scheme: str, new_page: NewPage, live_server: RunningServer, page_errors: list[str]
+    scheme: str, new_page: NewPage, shared_server: RunningServer, page_errors: list[str]
 ) -> None:
     host, guest = new_page(color_scheme=scheme), new_page(color_scheme=scheme)
-    host.goto(live_server.url + "/")
+    host.goto(shared_server.url + "/")
     short = edge_contrasts(host, f"{scheme} landing")
     host.get_by_role("button", name="Create room").click()  # empty: every field is marked wrong
     expect(host.locator("#password")).to_have_attribute("aria-invalid", "true")
     short += edge_contrasts(host, f"{scheme} landing with errors")
 
-    link = create_room_to_share_card(host, live_server.url, "ann", "plans")
-    guest.goto(link)
+    guest.goto(link_from_ann(shared_server))
     short += edge_contrasts(guest, f"{scheme} join")
     assert short == [], "input edges WCAG 1.4.11 cannot see:\n" + "\n".join(short)
     assert page_errors == []
@@ -335,12 +346,12 @@ def test_every_input_edge_has_three_to_one_contrast_in_light_and_dark(
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_forms_pass_an_axe_audit_with_their_errors_shown_in_light_and_dark(
-    scheme: str, new_page: NewPage, live_server: RunningServer, page_errors: list[str]
+    scheme: str, new_page: NewPage, shared_server: RunningServer, page_errors: list[str]
 ) -> None:
     host, guest = new_page(color_scheme=scheme), new_page(color_scheme=scheme, **PHONE)
     found: list[str] = []
 
-    host.goto(live_server.url + "/")
+    host.goto(shared_server.url + "/")
     host.get_by_role("button", name="Create room").click()  # empty: the script marks every field
     expect(host.locator("#alias-error")).to_be_visible()
     found += severe_violations(host, f"{scheme} landing, script's errors")
@@ -353,8 +364,7 @@ def test_the_forms_pass_an_axe_audit_with_their_errors_shown_in_light_and_dark(
     expect(host.locator("#alias-error")).to_be_visible()
     found += severe_violations(host, f"{scheme} landing, server's error")
 
-    link = create_room_to_share_card(host, live_server.url, "ann", "plans")
-    guest.goto(link)
+    guest.goto(link_from_ann(shared_server))
     guest.fill("#alias", "bob")
     guest.fill("#password", WRONG)
     guest.get_by_role("button", name="Join room").tap()

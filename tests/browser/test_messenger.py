@@ -43,7 +43,8 @@ WHO_COLOURS = {
 
 
 def pair_of(new_page: NewPage, server: RunningServer, ann_device: dict, bob_device: dict = DESKTOP) -> Pair:
-    return pair_up(new_page, server.url, ann_device, bob_device)
+    """Ann and Bob in a room made and joined through the JSON API: these tests are about the chat page."""
+    return pair_up(new_page, server.url, ann_device, bob_device, forms=False)
 
 
 @pytest.fixture

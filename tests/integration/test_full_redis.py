@@ -43,8 +43,10 @@ def test_a_full_redis_answers_unavailable_and_open_rooms_go_on(tmp_path, people_
         with pytest.raises(Refused, match=r"^unavailable$"):
             bob.connect(room_id)  # attaching a socket writes to Redis
         sent = ann_socket.send("still here")
-        assert sent["ok"] is True, sent  # a message writes nothing to Redis
+        assert sent["ok"] is True, sent  # its id and author are written past the limit: a room's last 1,000 at most
         assert ann_socket.wait("message")["html"] == "<p>still here</p>"
+        for action, payload in (("react", {"emoji": "👍"}), ("edit", {"text": "still here!"}), ("unsend", {})):
+            assert ann_socket.call(action, {"id": sent["id"], **payload})["ok"] is True, action
 
         with store.client() as client:
             client.config_set("maxmemory", 0)

@@ -87,6 +87,7 @@ def test_stats_count_hashes_limits_and_rooms(hooked):
         "create_by_address",
         "messages_by_participant",
         "reports_by_address",
+        "typing_by_participant",
     }
     room_id = Person(srv.url).create().json()["room_id"]
     assert Person(srv.url).join(room_id, password="wrong").status_code == 403
@@ -100,6 +101,7 @@ def test_stats_count_hashes_limits_and_rooms(hooked):
         "create_by_address": 1,
         "messages_by_participant": 0,
         "reports_by_address": 0,
+        "typing_by_participant": 0,
     }
 
 

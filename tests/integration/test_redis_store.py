@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pytest
 import requests
@@ -14,7 +16,7 @@ from flask.sessions import SecureCookieSessionInterface
 from tests.support.people import Person
 from tests.support.process import wait_until
 from tests.support.redis import SHARED_SECRET, RedisServer, running_redis
-from tests.support.server import ROOT, RunningServer, start_server
+from tests.support.server import ROOT, RunningServer, start_all, start_server, stop_all
 
 MESSAGE = "zq7marker message that must never be stored"
 
@@ -110,8 +112,9 @@ def _check_stored(store: RedisServer, server: RunningServer) -> None:
         assert token not in text
     hour_ms = 3600 * 1000
     room_keys = {key: ttl for key, (_value, ttl) in stored.items() if room_id in key}
-    # record, members, aliases, online, sockets, issued ids, connects per binding
-    assert len(room_keys) == 7, sorted(room_keys)
+    # record, members, aliases, online, sockets, issued ids, connects per binding, and of the messages their ids
+    # with their authors and their order (no text: checked above)
+    assert len(room_keys) == 9, sorted(room_keys)
     assert all(0 < ttl <= hour_ms for ttl in room_keys.values()), room_keys
     # The shared indexes: room expiries, process heartbeats, rooms without a
     # present host and reported rooms (the last two lose a room with the room);
@@ -151,26 +154,44 @@ def test_a_redis_outage_answers_unavailable_and_recovers(tmp_path):
             server.stop()
 
 
+@dataclass
+class Lifetimes:
+    """Two processes on one Redis: rooms made on `short` live two seconds, rooms made on `hour` an hour."""
+
+    store: RedisServer
+    short: RunningServer
+    hour: RunningServer
+
+
+@pytest.fixture(scope="module")
+def lifetimes(tmp_path_factory) -> Iterator[Lifetimes]:
+    workdir = tmp_path_factory.mktemp("lifetimes")
+    with running_redis(workdir) as store:
+        two_seconds = {**store.env(), "EPHEMERAL_ROOM_TTL": "2"}
+        short, hour = start_all(workdir, [("gevent", two_seconds), ("gevent", store.env())])
+        try:
+            yield Lifetimes(store, short, hour)
+        finally:
+            stop_all([short, hour])
+
+
 @pytest.mark.parametrize("ending", ["purge", "expiry"])
-def test_no_trace_of_a_room_is_left_in_redis_after_it_ends(own_redis, tmp_path, ending):
+def test_no_trace_of_a_room_is_left_in_redis_after_it_ends(lifetimes, ending):
     """Another room that lives on keeps the process's own keys alive, so only cleanup can remove the id."""
-    short = start_server(tmp_path, env={**own_redis.env(), "EPHEMERAL_ROOM_TTL": "2"})
-    hour = start_server(tmp_path, env=own_redis.env())
-    try:
-        keeper = Person(hour.url)
-        keeper_room = keeper.create(alias="keeper").json()["room_id"]
-        keeper.connect(keeper_room, url=short.url).wait("welcome")
-        ann = Person(hour.url if ending == "purge" else short.url)
-        room_id = ann.create(alias="ann").json()["room_id"]
-        sock = ann.connect(room_id, url=short.url)
-        sock.wait("welcome")
-        assert room_id in repr(_everything_stored(own_redis))
-        if ending == "purge":
-            assert sock.call("purge")["ok"]
-        assert sock.wait("purged", timeout=15)["reason"] == {"purge": "purged", "expiry": "expired"}[ending]
-        # Heartbeats prune a process's list of rooms within a second of their end.
-        wait_until(lambda: room_id not in repr(_everything_stored(own_redis)), 10, "the room id leaves Redis")
-        assert keeper_room in repr(_everything_stored(own_redis))
-    finally:
-        short.stop()
-        hour.stop()
+    store, short, hour = lifetimes.store, lifetimes.short, lifetimes.hour
+    keeper = Person(hour.url)
+    keeper_room = keeper.create(alias="keeper").json()["room_id"]
+    keeper.connect(keeper_room, url=short.url).wait("welcome")
+    ann = Person(hour.url if ending == "purge" else short.url)
+    room_id = ann.create(alias="ann").json()["room_id"]
+    sock = ann.connect(room_id, url=short.url)
+    sock.wait("welcome")
+    assert room_id in repr(_everything_stored(store))
+    if ending == "purge":
+        assert sock.call("purge")["ok"]
+    assert sock.wait("purged", timeout=15)["reason"] == {"purge": "purged", "expiry": "expired"}[ending]
+    # Heartbeats prune a process's list of rooms within a second of their end.
+    wait_until(lambda: room_id not in repr(_everything_stored(store)), 10, "the room id leaves Redis")
+    assert keeper_room in repr(_everything_stored(store))
+    keeper.close()
+    ann.close()

@@ -85,9 +85,22 @@ def test_a_pair_room_locks_at_its_second_person_and_refuses_the_third(people: Ca
     room_id, _, ann = a_room(people, kind="pair")
     joined = people().join(room_id)
     assert joined.status_code == 200 and joined.json()["room"]["locked"] is True
-    assert ann.wait("room") == {"kind": "pair", "locked": True, "purge": "anyone", "ttl": 3600, "seats": 2}
+    pair = {"kind": "pair", "locked": True, "purge": "anyone", "ttl": 3600, "seats": 2, "disappear": 0, "vanish": False}
+    assert ann.wait("room") == pair
     third = people().join(room_id, alias="cleo")
     assert (third.status_code, third.json()["error"]) == (423, "locked")
+
+
+def test_disappearing_messages_and_vanish_on_leave_are_told_to_everyone_who_comes(
+    people: Callable[[], Person],
+) -> None:
+    """The room keeps its creator's choice for every later answer: the screens act on it, the server only tells it."""
+    room_id, _, ann = a_room(people, disappear=300, vanish=True)
+    bob = people()
+    joined = bob.join(room_id, alias="bob").json()["room"]
+    welcome = bob.connect(room_id).wait("welcome")["room"]
+    assert [joined["disappear"], joined["vanish"], welcome["disappear"], welcome["vanish"]] == [300, True, 300, True]
+    assert ann.call("lock", {"locked": True})["room"]["disappear"] == 300
 
 
 def test_a_broadcast_room_refuses_a_members_message(people: Callable[[], Person]) -> None:
@@ -120,17 +133,20 @@ def test_a_kick_reaches_another_process_and_hosting_outlives_the_hosts_process(p
 
     Ann hosts on A; bob is on B and on A, cleo on B. Ann kicks bob: his socket on
     B is told and closed too. Then A dies (SIGKILL): B finds it dead by its
-    heartbeat, and after the grace (1 s here) cleo, the one present, hosts.
+    heartbeat, and after the grace (1 s here) cleo, the one present, hosts. The
+    room vanishes a leaver's messages: the presence without ann is what cleo's
+    screen removes ann's messages on.
     """
     a, b = processes(2, {"EPHEMERAL_HOST_GRACE": "1"})
     ann, bob, cleo = people_at(a.url), people_at(b.url), people_at(b.url)
-    created = ann.create(alias="ann").json()
+    created = ann.create(alias="ann", vanish=True).json()
     room_id = created["room_id"]
     ann_socket = connected(ann, room_id)
     bob_id = bob.join(room_id).json()["participant_id"]
     bob_sockets = connected(bob, room_id), connected(bob, room_id, url=a.url)
     assert cleo.join(room_id, alias="cleo").status_code == 200
-    cleo_socket = connected(cleo, room_id)
+    cleo_socket = cleo.connect(room_id)
+    assert cleo_socket.wait("welcome")["room"]["vanish"] is True
     ann_socket.wait_for("presence", lambda p: aliases(p) == ["ann", "bob", "cleo"])
     assert ann_socket.kick(bob_id) == {"ok": True}
     for sock in bob_sockets:

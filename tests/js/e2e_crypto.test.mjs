@@ -12,8 +12,10 @@ import {
   newLinkSecret,
   newSalt,
   newSid,
+  openEdit,
   openMessage,
   openName,
+  sealEdit,
   sealMessage,
   sealName,
 } from "../../static/js/e2e/crypto.js";
@@ -144,6 +146,53 @@ describe("messages", () => {
     const [one, two] = [await sealMessage(key, where, message), await sealMessage(key, where, message)];
     assert.notEqual(one.iv, two.iv);
     assert.deepEqual(await openMessage(key, where, two), message);
+  });
+});
+
+describe("edits", () => {
+  for (const entry of vectors.edits) {
+    test(`${entry.id}: sealed as the vector, and opened for its message`, async () => {
+      const key = await messageKey(entry.key);
+      const ids = { roomId: entry.room_id, from: entry.from, messageId: entry.message_id };
+      const where = { ...ids, sid: b64urlDecode(entry.sid), n: entry.n };
+      assert.deepEqual(await sealEdit(key, where, entry.message, { iv: entry.iv }), entry.envelope);
+      assert.equal(b64urlDecode(entry.envelope.ct).length, entry.plaintext_bytes + 16);
+      assert.deepEqual(await openEdit(key, ids, entry.envelope), entry.message);
+    });
+  }
+
+  for (const entry of vectors.edit_opens) {
+    test(`${entry.expect === null ? "refused" : "opens"}: ${entry.why}`, async () => {
+      const key = await messageKey(entry.key);
+      const where = { roomId: entry.room_id, from: entry.from };
+      const opening =
+        entry.as === "edit"
+          ? openEdit(key, { ...where, messageId: entry.message_id }, entry.envelope)
+          : openMessage(key, where, entry.envelope);
+      if (entry.expect === null) await assert.rejects(opening);
+      else assert.deepEqual(await opening, entry.expect);
+    });
+  }
+
+  for (const entry of vectors.bad_edit_seals) {
+    test(`not sealed: ${entry.why}`, async () => {
+      const { room_id: roomId, from, message_id: messageId, sid, n } = entry;
+      await assert.rejects(sealEdit(await messageKey(entry.key), { roomId, from, messageId, sid, n }, entry.message));
+    });
+  }
+
+  test("a sealed edit opens only for its message, author and room, and never as a message", async () => {
+    const key = await messageKey("ascii");
+    const where = { roomId: "room", from: "someone", messageId: "msg-1", sid: newSid(), n: 3 };
+    const body = { a: "Ann", t: "<p>fixed</p>", ts: 1 };
+    const edit = await sealEdit(key, where, body);
+    const message = await sealMessage(key, where, body);
+    assert.deepEqual(await openEdit(key, where, edit), body);
+    await assert.rejects(openEdit(key, { ...where, messageId: "msg-2" }, edit));
+    await assert.rejects(openEdit(key, { ...where, from: "someone else" }, edit));
+    await assert.rejects(openEdit(key, { ...where, roomId: "moor" }, edit));
+    await assert.rejects(openEdit(key, where, message));
+    await assert.rejects(openMessage(key, where, edit));
   });
 });
 

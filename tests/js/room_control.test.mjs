@@ -83,7 +83,7 @@ describe("roleChanges", () => {
 
 describe("roomState", () => {
   test("keeps what the server said", () => {
-    const payload = { kind: "broadcast", purge: "hosts", locked: true, ttl: 900, seats: 12 };
+    const payload = { kind: "broadcast", purge: "hosts", locked: true, ttl: 900, seats: 12, disappear: 30, vanish: true };
     assert.deepEqual({ ...roomState(payload) }, payload);
   });
 
@@ -93,7 +93,8 @@ describe("roomState", () => {
 
   test("keeps unknown kinds and policies as unknown, and only true locks", () => {
     const odd = roomState({ kind: "townhall", purge: "nobody", locked: "yes", ttl: -5, seats: 2.5 });
-    assert.deepEqual({ ...odd }, { kind: null, purge: null, locked: false, ttl: null, seats: null });
+    const unknown = { kind: null, purge: null, locked: false, ttl: null, seats: null, disappear: 0, vanish: false };
+    assert.deepEqual({ ...odd }, unknown);
     assert.equal(roomState({}).locked, false);
   });
 });

@@ -205,11 +205,37 @@ class Member:
         """Seal `text` (HTML, as the page's own Markdown would make it, or anything at all) and send it."""
         return self.wire.call("message", {"e2e": self.seal(text)})
 
+    def seal_edit(self, message_id: str, text: str, *, sender: str | None = None) -> dict[str, Any]:
+        """The next envelope of this page load (messages and edits share the counter) as the new text of message
+        `message_id`; `sender` other than its own only to forge one."""
+        envelope = crypto.seal_edit(
+            self.keys.message_key,
+            self.room_id,
+            sender or self.participant_id,
+            message_id,
+            self.sid,
+            self.n,
+            {"a": self.alias, "t": text, "ts": int(time.time() * 1000)},
+        )
+        self.n += 1
+        return envelope
+
+    def edit(self, message_id: str, text: str) -> Any:
+        """Seal `text` as the new text of this member's message `message_id` and send the `edit`."""
+        return self.wire.call("edit", {"id": message_id, "e2e": self.seal_edit(message_id, text)})
+
     def opened(self, count: int) -> list[dict[str, Any]]:
         """The first `count` messages this member received, opened: `{"a", "t", "ts"}` each."""
         return [
             crypto.open_message(self.keys.message_key, self.room_id, relayed["from"], relayed["e2e"])
             for relayed in self.wire.wait_events("message", count)
+        ]
+
+    def opened_edits(self, count: int) -> list[dict[str, Any]]:
+        """The first `count` edits this member received, each opened for its message id and the author named."""
+        return [
+            crypto.open_edit(self.keys.message_key, self.room_id, relayed["from"], relayed["id"], relayed["e2e"])
+            for relayed in self.wire.wait_events("edited", count)
         ]
 
     def close(self) -> None:

@@ -133,6 +133,25 @@ class Socket:
     def step_down(self) -> Any:
         return self.call("step_down")
 
+    # Message actions, as in `tests.support.people.Socket`.
+    def reply(self, message_id: str, text: str) -> Any:
+        return self.call("message", {"text": text, "reply_to": message_id})
+
+    def edit(self, message_id: str, text: str) -> Any:
+        return self.call("edit", {"id": message_id, "text": text})
+
+    def unsend(self, message_id: str) -> Any:
+        return self.call("unsend", {"id": message_id})
+
+    def react(self, message_id: str, emoji: str) -> Any:
+        return self.call("react", {"id": message_id, "emoji": emoji})
+
+    def typing(self, on: bool = True) -> Any:
+        """Sent as a client sends it, with no ack asked; returns what came back, which must be nothing."""
+        answer = self.client.emit("typing", {"on": on})
+        self._collect()
+        return answer
+
     @property
     def connected(self) -> bool:
         self._tasks.run()

@@ -17,7 +17,7 @@ import websocket
 from requests.adapters import HTTPAdapter
 
 EVENT_TIMEOUT = 10.0
-SERVER_EVENTS = ("welcome", "presence", "message", "purged", "room")
+SERVER_EVENTS = ("welcome", "presence", "message", "purged", "room", "edited", "unsent", "reactions", "typing")
 
 
 def loopback_addresses() -> Iterator[str]:
@@ -168,6 +168,22 @@ class Socket:
 
     def step_down(self) -> Any:
         return self.call("step_down")
+
+    # Message actions (docs/protocol.md, Message actions); each returns the ack, but `typing`, which has none.
+    def reply(self, message_id: str, text: str) -> Any:
+        return self.call("message", {"text": text, "reply_to": message_id})
+
+    def edit(self, message_id: str, text: str) -> Any:
+        return self.call("edit", {"id": message_id, "text": text})
+
+    def unsend(self, message_id: str) -> Any:
+        return self.call("unsend", {"id": message_id})
+
+    def react(self, message_id: str, emoji: str) -> Any:
+        return self.call("react", {"id": message_id, "emoji": emoji})
+
+    def typing(self, on: bool = True) -> None:
+        self.client.emit("typing", {"on": on})
 
     def emit_or_closed(self, event: str, payload: Any, timeout: float = EVENT_TIMEOUT) -> Any:
         """Emit and wait for the ack, or for the socket to close first (then None): a racing call.

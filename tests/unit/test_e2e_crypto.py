@@ -115,6 +115,76 @@ def test_sealing_refuses(entry: dict[str, Any]) -> None:
         crypto.seal_message(key, entry["room_id"], entry["from"], entry["sid"], entry["n"], entry["message"])
 
 
+@named(VECTORS["edits"], "id")
+def test_an_edit_is_sealed_as_the_vector_and_opens_for_its_message(entry: dict[str, Any]) -> None:
+    key = keys_for(entry["key"]).message_key
+    where = (entry["room_id"], entry["from"], entry["message_id"])
+    iv = crypto.b64url_decode(entry["iv"])
+    envelope = crypto.seal_edit(key, *where, entry["sid"], entry["n"], entry["message"], iv=iv)
+    assert envelope == entry["envelope"]
+    assert len(crypto.b64url_decode(envelope["ct"])) == entry["plaintext_bytes"] + 16
+    assert crypto.open_edit(key, *where, envelope) == entry["message"]
+
+
+def test_the_edit_vectors_continue_the_messages_counter() -> None:
+    # Messages and edits of one page load share its counter: the edits carry on the messages' sid.
+    assert {entry["sid"] for entry in VECTORS["edits"]} == {entry["sid"] for entry in VECTORS["messages"]}
+    assert VECTORS["edits"][0]["n"] == max(e["n"] for e in VECTORS["messages"] if e["n"] < 2**53 - 1) + 1
+
+
+def opened_as(entry: dict[str, Any]) -> dict[str, Any]:
+    key = keys_for(entry["key"]).message_key
+    if entry["as"] == "edit":
+        return crypto.open_edit(key, entry["room_id"], entry["from"], entry["message_id"], entry["envelope"])
+    return crypto.open_message(key, entry["room_id"], entry["from"], entry["envelope"])
+
+
+@named(VECTORS["edit_opens"], "why")
+def test_opening_an_edit(entry: dict[str, Any]) -> None:
+    if entry["expect"] is None:
+        with pytest.raises(crypto.CryptoError):
+            opened_as(entry)
+    else:
+        assert opened_as(entry) == entry["expect"]
+
+
+def test_the_edit_vectors_refuse_each_binding_and_the_other_kind() -> None:
+    refused = {entry["why"] for entry in VECTORS["edit_opens"] if entry["expect"] is None}
+    assert {
+        "the edit for another message id",
+        "the edit by another author",
+        "the edit in another room",
+        "the edit opened as a message",
+        "a message's envelope opened as an edit",
+    } <= refused
+
+
+def test_a_sealed_edit_opens_only_for_its_message_author_and_room_and_never_as_a_message() -> None:
+    key, sid = keys_for("ascii").message_key, crypto.new_sid()
+    body = {"a": "Ann", "t": "<p>fixed</p>", "ts": 1}
+    edit = crypto.seal_edit(key, "room", "someone", "msg-1", sid, 3, body)
+    message = crypto.seal_message(key, "room", "someone", sid, 3, body)
+    assert crypto.open_edit(key, "room", "someone", "msg-1", edit) == body
+    for room, sender, original, envelope in [
+        ("room", "someone", "msg-2", edit),
+        ("room", "someone else", "msg-1", edit),
+        ("moor", "someone", "msg-1", edit),
+        ("room", "someone", "msg-1", message),
+    ]:
+        with pytest.raises(crypto.CryptoError):
+            crypto.open_edit(key, room, sender, original, envelope)
+    with pytest.raises(crypto.CryptoError):
+        crypto.open_message(key, "room", "someone", edit)
+
+
+@named(VECTORS["bad_edit_seals"], "why")
+def test_sealing_an_edit_refuses(entry: dict[str, Any]) -> None:
+    key = keys_for(entry["key"]).message_key
+    where = (entry["room_id"], entry["from"], entry["message_id"], entry["sid"], entry["n"])
+    with pytest.raises(crypto.CryptoError):
+        crypto.seal_edit(key, *where, entry["message"])
+
+
 @named(VECTORS["base64url"]["good"], "text")
 def test_base64url_both_ways(entry: dict[str, Any]) -> None:
     assert crypto.b64url_encode(bytes.fromhex(entry["bytes_hex"])) == entry["text"]
@@ -161,6 +231,21 @@ def test_the_vectors_follow_the_formulas_from_first_principles() -> None:
     assert len(plaintext) % 256 == 0
     assert plaintext.rstrip(b" ") == json.dumps(entry["message"], separators=(",", ":")).encode()
 
+    edit = VECTORS["edits"][0]
+    edit_aad = b"".join(
+        [
+            lp(b"ephemeral/e2e/v1/edit"),
+            lp(edit["room_id"].encode()),
+            lp(edit["from"].encode()),
+            lp(edit["message_id"].encode()),
+            lp(crypto.b64url_decode(edit["envelope"]["sid"])),
+            lp(edit["envelope"]["n"].to_bytes(8, "big")),
+        ]
+    )
+    sealed = crypto.b64url_decode(edit["envelope"]["ct"])
+    plaintext = AESGCM(message_key).decrypt(crypto.b64url_decode(edit["envelope"]["iv"]), sealed, edit_aad)
+    assert plaintext.rstrip(b" ") == json.dumps(edit["message"], separators=(",", ":")).encode()
+
     name = VECTORS["names"][0]
     raw = crypto.b64url_decode(name["name_ct"])
     name_aad = lp(b"ephemeral/e2e/v1/name") + lp(salt)
@@ -180,9 +265,13 @@ const sealed = [];
 for (const [n, message] of input.messages.entries()) {
   sealed.push(await e2e.sealMessage(messageKey, { ...where, sid: e2e.newSid(), n }, message));
 }
+const edited = { ...where, messageId: input.message_id };
+const openedEdit = await e2e.openEdit(messageKey, edited, input.edit);
+const sealedEdit = await e2e.sealEdit(messageKey, { ...edited, sid: e2e.newSid(), n: 0 }, input.messages[0]);
 const name = await e2e.openName(messageKey, input.salt, input.name_ct);
 const nameCt = await e2e.sealName(messageKey, input.salt, input.name);
-console.log(JSON.stringify({ verifier, opened, sealed, name, name_ct: nameCt }));
+const edits = { opened_edit: openedEdit, sealed_edit: sealedEdit };
+console.log(JSON.stringify({ verifier, opened, sealed, ...edits, name, name_ct: nameCt }));
 """
 
 
@@ -194,6 +283,7 @@ def test_what_python_seals_opens_in_the_pages_crypto_and_back() -> None:
     salt, link = crypto.new_salt(), crypto.new_link_secret()
     password = f"pässwörd {marker} 🔑"
     room_id, sender, sid = secrets.token_urlsafe(16), secrets.token_urlsafe(12), crypto.new_sid()
+    message_id = secrets.token_urlsafe(9)
     keys = crypto.derive_keys(password, salt, crypto.ITER_MIN, link)
     messages = [
         {"a": "Zoë", "t": f'<p>{marker} 🎉 "q" \\ \u2028</p>', "ts": 1_700_000_000_000},
@@ -210,6 +300,8 @@ def test_what_python_seals_opens_in_the_pages_crypto_and_back() -> None:
             crypto.seal_message(keys.message_key, room_id, sender, sid, n, m) for n, m in enumerate(messages)
         ],
         "messages": messages,
+        "message_id": message_id,
+        "edit": crypto.seal_edit(keys.message_key, room_id, sender, message_id, sid, 2, messages[1]),
         "name_ct": crypto.seal_name(keys.message_key, salt, f"Room {marker} ☕"),
         "name": f"Café {marker} 🔖",
     }
@@ -231,6 +323,10 @@ def test_what_python_seals_opens_in_the_pages_crypto_and_back() -> None:
         crypto.open_message(keys.message_key, room_id, sender, envelope) for envelope in answer["sealed"]
     ] == messages
     assert crypto.open_name(keys.message_key, salt, answer["name_ct"]) == f"Café {marker} 🔖"
+    assert answer["opened_edit"] == messages[1]
+    assert crypto.open_edit(keys.message_key, room_id, sender, message_id, answer["sealed_edit"]) == messages[0]
+    with pytest.raises(crypto.CryptoError):
+        crypto.open_message(keys.message_key, room_id, sender, answer["sealed_edit"])
 
 
 def imported_modules(path: Path) -> set[str]:

@@ -84,3 +84,27 @@ MESSAGES: list[dict[str, Any]] = [
     },
 ]
 SID = fixed("sid", 8)
+# Message ids as the server makes them (9 random bytes as URL-safe base64); an edit is bound to one.
+MESSAGE_ID = "Zx8kLm2Qp4Rt"
+OTHER_MESSAGE_ID = "Zx8kLm2Qp4Ru"
+EDITS: list[dict[str, Any]] = [
+    # n continues the sequence of MESSAGES' page load (SID): messages and edits share one counter.
+    {
+        "id": "ascii",
+        "message_id": MESSAGE_ID,
+        "n": 6,
+        "message": {"a": "Ann", "t": "<p>Hello, <em>all</em></p>", "ts": TS + 60_000},
+    },
+    {
+        "id": "non-ascii text",
+        "message_id": OTHER_MESSAGE_ID,
+        "n": 7,
+        "message": {"a": "Zoë 🔑", "t": '<p>"fixed" \\ é 密 🎉 \u2028</p>', "ts": TS + 61_000},
+    },
+    {
+        "id": "an empty text, and the largest counter",
+        "message_id": MESSAGE_ID,
+        "n": 2**53 - 1,
+        "message": {"a": "Ann", "t": "", "ts": TS},
+    },
+]

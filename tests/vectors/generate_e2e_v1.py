@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from ephemeral_client import crypto
 
+from .e2e_v1_edits import bad_edit_seals, edit_entries, edit_opens
 from .e2e_v1_inputs import FROM, KEYS, LONG, MESSAGES, NON_ASCII, OUT, ROOM_ID, SALT, SALT_2, SID, b64, fixed
 from .e2e_v1_refusals import bad_kdf, bad_seals, base64url_cases, open_entries
 
@@ -104,13 +105,15 @@ def build() -> dict[str, Any]:
     keys, message_keys = key_entries()
     names, bad_names = name_entries(message_keys)
     messages = message_entries(message_keys["ascii"])
+    edits = edit_entries(message_keys["ascii"])
     return {
         "about": (
             "Interop vectors for server-blind rooms, v1 (the formulas head static/js/e2e/crypto.js). Written by "
             "tests/vectors/generate_e2e_v1.py with ephemeral_client/crypto.py; checked by "
             "tests/unit/test_e2e_crypto.py (Python) and tests/js/e2e_crypto.test.mjs (static/js/e2e/crypto.js). "
             "Binary values are base64url without padding; an envelope is opened in its entry's room_id from its "
-            "`from`, and `expect` null means it must be refused."
+            "`from` (an edit's also for its message_id, and an edit_opens entry `as` an edit or a message), and "
+            "`expect` null means it must be refused."
         ),
         "keys": keys,
         "bad_kdf": bad_kdf(),
@@ -119,6 +122,9 @@ def build() -> dict[str, Any]:
         "messages": messages,
         "opens": open_entries(message_keys["ascii"], messages),
         "bad_seals": bad_seals(),
+        "edits": edits,
+        "edit_opens": edit_opens(edits, messages),
+        "bad_edit_seals": bad_edit_seals(),
         "base64url": base64url_cases(),
     }
 

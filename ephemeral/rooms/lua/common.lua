@@ -8,8 +8,8 @@
 -- participant), :online (token hash -> open sockets), :sockets (sid -> "token-hash
 -- process"), :ids (every participant id ever given out in the room), :connects
 -- (token hash -> "tokens ms": the binding's connect bucket,
--- ephemeral/connect_limit.py), :reports (reason -> count, once reported).
--- All carry the room's expiry.
+-- ephemeral/connect_limit.py), :reports (reason -> count, once reported), and who said what,
+-- never text (`message_keys`). All carry the room's expiry.
 local P = 'eph:'
 local EXPIRIES = P .. 'expiries'  -- zset: room id -> expiry (ms)
 local PROCS = P .. 'procs'        -- zset: process id -> last heartbeat (ms)
@@ -29,14 +29,23 @@ local function room_keys(id)
     r .. ':reports'
 end
 
+-- A room's messages, ids and never text: :said (message id -> its author's participant id), :order
+-- (zset: message id -> its place, from the room's `said` counter; the oldest is forgotten past the
+-- cap), :reactions (message id -> JSON {emoji: [participant ids, in the order they reacted]}).
+local function message_keys(id)
+  local r = P .. 'room:' .. id
+  return r .. ':said', r .. ':order', r .. ':reactions'
+end
+
 -- What a member learns of the room: {name, kdf, name_ct}, false where not kept (redis_codec.titled).
 local function title(room)
   return redis.call('HMGET', room, 'name', 'kdf', 'name_ct')
 end
 
--- What everyone in the room is told of it: {kind, purge, locked, ttl ms, seats} (redis_codec.state).
+-- What everyone in the room is told of it: {kind, purge, locked, ttl ms, seats, disappear, vanish}
+-- (redis_codec.state).
 local function state(room)
-  return redis.call('HMGET', room, 'kind', 'purge', 'locked', 'ttl', 'seats')
+  return redis.call('HMGET', room, 'kind', 'purge', 'locked', 'ttl', 'seats', 'disappear', 'vanish')
 end
 
 -- The live-room cap, decided here only: create.lua and the cheap check before hashing.
@@ -138,7 +147,7 @@ local function delete_room(id)
     local _, proc = split(value)
     if proc then redis.call('ZREM', proc_rooms(proc), id) end
   end
-  redis.call('DEL', room, members, aliases, online, sockets, ids, connects, reports)
+  redis.call('DEL', room, members, aliases, online, sockets, ids, connects, reports, message_keys(id))
   redis.call('ZREM', EXPIRIES, id)
   redis.call('ZREM', HOSTLESS, id)
   redis.call('ZREM', REPORTED, id)

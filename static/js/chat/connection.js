@@ -12,8 +12,9 @@ const retryAfterMs = (error) => Math.min(Math.max(Number(error?.data?.retry_afte
 
 /**
  * Connects to the room and forwards server events to `on` callbacks.
- * Returns `send`, `sendSealed`, `leave`, `purge` and a host's `kick`, `lock`, `promote` and `stepDown`,
- * each resolving with the server's ack.
+ * Returns `send`, `sendSealed`, the message actions `edit`, `editSealed`, `unsend` and `react`, `leave`,
+ * `purge` and a host's `kick`, `lock`, `promote` and `stepDown`, each resolving with the server's ack;
+ * and `typing(on)`, which is never acked.
  */
 export function connect(roomId, on) {
   const socket = io({
@@ -42,6 +43,10 @@ export function connect(roomId, on) {
   socket.on("message", on.message);
   socket.on("purged", on.purged);
   socket.on("room", on.room);
+  socket.on("edited", on.edited);
+  socket.on("unsent", on.unsent);
+  socket.on("reactions", on.reactions);
+  socket.on("typing", on.typing);
   socket.on("connect_error", (error) => {
     const reason = error?.message;
     if (reason === "unauthorized") {
@@ -80,9 +85,19 @@ export function connect(roomId, on) {
     });
 
   return {
-    send: (text) => request("message", { text }),
-    /** A server-blind room's message: the sealed envelope only (e2e/room.js). */
-    sendSealed: (e2e) => request("message", { e2e }),
+    /** A message; `replyTo`, the id of the message it answers, or null. */
+    send: (text, replyTo) => request("message", replyTo ? { text, reply_to: replyTo } : { text }),
+    /** A server-blind room's message: the sealed envelope (e2e/room.js), and `reply_to` in the clear. */
+    sendSealed: (e2e, replyTo) => request("message", replyTo ? { e2e, reply_to: replyTo } : { e2e }),
+    edit: (id, text) => request("edit", { id, text }),
+    /** A server-blind room's edit: the new envelope, bound to the message's id. */
+    editSealed: (id, e2e) => request("edit", { id, e2e }),
+    unsend: (id) => request("unsend", { id }),
+    react: (id, emoji) => request("react", { id, emoji }),
+    /** Tell the room this page is typing, or stopped: no ack, since it would cost a round trip per keystroke. */
+    typing(on) {
+      if (socket.connected) socket.emit("typing", { on });
+    },
     leave: () => request("logout", {}),
     purge: () => request("purge", {}),
     kick: (id) => request("kick", { id }),

@@ -20,6 +20,7 @@ export function setUpControl({ onLock, onStepDown }) {
   const purge = $("purge");
   const composer = $("composer");
   const readerNote = $("reader-note");
+  const typingToggle = $("typing-toggle");
   let current = null;
 
   lock.addEventListener("click", () => onLock(!current?.locked));
@@ -41,6 +42,7 @@ export function setUpControl({ onLock, onStepDown }) {
       // Hidden, not emptied: a host who steps down in a broadcast room finds what they typed if made host again.
       composer.hidden = !can.write;
       readerNote.hidden = can.write;
+      typingToggle.hidden = !can.write; // who cannot write here never types
     },
   };
 }

@@ -25,6 +25,8 @@ export function createMessageModel({ maxEntries = MAX_ENTRIES } = {}) {
   // A Map keeps insertion order, and setting an existing key keeps its place.
   const messages = new Map();
   const listeners = new Set();
+  // The source text of this page's own messages, by id, so that Edit can give it back; dropped with the message.
+  const sources = new Map();
   const cap = Math.max(1, Math.floor(maxEntries) || 1);
   let notes = 0;
   const notify = (change) => {
@@ -36,6 +38,7 @@ export function createMessageModel({ maxEntries = MAX_ENTRIES } = {}) {
     while (messages.size >= cap) {
       const [oldest, message] = messages.entries().next().value;
       messages.delete(oldest);
+      sources.delete(oldest);
       notify({ type: "remove", id: oldest, message });
     }
   }
@@ -75,11 +78,36 @@ export function createMessageModel({ maxEntries = MAX_ENTRIES } = {}) {
       return true;
     },
 
+    /** Put `entry` in place of a message: its id and place stay, nothing else of the old one; false if absent. */
+    replace(id, entry) {
+      if (!messages.has(id)) return false;
+      const next = Object.freeze({ ...entry, id });
+      messages.set(id, next);
+      sources.delete(id);
+      notify({ type: "update", id, message: next });
+      return true;
+    },
+
+    /**
+     * Keep `text` as the source of this page's own message `id` (the ack may come before the message: the
+     * source waits for it). At most as many as the entries; the oldest go first.
+     */
+    keepSource(id, text) {
+      if (typeof id !== "string" || !id || typeof text !== "string") return;
+      sources.delete(id);
+      sources.set(id, text);
+      while (sources.size > cap) sources.delete(sources.keys().next().value);
+    },
+
+    /** The source text kept for `id`, or undefined. */
+    sourceOf: (id) => sources.get(id),
+
     /** Forget a message; false if it was not here. */
     remove(id) {
       const current = messages.get(id);
       if (!current) return false;
       messages.delete(id);
+      sources.delete(id);
       notify({ type: "remove", id, message: current });
       return true;
     },
@@ -87,6 +115,7 @@ export function createMessageModel({ maxEntries = MAX_ENTRIES } = {}) {
     /** Forget every message. Told even when already empty: a wipe must reach the screen regardless. */
     clear() {
       messages.clear();
+      sources.clear();
       notify({ type: "clear", id: null, message: null });
     },
 

@@ -1,6 +1,6 @@
 // What folds away around the conversation: the room menu and the people list
 // (folded on a phone, always open on a wide screen; app.css decides), and the
-// invite, purge and remove dialogs, which open over the room without leaving it.
+// invite, purge, remove and unsend dialogs, which open over the room without leaving it.
 import { t } from "../catalog.js";
 
 /** A button with aria-expanded that opens and closes the element it controls (its `open` class). */
@@ -28,7 +28,7 @@ function ask(dialog, yes) {
  * Wire the menu, the people list and the invite dialog. Returns
  * `confirmPurge()`, which asks in the purge dialog and resolves true only
  * when "Purge for everyone" was chosen; `confirmKick(alias)`, the same for
- * removing someone; and `closeMenu()`.
+ * removing someone; `confirmUnsend()`, the same for taking back one's own message; and `closeMenu()`.
  */
 export function setUpPanels() {
   const menu = disclosure(document.getElementById("menu-toggle"), (panel) => panel.querySelector("button")?.focus());
@@ -36,6 +36,7 @@ export function setUpPanels() {
   const invite = document.getElementById("invite-dialog");
   const purge = document.getElementById("purge-dialog");
   const kick = document.getElementById("kick-dialog");
+  const unsend = document.getElementById("unsend-dialog");
 
   document.getElementById("invite").addEventListener("click", () => {
     menu.close();
@@ -55,10 +56,11 @@ export function setUpPanels() {
       document.getElementById("kick-title").textContent = t("kick.title", { alias });
       return ask(kick, "kick");
     },
+    confirmUnsend: () => ask(unsend, "unsend"),
     closeMenu: () => menu.close(),
     /** Close whatever is open, as the page goes away. */
     closeAll() {
-      for (const dialog of [invite, purge, kick]) if (dialog.open) dialog.close();
+      for (const dialog of [invite, purge, kick, unsend]) if (dialog.open) dialog.close();
       menu.close();
     },
   };

@@ -1,6 +1,7 @@
 // The people list: who is here, the host badge, "(you)", and for a host a small menu beside everyone else
 // (make host, remove from the room). Names go in with textContent; the menu's words come from the catalog.
 import { t } from "../catalog.js";
+import { dots } from "./decor.js";
 import { colourOf } from "./grouping.js";
 import { HOST } from "./roles.js";
 
@@ -13,26 +14,6 @@ function mark(className, key) {
   span.className = className;
   span.textContent = t(key);
   return span;
-}
-
-// Three dots; the button's name is its aria-label ("Actions for ann"), so the row's text stays the name.
-const SVG = "http://www.w3.org/2000/svg";
-function dots() {
-  const svg = document.createElementNS(SVG, "svg");
-  svg.setAttribute("viewBox", "0 0 24 24");
-  svg.setAttribute("width", "20");
-  svg.setAttribute("height", "20");
-  svg.setAttribute("aria-hidden", "true");
-  svg.setAttribute("focusable", "false");
-  svg.classList.add("icon");
-  for (const x of [5, 12, 19]) {
-    const dot = document.createElementNS(SVG, "circle");
-    dot.setAttribute("cx", String(x));
-    dot.setAttribute("cy", "12");
-    dot.setAttribute("r", "2");
-    svg.append(dot);
-  }
-  return svg;
 }
 
 function action(key) {

@@ -1,28 +1,16 @@
-// Everything that touches the chat DOM. User strings go in with textContent; the server-sanitized
-// `html` field is the only innerHTML, in bodyFragment, where a server-blind room's `unsafeHtml` becomes
-// a fragment of the page's own sanitizer instead (e2e/sanitize.js), never a string.
-// Messages and notes are drawn from the model (model.js): one entry per id.
+// Everything that draws the message list. User strings go in with textContent; the server-sanitized `html`
+// field is the only innerHTML, in bodyFragment, where a server-blind room's `unsafeHtml` becomes a fragment of
+// the page's own sanitizer instead (e2e/sanitize.js), never a string. Messages and notes are drawn from the
+// model (model.js): one entry per id, drawn again whole when the message changes (an edit, an unsend, a
+// reaction), and so are the replies that quote it.
 import { t } from "../catalog.js";
 import { cleanToFragment } from "../e2e/sanitize.js";
 import { localTime } from "../time.js";
+import { isLive, replyTarget, shortQuote } from "./changes.js";
+import { actionsToggle, foot, quote, removedMarker } from "./decor.js";
 import { colourOf, continuesRun } from "./grouping.js";
-
-const $ = (id) => document.getElementById(id);
-
-export const view = {
-  messages: $("messages"),
-  newMessages: $("new-messages"),
-  status: $("status"),
-  countdown: $("countdown"),
-  expiryWarning: $("expiry-warning"),
-  composer: $("composer"),
-  send: $("send"),
-  text: $("text"),
-  charCount: $("char-count"),
-  composerNotice: $("composer-notice"),
-  composerError: $("composer-error"),
-  roomError: $("room-error"),
-};
+import { dropLayoutWhitespace, holdExternalMedia } from "./media.js";
+import { view } from "./view.js";
 
 // Whether the list shows its newest entry. Only scrolling changes it, so content
 // that grows under a pinned view (an image loading) cannot unpin it.
@@ -65,55 +53,6 @@ view.newMessages.addEventListener("click", () => {
   view.messages.focus();
 });
 
-const LOAD_MEDIA = { img: "media.load.image", video: "media.load.video", audio: "media.load.audio" };
-
-/** Media from another host becomes a button: loading it would tell that host who reads. */
-function holdExternalMedia(fragment) {
-  for (const media of fragment.querySelectorAll("img, video, audio")) {
-    let url;
-    try {
-      url = new URL(media.getAttribute("src") || "", location.href);
-    } catch {
-      media.remove();
-      continue;
-    }
-    if (!media.getAttribute("src")) {
-      media.remove();
-      continue;
-    }
-    if (url.origin === location.origin) continue;
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "media-placeholder";
-    button.textContent = t(LOAD_MEDIA[media.localName], { host: url.host });
-    button.title = t("media.warning");
-    const held = media.cloneNode(false);
-    button.addEventListener(
-      "click",
-      () => {
-        button.replaceWith(held);
-        view.messages.focus(); // the button is gone; keep focus in the conversation
-      },
-      { once: true },
-    );
-    media.replaceWith(button);
-  }
-}
-
-const BLOCKS = new Set(["P", "UL", "OL", "LI", "BLOCKQUOTE", "PRE", "H1", "H2", "H3", "H4", "H5", "H6"]);
-
-/** Line breaks between block elements are source layout, not content; pre-wrap would show them. */
-function dropLayoutWhitespace(fragment) {
-  const walker = document.createTreeWalker(fragment, NodeFilter.SHOW_TEXT);
-  const layout = [];
-  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-    if (node.data.trim() || node.parentElement?.closest("pre")) continue;
-    const beside = [node.previousSibling, node.nextSibling, node.parentNode];
-    if (beside.some((other) => other && BLOCKS.has(other.nodeName))) layout.push(node);
-  }
-  for (const node of layout) node.remove();
-}
-
 /** The message's body as nodes of an inert document, which fetches nothing and runs nothing. */
 function bodyFragment(message) {
   if (typeof message.unsafeHtml === "string") return cleanToFragment(message.unsafeHtml);
@@ -122,9 +61,16 @@ function bodyFragment(message) {
   return template.content;
 }
 
+/** The words of a message, without its markup. */
+export const textOf = (message) => bodyFragment(message).textContent ?? "";
+
+/** The words of a message made short: what a reply quotes of it. */
+export const quoteOf = (message) => shortQuote(textOf(message));
+
 function renderMessageBody(message) {
   const fragment = bodyFragment(message);
-  holdExternalMedia(fragment);
+  // The button is gone once its media loads: keep focus in the conversation.
+  holdExternalMedia(fragment, () => view.messages.focus());
   dropLayoutWhitespace(fragment);
   for (const link of fragment.querySelectorAll("a")) {
     link.target = "_blank";
@@ -142,9 +88,12 @@ function mark(className, key) {
   return span;
 }
 
-function messageEntry(message, mine) {
+/** A message's entry; `page` says whose it is and who is who (`isMine`, `youId`, `aliasOf`). */
+function messageEntry(model, message, page) {
+  const mine = page.isMine(message);
   const item = document.createElement("li");
   item.className = mine ? "message mine" : "message";
+
   item.dataset.id = message.id;
   item.dataset.from = message.from;
   item.dataset.ts = String(message.ts);
@@ -159,8 +108,26 @@ function messageEntry(message, mine) {
   when.textContent = localTime(message.ts);
   head.append(who, " ");
   if (mine) head.append(mark("you", "mark.you"), " ");
+  if (page.mentionsYou(message)) {
+    item.classList.add("mention");
+    head.append(mark("mentions-you", "mark.mentions_you"), " ");
+  }
   head.append(when);
-  item.append(head, renderMessageBody(message));
+  item.append(head);
+  if (message.removed) {
+    item.classList.add("removed-message");
+    item.append(removedMarker());
+    return item;
+  }
+  if (typeof message.reply_to === "string") {
+    item.dataset.replyTo = message.reply_to;
+    const target = replyTarget(model, message.reply_to);
+    item.append(quote(target, target.state === "shown" ? quoteOf(model.get(target.id)) : ""));
+  }
+  item.append(renderMessageBody(message));
+  const below = foot(message, page.youId(), page.aliasOf);
+  if (below) item.append(below);
+  if (isLive(message)) item.append(actionsToggle(mine, message.alias));
   return item;
 }
 
@@ -192,91 +159,71 @@ function noteEntry(note) {
 const isNote = (entry) => typeof entry.note === "string";
 
 /**
- * Keep the message list in step with `model`: an entry per message
- * (`li[data-id]`) or note (`li.system`), replaced in place on update, dropped
- * on remove (the model drops its oldest past its cap), and on clear the whole
- * list goes. `isMine(message)` marks one's own.
+ * Keep the message list in step with `model`: an entry per message (`li[data-id]`) or note (`li.system`),
+ * drawn again in place on update (and each reply quoting it with it), dropped on remove (the model drops its
+ * oldest past its cap), and on clear the whole list goes. `page.isMine(message)` marks one's own,
+ * `page.mentionsYou(message)` one that names this page's person,
+ * `page.youId()` is this page's participant id, `page.aliasOf(id)` an alias from presence (null if gone),
+ * `page.drawn(entry, id)` hears of every entry drawn again. Returns `redraw(id)` and `jumpTo(id)`.
  */
-export function renderMessages(model, isMine) {
+export function renderMessages(model, page) {
+  function redraw(id) {
+    const shown = entryFor(id);
+    const message = model.get(id);
+    if (!shown || !message) return;
+    const entry = isNote(message) ? noteEntry(message) : messageEntry(model, message, page);
+    const focused = shown.contains(document.activeElement);
+    shown.replaceWith(entry);
+    regroup(entry);
+    page.drawn(entry, id, focused);
+  }
+
+  /** Draw again the replies that quote `id`: their quote follows the original's text, or its going. */
+  function redrawReplies(id) {
+    for (const reply of view.messages.querySelectorAll(`li.message[data-reply-to="${CSS.escape(id)}"]`)) {
+      redraw(reply.dataset.id);
+    }
+  }
+
   model.onChange(({ type, id, message }) => {
     if (type === "add" && isNote(message)) {
       append(noteEntry(message));
     } else if (type === "add") {
-      const entry = messageEntry(message, isMine(message));
-      append(entry, { mine: isMine(message) });
+      const entry = messageEntry(model, message, page);
+      append(entry, { mine: page.isMine(message) });
       regroup(entry);
     } else if (type === "update") {
-      const shown = entryFor(id);
-      const entry = isNote(message) ? noteEntry(message) : messageEntry(message, isMine(message));
-      shown?.replaceWith(entry);
-      regroup(entry);
+      redraw(id);
+      redrawReplies(id);
     } else if (type === "remove") {
       const entry = entryFor(id);
       const next = entry?.nextElementSibling;
       entry?.remove();
       notesShown.delete(id);
       regroup(next);
+      redrawReplies(id);
     } else if (type === "clear") {
       view.messages.replaceChildren();
       notesShown.clear();
     }
   });
-}
 
-export function showStatus(text, state) {
-  view.status.textContent = text;
-  view.status.dataset.state = state;
-  // Sending needs a live connection; say beside the button why it is off rather than fail later.
-  const connected = state === "connected";
-  view.send.disabled = !connected;
-  showComposerNotice(connected ? "" : t("composer.offline"), "offline");
-}
-
-/** A room action's failure (leave, purge, a host's controls), above the conversation; "" takes it away. */
-export function showRoomError(text) {
-  view.roomError.textContent = text;
-  view.roomError.hidden = !text;
-}
-
-export function showComposerError(text) {
-  view.composerError.textContent = text;
-  view.composerError.hidden = !text;
-}
-
-/**
- * A standing note beside Send, of a `kind` ("offline", "wait"): set with text,
- * cleared with "". Clearing one kind leaves another kind's note alone.
- */
-export function showComposerNotice(text, kind) {
-  const notice = view.composerNotice;
-  if (!text && notice.dataset.kind !== kind) return;
-  notice.textContent = text;
-  notice.dataset.kind = text ? kind : "";
-  notice.hidden = !text;
-}
-
-const WARNINGS = [
-  [60, "expiry.one_minute"],
-  [300, "expiry.five_minutes"],
-];
-
-export function showCountdown(secondsLeft) {
-  const s = Math.max(0, Math.ceil(secondsLeft));
-  const hours = Math.floor(s / 3600);
-  const minutes = Math.floor((s % 3600) / 60);
-  const seconds = String(s % 60).padStart(2, "0");
-  view.countdown.textContent = hours ? `${hours}:${String(minutes).padStart(2, "0")}:${seconds}` : `${minutes}:${seconds}`;
-  const warning = WARNINGS.find(([limit]) => s <= limit);
-  view.countdown.classList.toggle("warning", Boolean(warning));
-  const text = warning ? t(warning[1]) : "";
-  if (view.expiryWarning.textContent !== text) {
-    view.expiryWarning.textContent = text;
-    view.expiryWarning.hidden = !text;
-  }
-}
-
-/** Clear what the message model does not hold: the unsent text, the title's count (people.js clears who is here). */
-export function clearView() {
-  view.text.value = "";
-  document.title = t("app.name");
+  return {
+    redraw,
+    /** Bring the entry of `id` into view and give it focus for a moment's highlight; false if it is not shown. */
+    jumpTo(id) {
+      const entry = view.messages.querySelector(`li.message[data-id="${CSS.escape(id)}"]`);
+      if (!entry) return false;
+      const list = view.messages;
+      const offset = entry.getBoundingClientRect().top - list.getBoundingClientRect().top;
+      list.scrollTop += offset - list.clientHeight / 3;
+      entry.tabIndex = -1;
+      entry.focus({ preventScroll: true });
+      entry.classList.remove("flash");
+      void entry.offsetWidth; // restart the highlight when jumping to the same message again
+      entry.classList.add("flash");
+      entry.addEventListener("animationend", () => entry.classList.remove("flash"), { once: true });
+      return true;
+    },
+  };
 }

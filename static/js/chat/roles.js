@@ -21,6 +21,8 @@ export function roomState(payload) {
     locked: payload.locked === true,
     ttl: wholeSeconds(payload.ttl),
     seats: wholeSeconds(payload.seats),
+    disappear: wholeSeconds(payload.disappear) ?? 0, // seconds after arriving here that a message leaves
+    vanish: payload.vanish === true, // a leaver's messages leave every screen
   });
 }
 
@@ -59,4 +61,25 @@ export function roleChanges(before, after) {
     if (then && then.role !== now.role) changed.push({ id, alias: now.alias, role: now.role });
   }
   return changed;
+}
+
+/**
+ * What a new presence list says in the conversation against the last one (participant id -> {alias, role}):
+ * `notes` as [catalog key, alias], arrivals then departures then role changes (`youId`'s own in the second
+ * person), and `left`, the ids of those who went.
+ */
+export function presenceChanges(before, after, youId) {
+  const notes = [];
+  const left = [];
+  for (const [id, { alias }] of after) if (!before.has(id)) notes.push(["note.joined", alias]);
+  for (const [id, { alias }] of before) {
+    if (after.has(id)) continue;
+    left.push(id);
+    notes.push(["note.left", alias]);
+  }
+  for (const { id, alias, role } of roleChanges(before, after)) {
+    const mine = id === youId;
+    notes.push([role === HOST ? (mine ? "note.you_host" : "note.host") : mine ? "note.you_member" : "note.member", alias]);
+  }
+  return { notes, left };
 }

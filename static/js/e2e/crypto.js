@@ -6,6 +6,9 @@
 //   message key = HKDF-SHA256(K0, salt = L, "ephemeral/e2e/v1/message", 32), AES-256-GCM
 //   message: AES-GCM(iv, padded JSON {"a","t","ts"},
 //            AAD = LP("ephemeral/e2e/v1/msg") ‖ LP(room id) ‖ LP(from) ‖ LP(sid) ‖ LP(u64be(n)))
+//   edit:    a message's new text, sealed as a message is (same key, same padded plaintext), with AAD =
+//            LP("ephemeral/e2e/v1/edit") ‖ LP(room id) ‖ LP(from) ‖ LP(message id) ‖ LP(sid) ‖ LP(u64be(n)),
+//            the message id the server gave the original; n continues the sender's page-load counter
 //   name_ct = iv ‖ AES-GCM(iv, name, AAD = LP("ephemeral/e2e/v1/name") ‖ LP(S)); LP(x) = u32be(len(x)) ‖ x
 
 export const V1 = { iterMin: 600000, iterMax: 2000000, saltBytes: 16, linkSecretBytes: 32 };
@@ -21,6 +24,7 @@ const MAX_PLAINTEXT_BYTES = Math.floor((32 * 1024 - TAG_BYTES) / PAD_BYTES) * PA
 const VERIFIER_INFO = "ephemeral/e2e/v1/verifier";
 const MESSAGE_INFO = "ephemeral/e2e/v1/message";
 const MESSAGE_LABEL = "ephemeral/e2e/v1/msg";
+const EDIT_LABEL = "ephemeral/e2e/v1/edit";
 const NAME_LABEL = "ephemeral/e2e/v1/name";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
@@ -121,6 +125,11 @@ function messageAad(roomId, from, sid, n) {
   return framed(MESSAGE_LABEL, wellFormed(roomId, "room id"), wellFormed(from, "from"), sid, u64be(n));
 }
 
+function editAad(roomId, from, messageId, sid, n) {
+  const original = wellFormed(messageId, "message id");
+  return framed(EDIT_LABEL, wellFormed(roomId, "room id"), wellFormed(from, "from"), original, sid, u64be(n));
+}
+
 /**
  * The verifier (sent instead of the password) and the message key (AES-256-GCM, not extractable) for a
  * password, the room's salt and iteration count, and the link secret. Salt and link secret are bytes or
@@ -168,17 +177,32 @@ async function encrypt(key, iv, plaintext, aad) {
   return new Uint8Array(ct);
 }
 
+async function seal(messageKey, aadOf, { sid, n }, { a, t, ts }, options) {
+  const sidBytes = bytesOf(sid, SID_BYTES, "sid");
+  if (!isCounter(n)) throw new RangeError("e2e: n must be an integer 0 to 2^53-1");
+  const aad = aadOf(sidBytes, n);
+  const iv = options.iv === undefined ? random(IV_BYTES) : bytesOf(options.iv, IV_BYTES, "iv");
+  const ct = await encrypt(messageKey, iv, padded(a, t, ts), aad);
+  return { v: 1, sid: b64urlEncode(sidBytes), n, iv: b64urlEncode(iv), ct: b64urlEncode(ct) };
+}
+
 /**
  * The envelope `{v: 1, sid, n, iv, ct}` (binary fields base64url) of one message from participant `from`
  * in room `roomId`, page-load id `sid` (8 bytes) and counter `n`. A fresh random iv each time; `options.iv`
  * exists only so that the interop vectors can be reproduced.
  */
 export async function sealMessage(messageKey, { roomId, from, sid, n }, { a, t, ts }, options = {}) {
-  const sidBytes = bytesOf(sid, SID_BYTES, "sid");
-  if (!isCounter(n)) throw new RangeError("e2e: n must be an integer 0 to 2^53-1");
-  const iv = options.iv === undefined ? random(IV_BYTES) : bytesOf(options.iv, IV_BYTES, "iv");
-  const ct = await encrypt(messageKey, iv, padded(a, t, ts), messageAad(roomId, from, sidBytes, n));
-  return { v: 1, sid: b64urlEncode(sidBytes), n, iv: b64urlEncode(iv), ct: b64urlEncode(ct) };
+  return seal(messageKey, (sidBytes) => messageAad(roomId, from, sidBytes, n), { sid, n }, { a, t, ts }, options);
+}
+
+/**
+ * The envelope of the new text of message `messageId` (the id the server gave it), from its author `from`:
+ * as sealMessage's, bound to that id under the edit label. `n` continues the page load's counter, which
+ * its messages and edits share.
+ */
+export async function sealEdit(messageKey, { roomId, from, messageId, sid, n }, { a, t, ts }, options = {}) {
+  const aadOf = (sidBytes) => editAad(roomId, from, messageId, sidBytes, n);
+  return seal(messageKey, aadOf, { sid, n }, { a, t, ts }, options);
 }
 
 function parsedMessage(plaintext) {
@@ -192,22 +216,35 @@ function parsedMessage(plaintext) {
   return { a, t, ts };
 }
 
+async function open(messageKey, aadOf, envelope) {
+  try {
+    const { v, sid, n, iv, ct } = envelope;
+    if (v !== 1 || !isCounter(n)) throw new Error("e2e: unknown envelope");
+    const ctBytes = b64urlDecode(ct);
+    const aad = aadOf(bytesOf(sid, SID_BYTES, "sid"), n);
+    const algorithm = { name: "AES-GCM", iv: bytesOf(iv, IV_BYTES, "iv"), additionalData: aad };
+    return parsedMessage(new Uint8Array(await subtle().decrypt(algorithm, messageKey, ctBytes)));
+  } catch {
+    throw new Error("e2e: the message could not be opened");
+  }
+}
+
 /**
  * `{a, t, ts}` from an envelope relayed by the server, checked against the room this page is in and the
  * sender the server named (`from`): any change to either, to sid or n, or to a bit of iv or ct, throws.
  * Extra fields in the plaintext are ignored. Throws one plain Error for every failure.
  */
 export async function openMessage(messageKey, { roomId, from }, envelope) {
-  try {
-    const { v, sid, n, iv, ct } = envelope;
-    if (v !== 1 || !isCounter(n)) throw new Error("e2e: unknown envelope");
-    const ctBytes = b64urlDecode(ct);
-    const aad = messageAad(roomId, from, bytesOf(sid, SID_BYTES, "sid"), n);
-    const algorithm = { name: "AES-GCM", iv: bytesOf(iv, IV_BYTES, "iv"), additionalData: aad };
-    return parsedMessage(new Uint8Array(await subtle().decrypt(algorithm, messageKey, ctBytes)));
-  } catch {
-    throw new Error("e2e: the message could not be opened");
-  }
+  return open(messageKey, (sid, n) => messageAad(roomId, from, sid, n), envelope);
+}
+
+/**
+ * The new `{a, t, ts}` of message `messageId` from a relayed edit, checked against this room, the message's
+ * author `from` and its id: an edit of another message, by another author or in another room throws, and
+ * so does a message's envelope (and an edit's is refused by openMessage). Otherwise as openMessage.
+ */
+export async function openEdit(messageKey, { roomId, from, messageId }, envelope) {
+  return open(messageKey, (sid, n) => editAad(roomId, from, messageId, sid, n), envelope);
 }
 
 /** `name_ct` for the room's name: base64url(iv ‖ ciphertext ‖ tag), bound to the room's salt. */

@@ -5,6 +5,23 @@
 
 let watchingHistory = false;
 
+/** Add the stylesheets of `page`'s head that this page lacks (the chat page's own); resolves once each is loaded. */
+function adoptStylesheets(page) {
+  const have = new Set([...document.querySelectorAll('link[rel="stylesheet"]')].map((link) => link.href));
+  const loading = [];
+  for (const theirs of page.querySelectorAll('head link[rel="stylesheet"][href]')) {
+    const href = new URL(theirs.getAttribute("href"), location.href).href;
+    if (have.has(href)) continue;
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    // A sheet that fails to load leaves the page unstyled there, not stuck.
+    loading.push(new Promise((settled) => (link.onload = link.onerror = settled)));
+    document.head.append(link);
+  }
+  return Promise.all(loading);
+}
+
 /**
  * Show `path` (same origin) in place, with `hash` in the address bar; false when it could not be fetched.
  * A different path is a new history entry, as a navigation would be; the same path is replaced.
@@ -25,6 +42,7 @@ export async function openInPlace(path, hash) {
     watchingHistory = true;
     addEventListener("popstate", () => location.reload());
   }
+  await adoptStylesheets(page);
   const url = path + hash;
   if (path === location.pathname) history.replaceState(null, "", url);
   else history.pushState(null, "", url);

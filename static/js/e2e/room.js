@@ -1,13 +1,25 @@
 // The chat page's side of a server-blind room: sealing what this page sends, and opening and checking what
 // arrives before it may enter the message model. Whatever is refused is said in the conversation, so a
 // reader sees that something was held back and why (a malicious relay cannot drop or replay unseen).
+//
+// What chat.js calls (createSealedRoom's answer):
+//   start()                    once the keys are here: the reader joins now, for the time window
+//   receive(message)           a relayed `message`: opened, checked, added to the model (onAdded() after)
+//   seal(text, you)            the envelope of what `you` (from welcome) typed; null when too large to seal
+//   sealEdit(id, text, you)    the envelope of the new text of your message `id`; null when too large
+//   refused(envelope)          after the server refused a message or an edit: its counter is given back
+//   receiveEdit(edited)        a relayed `edited` {id, from, e2e, edited_ts}: opened for the message `id`
+//                              by its author, checked as a message is, and handed to onEdited(id, {unsafeHtml})
+// Messages and edits share one counter per page load, so seal and send them one at a time, in one queue
+// (each waits for the previous ack), and give a refused one's counter back before sealing the next.
+// What arrives is opened one after another, messages and edits alike, in the order it came.
 import { t } from "../catalog.js";
-import { openMessage } from "./crypto.js";
+import { openEdit, openMessage } from "./crypto.js";
 import { toHtml } from "./markdown.js";
 import { HTML_CHARS_PER_CHAR, createReceiver } from "./receive.js";
 import { createSender, messageKey } from "./session.js";
 
-// The words for each refusal of receive.js, by its reason.
+// The words for each refusal of receive.js, by its reason: of a message, and of an edit.
 const REFUSED = {
   alias: "e2e.refused.alias",
   order: "e2e.refused.order",
@@ -15,14 +27,29 @@ const REFUSED = {
   ahead: "e2e.refused.ahead",
   long: "e2e.refused.long",
 };
+const REFUSED_EDIT = {
+  alias: "e2e.edit.refused.alias",
+  order: "e2e.edit.refused.order",
+  old: "e2e.edit.refused.old",
+  ahead: "e2e.edit.refused.ahead",
+  long: "e2e.edit.refused.long",
+};
+
+const isText = (value) => typeof value === "string" && value.length > 0;
+
+/** Without a hook from the page: the new text in place of the old, unless the message was unsent. */
+function updateIn(model) {
+  return (id, { unsafeHtml }) => !model.get(id)?.removed && model.update(id, { unsafeHtml, edited: true });
+}
 
 /**
  * For room `roomId` with messages of at most `maxChars`: `receive(message)` opens a relayed message and
- * adds it to `model` (`onAdded()` after), or notes why not; `seal(text, you)` makes the envelope of what
- * `you` (from welcome) typed, and `refused(envelope)` gives back its counter after the server's refusal.
- * Messages are opened one after another, in the order they came.
+ * adds it to `model` (`onAdded()` after), or notes why not; `receiveEdit(edited)` opens a relayed edit and
+ * gives the new text to `onEdited(id, {unsafeHtml})` (by default it replaces the model's, marked `edited`),
+ * or notes why not; `seal(text, you)` and `sealEdit(id, text, you)` make the envelopes of what `you` (from
+ * welcome) sends, and `refused(envelope)` gives back its counter after the server's refusal.
  */
-export function createSealedRoom({ roomId, maxChars, model, onAdded }) {
+export function createSealedRoom({ roomId, maxChars, model, onAdded = () => {}, onEdited = updateIn(model) }) {
   const sender = createSender();
   let receiver = null;
   let opening = Promise.resolve();
@@ -46,24 +73,74 @@ export function createSealedRoom({ roomId, maxChars, model, onAdded }) {
     if (model.add({ id, from, alias, ts, unsafeHtml: inner.t })) onAdded();
   }
 
+  /** The alias of the newest message this page shows from participant `from`, if any. */
+  function lastAliasOf(from) {
+    const theirs = model.all().filter((entry) => entry.from === from && typeof entry.alias === "string");
+    return theirs.at(-1)?.alias;
+  }
+
+  /**
+   * An edit of a message this page shows is opened for that message's id and the author the server named
+   * when it relayed the message (an `edited` naming someone else is refused), and checked against that
+   * author's alias and counter. An edit of a message this page does not show changes nothing on screen,
+   * but is still opened (for the author the server names) and counted, so that the author's next message
+   * does not look as if one went missing, and a gap before it is still said; a refusal of it is not said,
+   * there being nothing to hold back.
+   */
+  async function openEdited(edited) {
+    const id = edited?.id;
+    const shown = isText(id) ? model.get(id) : undefined;
+    const original = isText(shown?.from) && typeof shown.note !== "string" ? shown : null;
+    const from = original ? original.from : edited?.from;
+    if (!isText(id) || !isText(from)) return;
+    let inner;
+    try {
+      if (original && edited.from !== undefined && edited.from !== from) throw new Error("e2e: another author");
+      inner = await openEdit(messageKey(), { roomId, from, messageId: id }, edited.e2e);
+    } catch {
+      if (original) model.note(t("e2e.edit.undecryptable", { alias: String(original.alias ?? "") }));
+      return;
+    }
+    // Not shown: the name to check is the one of the author's latest message here, else the one inside.
+    const alias = String((original ? original.alias : (lastAliasOf(from) ?? inner.a)) ?? "");
+    const verdict = receiver.check({ from, alias, e2e: edited.e2e }, inner);
+    if (verdict.missing) model.note(t("e2e.missing", { count: verdict.missing, alias }));
+    if (!original) return;
+    if (!verdict.ok) {
+      model.note(t(REFUSED_EDIT[verdict.reason], { alias }));
+      return;
+    }
+    onEdited(id, { unsafeHtml: inner.t });
+  }
+
+  /** Open `item` after everything that came before it; a failure is said as an undecryptable message. */
+  function queue(openItem, item) {
+    opening = opening.then(() => openItem(item)).catch(() => model.note(t("e2e.undecryptable")));
+    return opening;
+  }
+
+  /** `make(html, ts)` with `text` as the room's Markdown makes it, now; null when it cannot be sealed. */
+  async function sealed(text, make) {
+    try {
+      return await make(toHtml(text, HTML_CHARS_PER_CHAR * maxChars), Date.now());
+    } catch {
+      return null;
+    }
+  }
+
   return {
     /** Start taking messages: the reader joins now, as far as the time window is concerned. */
     start() {
       receiver ??= createReceiver({ joinedAt: Date.now(), maxChars });
     },
-    receive(message) {
-      opening = opening.then(() => open(message)).catch(() => model.note(t("e2e.undecryptable")));
-      return opening;
-    },
+    receive: (message) => queue(open, message),
+    receiveEdit: (edited) => queue(openEdited, edited),
     /** The envelope for `text`, or null when it is too large to seal. */
-    async seal(text, you) {
-      const html = toHtml(text, HTML_CHARS_PER_CHAR * maxChars);
-      try {
-        return await sender.seal({ roomId, from: you.id }, { a: you.alias, t: html, ts: Date.now() });
-      } catch {
-        return null;
-      }
-    },
+    seal: (text, you) =>
+      sealed(text, (html, ts) => sender.seal({ roomId, from: you.id }, { a: you.alias, t: html, ts })),
+    /** The envelope of `text` as the new text of your message `id`, or null when it is too large to seal. */
+    sealEdit: (id, text, you) =>
+      sealed(text, (html, ts) => sender.sealEdit({ roomId, from: you.id }, id, { a: you.alias, t: html, ts })),
     refused: (envelope) => sender.refused(envelope),
   };
 }

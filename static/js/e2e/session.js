@@ -1,7 +1,7 @@
 // The keys of this page's server-blind room, in memory only: never in storage, never in a URL the page
 // sends, gone with the page. A page that joined or created the room in place (navigate.js) hands its keys
 // to the chat through this module; a reload starts without them and asks for the password again.
-import { b64urlDecode, deriveKeys, newSid, openName, sealMessage } from "./crypto.js";
+import { b64urlDecode, deriveKeys, newSid, openName, sealEdit, sealMessage } from "./crypto.js";
 
 let held = null; // { messageKey, name } once the password and link opened the room's name
 
@@ -55,19 +55,31 @@ export const roomName = () => held?.name ?? null;
 
 /**
  * A sender for one page load: a random `sid` and a counter from 0, so readers can tell a gap, a replay and
- * a reordering apart. `seal(ids, body)` returns the next envelope. Sends go one at a time (chat.js waits for
- * each ack), so a message the server refused gives its `n` back (`refused(envelope)`) and readers see no
- * gap; one whose ack never came keeps it, since the server may have passed it on.
+ * a reordering apart. `seal(ids, body)` returns the next envelope, and `sealEdit(ids, messageId, body)` the
+ * next one of an edit of message `messageId`: messages and edits share the counter. Sends go one at a time
+ * (chat.js waits for each ack), so an envelope the server refused gives its `n` back (`refused(envelope)`)
+ * and readers see no gap; one whose ack never came keeps it, since the server may have passed it on. One
+ * that could not be sealed (too large) gives its `n` back at once.
  */
 export function createSender() {
   const sid = newSid();
   let next = 0;
+
+  async function sealNext(make) {
+    const n = next;
+    next += 1;
+    try {
+      return await make(n);
+    } catch (error) {
+      if (next === n + 1) next = n;
+      throw error;
+    }
+  }
+
   return {
-    async seal({ roomId, from }, body) {
-      const n = next;
-      next += 1;
-      return sealMessage(messageKey(), { roomId, from, sid, n }, body);
-    },
+    seal: ({ roomId, from }, body) => sealNext((n) => sealMessage(messageKey(), { roomId, from, sid, n }, body)),
+    sealEdit: ({ roomId, from }, messageId, body) =>
+      sealNext((n) => sealEdit(messageKey(), { roomId, from, messageId, sid, n }, body)),
     refused(envelope) {
       if (next === envelope.n + 1) next = envelope.n;
     },

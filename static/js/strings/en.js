@@ -6,6 +6,12 @@
 export default Object.freeze({
   "app.name": "Ephemeral",
   "title.unread": "({count}) {app}",
+  "title.mention": "(@{count}) {app}",
+  // Notifications (chat/notify.js): never a message's text, an alias or the room's name.
+  "notify.title": "Ephemeral",
+  "notify.message": "New message in a room",
+  "notify.mention": "Someone mentioned you in a room",
+  "notify.refused": "This browser will not show notifications from this page. Allow them in its settings first.",
 
   "status.connected": "Connected. Nothing here is stored.",
   "status.reconnecting": "Reconnecting…",
@@ -28,6 +34,7 @@ export default Object.freeze({
   "gone.purged_by_you": "You purged it.",
 
   "mark.you": "(you)",
+  "mark.mentions_you": "mentions you",
   "mark.host": "Host",
 
   // The room's state and a host's controls (chat/control.js, chat/people.js).
@@ -42,6 +49,29 @@ export default Object.freeze({
   "people.promote": "Make host",
   "people.kick": "Remove from room",
   "kick.title": "Remove {alias} from the room?",
+
+  // A message's actions (chat/message_menu.js, chat/actions.js), replies, reactions and typing.
+  "message.actions": "Options for {alias}'s message",
+  "message.actions_mine": "Options for your message",
+  "message.menu": "Message options",
+  "message.react": "React",
+  "message.react_with": "React with {emoji}",
+  "message.reply": "Reply",
+  "message.edit": "Edit",
+  "message.unsend": "Unsend",
+  "message.edited": "edited",
+  "message.removed": "Message removed",
+  "reply.in_reply_to": "In reply to ",
+  "reply.gone": "Original no longer shown",
+  "reply.gone_error": "That message is no longer here to reply to. Send yours as a new message, or cancel.",
+  "actions.not_yours": "You can only change your own messages.",
+  "actions.gone": "That message is no longer here.",
+  "reactions.you": "you",
+  "reactions.left": { one: "someone who left", other: "{count} people who left" },
+  "reactions.chip": "{emoji} {count}: {names}",
+  "typing.one": "{alias} is typing…",
+  "typing.two": "{first} and {second} are typing…",
+  "typing.many": "Several people are typing…",
 
   "media.load.image": "Load image from {host}",
   "media.load.video": "Load video from {host}",
@@ -59,6 +89,12 @@ export default Object.freeze({
     other: "Too many messages at once. You can send again in {count} seconds.",
   },
   "composer.count": "{used} of {max} characters",
+  "composer.send": "Send",
+  "composer.save": "Save",
+  "composer.editing": "Editing your message",
+  "composer.replying": "Replying to {alias}:",
+  "composer.cancel_reply": "Cancel reply",
+  "composer.cancel_edit": "Cancel edit",
 
   "copy.done": "Link copied. Now send the password another way.",
   "copy.manual": "Select the link and copy it.",
@@ -96,6 +132,12 @@ export default Object.freeze({
   "e2e.refused.old": "A message from {alias} was refused as a replay: it was written before you joined.",
   "e2e.refused.ahead": "A message from {alias} was refused as a replay: its time is too far ahead of this device's clock.",
   "e2e.refused.long": "A message from {alias} was refused: it is longer than this room allows.",
+  "e2e.edit.undecryptable": "A change to {alias}'s message could not be decrypted: it was not sealed with this room's key for this message and its author. The message stays as it was.",
+  "e2e.edit.refused.alias": "A change to {alias}'s message was refused: it names someone else inside. The message stays as it was.",
+  "e2e.edit.refused.order": "A change to {alias}'s message was refused: it came again, or out of order (a replay). The message stays as it was.",
+  "e2e.edit.refused.old": "A change to {alias}'s message was refused as a replay: it was written before you joined. The message stays as it was.",
+  "e2e.edit.refused.ahead": "A change to {alias}'s message was refused as a replay: its time is too far ahead of this device's clock. The message stays as it was.",
+  "e2e.edit.refused.long": "A change to {alias}'s message was refused: it is longer than this room allows. The message stays as it was.",
 
   // Ack error codes (the server's, then the client's own offline and timeout).
   // The server's English `message` is never shown: these are.

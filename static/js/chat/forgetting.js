@@ -1,0 +1,45 @@
+// What a room's rules take off this screen: with disappearing messages each message leaves it that many seconds
+// after it arrived here; with vanish on leave, a leaver's messages leave it as soon as presence says they left.
+// Both are decided by each screen, from the room's rules in `welcome`: the server keeps no message to forget.
+
+const isMessage = (entry) => Boolean(entry) && typeof entry.note !== "string";
+
+/**
+ * Follow `model`: `rules()` is the room's state (null until welcome), `timers` has setTimeout/clearTimeout
+ * (the page's, or a test's). Returns `left(participantId)`, for presence to call, and `clear()`.
+ */
+export function setUpForgetting(model, rules, timers = globalThis) {
+  const due = new Map(); // message id -> timer
+
+  function cancel(id) {
+    timers.clearTimeout(due.get(id));
+    due.delete(id);
+  }
+
+  function clear() {
+    for (const id of [...due.keys()]) cancel(id);
+  }
+
+  model.onChange(({ type, id, message }) => {
+    const seconds = rules()?.disappear;
+    if (type === "add" && isMessage(message) && seconds > 0) {
+      due.set(
+        id,
+        timers.setTimeout(() => {
+          due.delete(id);
+          model.remove(id);
+        }, seconds * 1000),
+      );
+    } else if (type === "remove") cancel(id);
+    else if (type === "clear") clear();
+  });
+
+  return {
+    /** Someone left the room: in a room that vanishes leavers' messages, theirs leave this screen. */
+    left(participantId) {
+      if (!rules()?.vanish) return;
+      for (const message of model.all()) if (isMessage(message) && message.from === participantId) model.remove(message.id);
+    },
+    clear,
+  };
+}

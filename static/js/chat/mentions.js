@@ -1,0 +1,21 @@
+// Mentions: a message that says "@" and your alias is marked for you, and counts as important in the tab's title.
+// Pure (no DOM), so Node tests check it. Matching folds case and compatibility forms, as aliases compare.
+
+const WORD = /[\p{L}\p{N}\p{M}_]/u;
+const fold = (text) => String(text).normalize("NFKC").toLowerCase();
+
+/**
+ * True when `text` names `alias` as "@alias": the "@" not inside a word (an address like a@b does not count),
+ * and the alias not running on into more letters ("@ann" does not mention "an").
+ */
+export function mentions(text, alias) {
+  if (typeof alias !== "string" || !alias.trim()) return false;
+  const haystack = fold(text);
+  const needle = `@${fold(alias)}`;
+  for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + 1)) {
+    const before = at > 0 ? haystack[at - 1] : "";
+    const after = haystack.slice(at + needle.length, at + needle.length + 2);
+    if (!WORD.test(before) && !WORD.test([...after][0] ?? "")) return true;
+  }
+  return false;
+}
