@@ -19,12 +19,23 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import admin_token, blind_report, report
+from . import actions_report, admin_token, blind_report, report
 from .procs import BENCH, raise_fd_limit
 from .profiles import PROFILES
 from .suite import Suite
 
-SCENARIOS = ("fanout", "rooms", "connections", "storm", "payloads", "blind", "scale", "sanitizer", "profile")
+SCENARIOS = (
+    "fanout",
+    "rooms",
+    "connections",
+    "storm",
+    "payloads",
+    "blind",
+    "actions",
+    "scale",
+    "sanitizer",
+    "profile",
+)
 # Run only when `--only` names them: no target rests on them.
 ON_REQUEST = ("admin_token",)
 PACKAGES = (
@@ -111,6 +122,7 @@ def run(profile_name: str, out: Path, async_mode: str, only: tuple[str, ...]) ->
         "profile": profile.profile,
         "scale": profile.scale,
         "blind": profile.blind,
+        "actions": profile.actions,
     }
     data = {"meta": meta, "params": params, "summary": summary, "raw": raw}
     _write(data, out, complete=set(only) == set(SCENARIOS))
@@ -125,6 +137,7 @@ SUMMARIZE = {
     "payloads": report.summarize_payloads,
     "scale": report.summarize_scale,
     "blind": blind_report.summarize,
+    "actions": actions_report.summarize,
 }
 
 

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from . import blind, connections, fanout, payloads, population, rooms, storm
+from . import actions, blind, connections, fanout, payloads, population, rooms, storm
 from .procs import raise_fd_limit
 
 SCENARIOS = {
@@ -25,6 +25,7 @@ SCENARIOS = {
     "storm": storm.run,
     "payloads": payloads.run,
     "blind": blind.run,
+    "actions": actions.run,
 }
 
 

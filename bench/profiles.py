@@ -31,6 +31,8 @@ class Profile:
     ceiling_receivers: tuple[int, ...] = ()
     # Server CPU per message in server-blind rooms against standard ones (bench/blind.py).
     blind: dict[str, Any] | None = None
+    # Server CPU per reply, reaction and edit against a plain message, Ephemeral only (bench/actions.py).
+    actions: dict[str, Any] | None = None
     kinds: dict[str, tuple[str, ...]] = field(
         default_factory=lambda: {
             "fanout": ("ephemeral", "floor", "ceiling"),
@@ -100,6 +102,8 @@ FULL = Profile(
     ceiling_receivers=(50,),
     # 100 messages/s, as the payloads scenario: a standard room's 2 KB of Markdown costs about a millisecond.
     blind={"rooms": 25, "per_client_per_s": 2.0, "seconds": 4.0, "rounds": 2, "drain_seconds": 2.0},
+    # 150 events/s, each client at 3 of its 5 a second.
+    actions={"rooms": 25, "per_client_per_s": 3.0, "seconds": 3.0, "rounds": 3, "drain_seconds": 2.0},
 )
 
 QUICK = Profile(
@@ -130,6 +134,14 @@ QUICK = Profile(
     sanitizer_repeat=50,
     profile=None,
     blind={"rooms": 10, "per_client_per_s": 2.0, "seconds": 1.5, "rounds": 1, "drain_seconds": 1.0},
+    actions={
+        "rooms": 25,
+        "per_client_per_s": 3.0,
+        "seconds": 1.5,
+        "rounds": 3,
+        "drain_seconds": 1.0,
+        "pause_seconds": 0.3,
+    },
     kinds={
         "fanout": ("ephemeral", "floor"),
         "rooms": ("ephemeral", "floor"),
@@ -175,6 +187,16 @@ TINY = Profile(
         "drain_seconds": 1.0,
         "pause_seconds": 0.1,
         "bodies": ["plain_100"],
+    },
+    # No wait for a quiet machine: the smoke run only checks that every step is measured.
+    actions={
+        "rooms": 2,
+        "per_client_per_s": 2.0,
+        "seconds": 0.5,
+        "rounds": 1,
+        "drain_seconds": 1.0,
+        "pause_seconds": 0.1,
+        "wait_for_quiet": False,
     },
     kinds={
         "fanout": ("ephemeral", "floor", "ceiling"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import admin_token, blind_report
+from . import actions_report, admin_token, blind_report
 from .stats import median
 
 KINDS = ("ephemeral", "floor", "ceiling")
@@ -324,6 +324,7 @@ def targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
             f"median of the worst of {variants} inputs ({rendered['input']}); p99 {_fmt(rendered['render_p99_ms'])} ms",
         )
     rows += blind_report.target_rows(summary.get("blind", {}))
+    rows += actions_report.target_rows(summary.get("actions", {}))
     return rows
 
 
@@ -691,6 +692,8 @@ def markdown(data: dict[str, Any]) -> str:
         lines += _payloads_md(summary["payloads"])
     if "blind" in summary:
         lines += blind_report.markdown(summary["blind"])
+    if "actions" in summary:
+        lines += actions_report.markdown(summary["actions"])
     if "scale" in summary:
         lines += _scale_md(summary["scale"], machine["cores"])
     if "sanitizer" in summary:

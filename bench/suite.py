@@ -168,6 +168,12 @@ class Suite:
             return []
         return [self._run("ephemeral", "blind", self.profile.blind) for _ in range(self.profile.repetitions)]
 
+    def actions(self) -> list[Any]:
+        """Replies, reactions and edits against plain messages on one Ephemeral process per repetition."""
+        if self.profile.actions is None:
+            return []
+        return [self._run("ephemeral", "actions", self.profile.actions) for _ in range(self.profile.repetitions)]
+
     def sanitizer(self) -> dict[str, Any]:
         began = time.perf_counter()
         result = sanitizer.run(self.profile.sanitizer_repeat)

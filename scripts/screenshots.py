@@ -4,13 +4,16 @@ Starts the real server, walks the flow a person walks (landing, share card, a sh
 conversation between two people) in Debian's Chromium, and writes
 docs/screenshots/{landing,share,chat}-{desktop,phone}-{light,dark}.png; then a broadcast
 room on phones: its host's controls and what a reader sees,
-docs/screenshots/{host-controls,broadcast-reader}-phone-{light,dark}.png.
+docs/screenshots/{host-controls,broadcast-reader}-phone-{light,dark}.png; then what people do to messages
+(scripts/screenshots_conversation.py). `--only PART` shoots one part.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -132,7 +135,31 @@ def broadcast(browser: Browser, base_url: str, scheme: str) -> list[Path]:
             context.close()
 
 
-def main() -> int:
+def chats(browser: Browser, base_url: str) -> list[Path]:
+    """Landing, share card and chat on every device, then the broadcast room."""
+    shots: list[Path] = []
+    for device in DEVICES:
+        for scheme in SCHEMES:
+            shots += walk(browser, base_url, device, scheme)
+    for scheme in SCHEMES:
+        shots += broadcast(browser, base_url, scheme)
+    return shots
+
+
+def conversation(browser: Browser, base_url: str) -> list[Path]:
+    # Imported here: that module takes its names and `shoot` from this one.
+    from scripts import screenshots_conversation
+
+    return screenshots_conversation.shoot_all(browser, base_url, SCHEMES)
+
+
+PARTS: dict[str, Callable[[Browser, str], list[Path]]] = {"chats": chats, "conversation": conversation}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Screenshots of the web client for the README.")
+    parser.add_argument("--only", choices=sorted(PARTS), help="shoot only this part (default: all of them)")
+    chosen = parser.parse_args(argv).only
     OUT.mkdir(parents=True, exist_ok=True)
     with (
         tempfile.TemporaryDirectory() as logs,
@@ -141,13 +168,10 @@ def main() -> int:
     ):
         browser = launch_chromium(driver)
         try:
-            for device in DEVICES:
-                for scheme in SCHEMES:
-                    for path in walk(browser, server.url, device, scheme):
+            for name, part in PARTS.items():
+                if chosen in (None, name):
+                    for path in part(browser, server.url):
                         print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KiB")
-            for scheme in SCHEMES:
-                for path in broadcast(browser, server.url, scheme):
-                    print(f"{path.relative_to(ROOT)}  {path.stat().st_size // 1024} KiB")
         finally:
             browser.close()
     return 0

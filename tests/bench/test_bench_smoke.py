@@ -16,7 +16,7 @@ import pytest
 from tests.support.redis import redis_server_binary
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = {"fanout", "rooms", "connections", "storm", "payloads", "blind", "scale", "sanitizer", "profile"}
+SCENARIOS = {"fanout", "rooms", "connections", "storm", "payloads", "blind", "actions", "scale", "sanitizer", "profile"}
 SECTIONS = (
     "## Targets",
     "## Fan-out",
@@ -25,6 +25,7 @@ SECTIONS = (
     "## Join storm",
     "## Server CPU per message by body",
     "## Server-blind rooms: server CPU per message",
+    "## Message actions: server CPU per event",
     "## Several processes on one Redis",
     "## Sanitizer",
 )
@@ -101,6 +102,23 @@ def test_server_blind_rooms_are_measured_against_standard_ones(tiny_run: Path) -
         assert body[kind]["server_cpu_us_per_message"] > 0, kind
     assert [row["target"] for row in data["targets"] if "server-blind" in row["target"]] == [
         "server CPU per message, server-blind room against standard, plain_100"
+    ]
+
+
+def test_replies_and_reactions_are_measured_against_plain_messages(tiny_run: Path) -> None:
+    data = json.loads((tiny_run / "latest.json").read_text())
+    steps = data["summary"]["actions"]["steps"]
+    assert list(steps) == ["plain", "reply", "react", "edit"]
+    for name, step in steps.items():  # every event acked within the budget and relayed to both members
+        assert step["acked"] > 0 and step["refused"] == step["unanswered"] == 0, name
+        assert step["delivered"] == step["expected"] == 2 * step["acked"], name
+        assert step["server_cpu_us_per_event"] > 0, name
+    rounds = data["summary"]["actions"]["rounds"]
+    for name in ("reply", "react", "edit"):  # each round pairs every action with a plain step just before it
+        assert steps[name]["ratio"] is not None and len(steps[name]["ratios"]) == rounds, name
+    assert [row["target"] for row in data["targets"] if "against a plain message" in row["target"]] == [
+        "server CPU per event, reply against a plain message",
+        "server CPU per event, react against a plain message",
     ]
 
 
