@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
-import math
 import re
 import secrets
 from dataclasses import dataclass, field
 
 from .. import fields
 from ..errors import Invalid
+
+# A room's rules live in rules.py; the stores and their callers take them from here with the rest.
+from .rules import ANYONE as ANYONE
+from .rules import BROADCAST as BROADCAST
+from .rules import DISAPPEAR_AFTER as DISAPPEAR_AFTER
+from .rules import GROUP as GROUP
+from .rules import HOSTS as HOSTS
+from .rules import KINDS as KINDS
+from .rules import PAIR as PAIR
+from .rules import PAIR_SEATS as PAIR_SEATS
+from .rules import PURGE_POLICIES as PURGE_POLICIES
+from .rules import RoomState as RoomState
+from .rules import Rules as Rules
+from .rules import settle as settle
 
 ROOM_ID_BYTES = 16  # 128 bits
 TOKEN_BYTES = 32
@@ -18,16 +31,6 @@ HOST_GRACE = 30
 PARTICIPANT_ID_BYTES = 12  # 96 bits: never guessed, and checked unique per room anyway
 HOST = "host"  # the creator, and whoever a host promotes: may kick, lock, promote (`docs/protocol.md`)
 MEMBER = "member"
-# Room kinds: `pair` has two seats and locks itself once both are taken; in `broadcast` only hosts send.
-GROUP, PAIR, BROADCAST = "group", "pair", "broadcast"
-KINDS = (GROUP, PAIR, BROADCAST)
-PAIR_SEATS = 2
-# Who may purge a room.
-ANYONE, HOSTS = "anyone", "hosts"
-PURGE_POLICIES = (ANYONE, HOSTS)
-# Disappearing messages: each message leaves every screen this many seconds after that screen showed it (0: never,
-# before the room ends). The clients keep the time; the server only tells them the room's choice.
-DISAPPEAR_AFTER = (0, 30, 300, 3600)
 # The words of a host's refused call, the same from either store (all `Invalid`).
 OWN_ID = "To leave the room, log out."
 NO_SUCH_PARTICIPANT = "Nobody in this room has that id."
@@ -81,63 +84,6 @@ class Participant:
 def by_alias(participants: list[Participant]) -> list[Participant]:
     """The order every presence list is shown in."""
     return sorted(participants, key=lambda p: (fields.alias_key(p.alias), p.id))
-
-
-@dataclass(frozen=True, slots=True)
-class Rules:
-    """What a room's creator chose, fixed for its life; None means the server's own limit.
-
-    Checked against the server's limits by `room_rules.rules_from` before a store sees them.
-    """
-
-    kind: str = GROUP
-    purge: str = ANYONE
-    ttl: int | None = None  # seconds, at most the server's room TTL
-    seats: int | None = None  # at most the server's participants per room; a pair has two
-    disappear: int = 0  # seconds, one of DISAPPEAR_AFTER
-    vanish: bool = False  # someone's messages leave every screen when they leave the room
-
-
-@dataclass(frozen=True, slots=True)
-class RoomState:
-    """What everyone in a room is told about it (`room` event, `welcome`): its rules and whether it is locked."""
-
-    kind: str
-    purge: str
-    locked: bool
-    ttl: int  # the room's whole lifetime, seconds
-    seats: int
-    disappear: int = 0  # seconds after a screen shows a message that it leaves that screen; 0 never
-    vanish: bool = False  # a leaver's messages leave every screen
-
-
-def settle(rules: Rules | None, *, ttl: float, max_participants: int) -> RoomState:
-    """A new room's state: the creator's rules with None resolved to the store's limits and capped at them.
-
-    `Invalid` for a kind or policy nobody knows, a lifetime under a second, fewer than two seats,
-    a pair asked for other than its two seats, or a disappearing time not offered.
-    """
-    rules = rules or Rules()
-    if rules.kind not in KINDS or rules.purge not in PURGE_POLICIES:
-        raise Invalid("Unknown room kind or purge policy.")
-    if (
-        rules.disappear not in DISAPPEAR_AFTER
-        or isinstance(rules.disappear, bool)
-        or not isinstance(rules.vanish, bool)
-    ):
-        raise Invalid("Unknown disappearing time, or vanish is not true or false.")
-    lifetime = math.ceil(ttl) if rules.ttl is None else min(_whole(rules.ttl, 1), math.ceil(ttl))
-    if rules.kind == PAIR and rules.seats not in (None, PAIR_SEATS):
-        raise Invalid("A pair room has two seats.")
-    asked = PAIR_SEATS if rules.kind == PAIR else rules.seats
-    seats = max_participants if asked is None else min(_whole(asked, PAIR_SEATS), max_participants)
-    return RoomState(rules.kind, rules.purge, False, lifetime, seats, rules.disappear, rules.vanish)
-
-
-def _whole(value: object, least: int) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < least:
-        raise Invalid(f"Must be a whole number of at least {least}.")
-    return value
 
 
 @dataclass(frozen=True, slots=True)
