@@ -56,6 +56,19 @@ def client_event(name: str) -> Callable[[Callable[[object], Ack]], Callable[[obj
     return register
 
 
+def message_budget(svc: Services) -> TokenBuckets:
+    """Messages, message actions (edit, unsend, react) and host actions draw on one budget per participant: each
+    tells the whole room."""
+    return svc.limits.messages_by_participant
+
+
+def charge(buckets: TokenBuckets, participant_id: str) -> None:
+    """Take a token for the participant; `rate_limited`, with how long to wait, when there is none."""
+    wait = buckets.take(participant_id)
+    if wait:
+        raise RateLimited("You are sending too fast. Wait a moment.", retry_after=wait)
+
+
 def participant_event(name: str, *, limit: LimitOf | None = None) -> Callable[[Handler], Handler]:
     """Register `handler(speaker, payload)` for client event `name`, as `client_event` does.
 
@@ -71,9 +84,8 @@ def participant_event(name: str, *, limit: LimitOf | None = None) -> Callable[[H
             speaker = svc.registry.speaker(request.sid)  # type: ignore[attr-defined]
             if speaker is None:
                 raise Unauthorized()
-            wait = limit(svc).take(speaker.you.id) if limit else 0
-            if wait:
-                raise RateLimited("You are sending too fast. Wait a moment.", retry_after=wait)
+            if limit:
+                charge(limit(svc), speaker.you.id)
             return handler(speaker, payload)
 
         client_event(name)(with_speaker)

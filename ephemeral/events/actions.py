@@ -15,8 +15,8 @@ from ..errors import Invalid
 from ..extensions import socketio
 from ..services import services
 from . import bodies
-from .acks import Ack
-from .seated import Seated, message_budget, seated_event
+from .acks import Ack, message_budget
+from .seated import Seated, seated_event
 
 
 @seated_event(protocol.EDIT, limit=message_budget)

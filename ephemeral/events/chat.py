@@ -13,8 +13,8 @@ from .. import protocol
 from ..extensions import socketio
 from ..services import services
 from . import bodies
-from .acks import Ack
-from .seated import Seated, message_budget, seated_event
+from .acks import Ack, message_budget
+from .seated import Seated, seated_event
 
 MESSAGE_ID_BYTES = 9
 

@@ -11,15 +11,10 @@ from __future__ import annotations
 from flask import request
 
 from .. import protocol
-from ..ratelimit import TokenBuckets
 from ..rooms import Speaker
-from ..services import Services, services
+from ..services import services
 from . import announce
-from .acks import Ack, participant_event
-
-
-def _budget(svc: Services) -> TokenBuckets:
-    return svc.limits.messages_by_participant
+from .acks import Ack, message_budget, participant_event
 
 
 def _sid() -> str:
@@ -32,14 +27,14 @@ def _field(payload: object, name: str) -> object:
     return payload.get(name) if isinstance(payload, dict) else None
 
 
-@participant_event(protocol.KICK, limit=_budget)
+@participant_event(protocol.KICK, limit=message_budget)
 def kick(_speaker: Speaker, payload: object) -> Ack:
     """Host sends `kick` `{"id"}`; their sockets get `purged` (`removed`) and close; the room gets `presence`."""
     announce.removal(services().registry.kick(_sid(), _field(payload, "id")))
     return protocol.ok()
 
 
-@participant_event(protocol.LOCK, limit=_budget)
+@participant_event(protocol.LOCK, limit=message_budget)
 def lock(speaker: Speaker, payload: object) -> Ack:
     """Host sends `lock` `{"locked"}`; joins are refused (`locked`) or allowed again, and the room gets `room`."""
     state = services().registry.lock(_sid(), _field(payload, "locked"))
@@ -47,14 +42,14 @@ def lock(speaker: Speaker, payload: object) -> Ack:
     return protocol.ok(room=protocol.room_state(state))
 
 
-@participant_event(protocol.PROMOTE, limit=_budget)
+@participant_event(protocol.PROMOTE, limit=message_budget)
 def promote(_speaker: Speaker, payload: object) -> Ack:
     """Host sends `promote` `{"id"}`; that participant becomes a host too, and the room gets `presence` at once."""
     announce.at_once(services().registry.promote(_sid(), _field(payload, "id")))
     return protocol.ok()
 
 
-@participant_event(protocol.STEP_DOWN, limit=_budget)
+@participant_event(protocol.STEP_DOWN, limit=message_budget)
 def step_down(_speaker: Speaker, _payload: object) -> Ack:
     """Host sends `step_down`; they become a member (with no other host here, one is made), the room gets `presence`."""
     announce.at_once(services().registry.step_down(_sid()))

@@ -17,11 +17,10 @@ from typing import Any
 
 from flask import request
 
-from ..errors import RateLimited, Unauthorized
-from ..ratelimit import TokenBuckets
+from ..errors import Unauthorized
 from ..rooms import Seat
-from ..services import Services, services
-from .acks import Ack, LimitOf, client_event
+from ..services import services
+from .acks import Ack, LimitOf, charge, client_event
 
 _KEY = "ephemeral.seated"
 
@@ -53,11 +52,6 @@ def seated() -> Seated:
     return found
 
 
-def message_budget(svc: Services) -> TokenBuckets:
-    """Messages and every message action (edit, unsend, react) draw on one budget per participant."""
-    return svc.limits.messages_by_participant
-
-
 def seated_event(name: str, *, limit: LimitOf) -> Callable[[SeatedHandler], SeatedHandler]:
     """Register `handler(socket, payload)` for client event `name`, acked as `client_event` does.
 
@@ -69,9 +63,7 @@ def seated_event(name: str, *, limit: LimitOf) -> Callable[[SeatedHandler], Seat
         @functools.wraps(handler)
         def charged(payload: object) -> Ack:
             socket = seated()
-            wait = limit(services()).take(socket.participant_id)
-            if wait:
-                raise RateLimited("You are sending too fast. Wait a moment.", retry_after=wait)
+            charge(limit(services()), socket.participant_id)
             return handler(socket, payload)
 
         client_event(name)(charged)
