@@ -41,8 +41,16 @@ const youId = () => you?.id ?? null;
 /** An alias from the last presence; null for someone who is not here (left, or never was). */
 const aliasOf = (id) => present?.get(id)?.alias ?? null;
 const isMine = (message) => you !== null && message.from === you.id;
-/** Someone else's message that says "@" and this page's alias. */
-const mentionsYou = (message) => !isMine(message) && mentions(textOf(message), you?.alias);
+const mentioned = new WeakMap(); // message (each version is a new object) -> whether it mentions you
+/**
+ * Someone else's message that says "@" and this page's alias; decided once per version of a message, from
+ * `text` when the renderer has already opened its body. An unsent message mentions nobody.
+ */
+function mentionsYou(message, text) {
+  if (isMine(message) || message.removed) return false;
+  if (!mentioned.has(message)) mentioned.set(message, mentions(text ?? textOf(message), you?.alias));
+  return mentioned.get(message);
+}
 const shown = renderMessages(model, {
   isMine,
   mentionsYou,

@@ -108,23 +108,26 @@ function messageEntry(model, message, page) {
   when.textContent = localTime(message.ts);
   head.append(who, " ");
   if (mine) head.append(mark("you", "mark.you"), " ");
-  if (page.mentionsYou(message)) {
-    item.classList.add("mention");
-    head.append(mark("mentions-you", "mark.mentions_you"), " ");
-  }
-  head.append(when);
   item.append(head);
   if (message.removed) {
+    head.append(when);
     item.classList.add("removed-message");
     item.append(removedMarker());
     return item;
   }
+  // The body is opened once: the mention is read from the words it shows.
+  const body = renderMessageBody(message);
+  if (page.mentionsYou(message, body.textContent)) {
+    item.classList.add("mention");
+    head.append(mark("mentions-you", "mark.mentions_you"), " ");
+  }
+  head.append(when);
   if (typeof message.reply_to === "string") {
     item.dataset.replyTo = message.reply_to;
     const target = replyTarget(model, message.reply_to);
     item.append(quote(target, target.state === "shown" ? quoteOf(model.get(target.id)) : ""));
   }
-  item.append(renderMessageBody(message));
+  item.append(body);
   const below = foot(message, page.youId(), page.aliasOf);
   if (below) item.append(below);
   if (isLive(message)) item.append(actionsToggle(mine, message.alias));
@@ -162,7 +165,7 @@ const isNote = (entry) => typeof entry.note === "string";
  * Keep the message list in step with `model`: an entry per message (`li[data-id]`) or note (`li.system`),
  * drawn again in place on update (and each reply quoting it with it), dropped on remove (the model drops its
  * oldest past its cap), and on clear the whole list goes. `page.isMine(message)` marks one's own,
- * `page.mentionsYou(message)` one that names this page's person,
+ * `page.mentionsYou(message, text)` one whose shown `text` names this page's person,
  * `page.youId()` is this page's participant id, `page.aliasOf(id)` an alias from presence (null if gone),
  * `page.drawn(entry, id)` hears of every entry drawn again. Returns `redraw(id)` and `jumpTo(id)`.
  */
