@@ -68,7 +68,7 @@ def _after_purged(sock: Socket) -> tuple[list[str], list[Any]]:
 
 
 def test_no_message_after_purged(room):
-    """bob keeps sending while ann purges: after `purged` nobody reads a message, and bob's sends are refused."""
+    """bob keeps sending while ann purges: after `purged` nobody reads a message, and bob's later sends are refused."""
     ann, bob = room.members
     acks: list[Any] = []
 
@@ -92,7 +92,9 @@ def test_no_message_after_purged(room):
         assert member.socket.closed.wait(EVENT_TIMEOUT)
         events, refusals = _after_purged(member.socket)
         assert events == ["disconnect"], member.socket.log[-10:]
-        assert [ack for ack in refusals if ack["ok"]] == []
+        # bob sends one at a time: the one send in flight as `purged` arrived may have been spoken before the
+        # purge (on Redis its ack can trail the notice); every send made after he saw `purged` is refused.
+        assert [ack for ack in refusals[1:] if ack["ok"]] == []
 
 
 def test_unknown_expired_and_purged_answer_alike(own_server):
