@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import e2e, logs
+from . import logs
 from .after_connect import run_after_connect
 from .config import Settings, from_env, with_overrides
 from .connect_deadline import close_unconnected_sessions
@@ -35,9 +35,6 @@ __all__ = ["create_app", "socketio"]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Largest JSON body: a 1024-character password of astral characters, escaped.
 MAX_BODY_BYTES = 32 * 1024
-# Frames beyond this are refused by the transport: a maximal message of astral
-# characters JSON-escaped as \\uXXXX\\uXXXX, plus envelope.
-FRAME_BYTES_PER_CHAR = 12
 
 
 class EphemeralFlask(Flask):
@@ -128,8 +125,7 @@ def create_app(
     if settings.admin_token:  # without it the operator's routes do not exist: a plain 404, as any unknown path
         app.register_blueprint(admin.blueprint)
     http_errors.register(app)
-    # A server-blind room's envelope does not follow the message limit: its largest must fit too.
-    frame_limit = max(settings.max_message_chars * FRAME_BYTES_PER_CHAR + 1024, e2e.MAX_FRAME_BYTES)
+    frame_limit = settings.frame_bytes
     socketio.init_app(
         app,
         async_mode=settings.async_mode,

@@ -9,6 +9,7 @@ from typing import Any
 
 from .connect_deadline import CONNECT_DEADLINE
 from .connect_limit import CONNECTS_PER_BINDING
+from .e2e import MAX_FRAME_BYTES
 from .hash_gate import HASH_BUDGET, HASH_CONCURRENCY, HASH_QUEUE, HASH_WAIT
 from .ratelimit import (
     CREATE_PER_ADDRESS,
@@ -29,6 +30,11 @@ ASYNC_MODES = ("gevent", "eventlet")
 
 class ConfigError(ValueError):
     """A setting has a value the service cannot run with; the message names it."""
+
+
+# Frames beyond `Settings.frame_bytes` are refused by the transport: a maximal message of astral
+# characters JSON-escaped as \\uXXXX\\uXXXX, plus envelope.
+FRAME_BYTES_PER_CHAR = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +83,12 @@ class Settings:
     host_grace: int = HOST_GRACE
     # The operator's reports page and API (ephemeral/admin.py); unset, they do not exist.
     admin_token: str = field(default="", repr=False)
+
+    @property
+    def frame_bytes(self) -> int:
+        """The largest frame a socket takes: a maximal message, or a server-blind room's largest envelope. History
+        from peers is packed by the sharer's page to fit one."""
+        return max(self.max_message_chars * FRAME_BYTES_PER_CHAR + 1024, MAX_FRAME_BYTES)
 
     def __post_init__(self) -> None:
         if self.redis_url and not self.secret_key:

@@ -38,7 +38,8 @@ EDITED = "edited"
 UNSENT = "unsent"
 REACTIONS = "reactions"
 TYPING = "typing"
-SERVER_EVENTS = (WELCOME, PRESENCE, MESSAGE, PURGED, ROOM, EDITED, UNSENT, REACTIONS, TYPING)
+HISTORY = "history"  # to a newcomer's sockets only
+SERVER_EVENTS = (WELCOME, PRESENCE, MESSAGE, PURGED, ROOM, EDITED, UNSENT, REACTIONS, TYPING, HISTORY)
 
 # Client -> server; each is acknowledged with `ok()` or an error's ack, but `TYPING`.
 SEND = "message"
@@ -53,8 +54,10 @@ STEP_DOWN = "step_down"
 EDIT = "edit"
 UNSEND = "unsend"
 REACT = "react"
+# History from peers: a member's screen hands a newcomer what it shows, in a room that chose it.
+SHARE_HISTORY = "share_history"
 # `TYPING` (above) goes both ways, and is never acknowledged: an ack would be a round trip per keystroke.
-CLIENT_EVENTS = (SEND, LOGOUT, PURGE, KICK, LOCK, PROMOTE, STEP_DOWN, EDIT, UNSEND, REACT, TYPING)
+CLIENT_EVENTS = (SEND, LOGOUT, PURGE, KICK, LOCK, PROMOTE, STEP_DOWN, EDIT, UNSEND, REACT, SHARE_HISTORY, TYPING)
 
 # Why a socket is told its room is gone for it (`purged`): a host removed this person.
 REMOVED = "removed"
@@ -118,7 +121,7 @@ def welcome(seat: Seat) -> Payload:
 def room_state(state: RoomState) -> Payload:
     """The room's rules and whether it is locked: in `welcome`, the create and join answers, and the `room` event."""
     rules = {"kind": state.kind, "locked": state.locked, "purge": state.purge, "ttl": state.ttl, "seats": state.seats}
-    return {**rules, "disappear": state.disappear, "vanish": state.vanish}
+    return {**rules, "disappear": state.disappear, "vanish": state.vanish, "history": state.history}
 
 
 def presence(present: list[Participant]) -> Payload:
@@ -146,6 +149,12 @@ def sealed_body(envelope: Payload) -> Payload:
 def edited(message_id: str, speaker: Speaker, body: Payload) -> Payload:
     """A message's author replaced its text: the room replaces it too. `from` is the author, as the store found."""
     return {"id": message_id, "from": speaker.you.id, **body, "edited_ts": _now()}
+
+
+def history(sharer: Participant, messages: list[Payload]) -> Payload:
+    """What a member's screen handed a newcomer: who shared (as the store found them, never as sent), and the
+    messages the server checked and the room still keeps, oldest first, each shaped as `peer_history` rebuilt it."""
+    return {"from": sharer.id, "alias": sharer.alias, "messages": messages}
 
 
 def unsent(message_id: str) -> Payload:

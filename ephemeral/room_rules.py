@@ -1,9 +1,9 @@
 """A creator's choices for a new room (kind, purge policy, lifetime, seats, disappearing messages, vanish on
-leave), checked against the server's limits.
+leave, history from peers), checked against the server's limits.
 
 One parser for both ways in: the JSON API sends integers and booleans, `ttl` in
-seconds; the create form sends text, `lifetime` in minutes, and `vanish` as a
-checkbox does. Anything absent (or, in the form, empty) is the default: a group
+seconds; the create form sends text, `lifetime` in minutes, and `vanish` and
+`history` as a checkbox does. Anything absent (or, in the form, empty) is the default: a group
 room anyone may purge, with the server's lifetime and seats, whose messages stay
 until it ends. Everything else that is not allowed is `invalid`.
 """
@@ -44,8 +44,8 @@ def rules_from(values: Mapping[str, object], settings: Settings, *, minutes: boo
     disappear = _whole(values, "disappear", form=minutes) or 0
     if disappear not in DISAPPEAR_AFTER:
         raise Invalid(f"disappear must be one of: {', '.join(map(str, DISAPPEAR_AFTER))} seconds.")
-    vanish = _switch(values, "vanish", form=minutes)
-    return Rules(kind=kind, purge=purge, ttl=ttl, seats=seats, disappear=disappear, vanish=vanish)
+    vanish, history = _switch(values, "vanish", form=minutes), _switch(values, "history", form=minutes)
+    return Rules(kind, purge, ttl, seats, disappear, vanish, history)
 
 
 def _given(values: Mapping[str, object], name: str, *, form: bool) -> object:

@@ -36,6 +36,7 @@ def _page(template: str, status: int = 200, headers: dict[str, str] | None = Non
         ttl_minutes=max(1, settings.room_ttl // 60),
         max_seats=settings.max_participants,
         max_message_chars=settings.max_message_chars,
+        frame_bytes=settings.frame_bytes,
         **context,
     )
     return Response(body, status=status, headers=headers or {}, mimetype="text/html")
@@ -125,7 +126,7 @@ def index() -> Response:
 
 
 # The create form's choices for the room (`room_rules.rules_from`), kept when the form comes back refused.
-RULE_FIELDS = ("kind", "purge", "lifetime", "seats", "disappear", "vanish")
+RULE_FIELDS = ("kind", "purge", "lifetime", "seats", "disappear", "vanish", "history")
 
 
 @blueprint.post("/")

@@ -12,6 +12,7 @@ from .model import (
     DISAPPEAR_AFTER,
     E2E,
     GROUP,
+    HISTORY_MAX,
     HOST,
     HOST_GRACE,
     HOSTS,
@@ -40,6 +41,7 @@ from .model import (
     Rules,
     Sealed,
     Seat,
+    Share,
     Speaker,
     looks_like_room_id,
 )
@@ -51,6 +53,7 @@ __all__ = [
     "DISAPPEAR_AFTER",
     "E2E",
     "GROUP",
+    "HISTORY_MAX",
     "HOST",
     "HOSTS",
     "HOST_GRACE",
@@ -82,6 +85,7 @@ __all__ = [
     "Rules",
     "Sealed",
     "Seat",
+    "Share",
     "Speaker",
     "looks_like_room_id",
 ]

@@ -1,8 +1,8 @@
 """Message actions in the memory store: who sent which message id, and who reacted with what. Never text.
 
-`MessageLog` is one room's record (on `Room.messages`); `MessageRules` holds the four store methods
-(`speak`, `edit`, `unsend`, `react`) that `MemoryRegistry` inherits. Each runs in one critical section
-of the registry's lock, like every other rule of the memory store.
+`MessageLog` is one room's record (on `Room.messages`); `MessageRules` holds the store methods of messages
+(`speak`, `edit`, `unsend`, `react`, and `share` for history from peers) that `MemoryRegistry` inherits. Each
+runs in one critical section of the registry's lock, like every other rule of the memory store.
 """
 
 from __future__ import annotations
@@ -15,14 +15,17 @@ from typing import TYPE_CHECKING
 from ..errors import Forbidden, Invalid, Unauthorized
 from .model import (
     BROADCAST,
+    HISTORY_OFF,
     HOSTS_SEND,
     MESSAGES_KEPT,
     NO_REACTION_TARGET,
     NO_REPLY_TARGET,
+    NO_SUCH_PARTICIPANT,
     NOT_A_REACTION,
     NOT_YOURS,
     REACTIONS,
     Reactions,
+    Share,
     Speaker,
     in_reaction_order,
     mode_of,
@@ -111,6 +114,17 @@ class MessageRules:
                 raise Invalid(NO_REACTION_TARGET)
             found = room.messages.toggle(named, str(emoji), member.you.id)
             return Reactions(room.room_id, named, found)
+
+    def share(self, sid: str, participant_id: object, said: list[tuple[str, str]]) -> Share:
+        with self._lock:
+            room, member = self._sender(sid)
+            if not room.state.history:
+                raise Forbidden(HISTORY_OFF)
+            newcomer = room.by_id(participant_id)
+            if newcomer is member or not newcomer.sids:
+                raise Invalid(NO_SUCH_PARTICIPANT)
+            kept = [room.messages.written_by(message_id, author) for message_id, author in said]
+            return Share(room.room_id, member.you, mode_of(room.sealed), list(newcomer.sids), kept)
 
     # -- helpers; callers hold the lock ----------------------------------------
 

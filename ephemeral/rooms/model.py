@@ -49,6 +49,8 @@ NO_REPLY_TARGET = "That message is no longer here to reply to."  # `Invalid`
 NOT_YOURS = "You can only change your own messages."  # `Forbidden`: another's, forgotten or unsent
 NO_REACTION_TARGET = "That message is no longer here to react to."  # `Invalid`
 NOT_A_REACTION = "That reaction is not one of the room's."  # `Invalid`
+HISTORY_OFF = "This room does not hand history to newcomers."  # `Forbidden`: the room did not opt in
+HISTORY_MAX = 50  # messages one member may hand a newcomer at once
 MESSAGE_ID_MAX = 64  # longer than any message id: what a client names is compared, never stored
 STANDARD = "standard"  # the server renders and sanitizes messages, and knows the name
 E2E = "e2e"  # server-blind: it relays envelopes it cannot open (`ephemeral/e2e.py`)
@@ -176,6 +178,18 @@ class Speaker:
     you: Participant
     mode: str
     kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Share:
+    """A member hands a newcomer the messages their screen shows: to which sockets, and which of them the room
+    still keeps as said by the author named (an unsent or forgotten one is not passed on)."""
+
+    room_id: str
+    you: Participant  # who shares
+    mode: str
+    sids: list[str]  # the newcomer's open sockets, on every process
+    kept: list[bool]  # per (message id, author id) named, in that order
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,7 +74,8 @@ class RedisRegistry(RoomControl, RoomMessages):
             raise Capacity()  # before paying for a hash; create.lua decides again
         hashed = self._hasher.hash(clean_password).decode("ascii")
         token, alias_keys = new_token(), codec.alias_keys(clean_alias)
-        rules_args = (chosen.kind, chosen.purge, chosen.seats, chosen.disappear, int(chosen.vanish))
+        switches = (int(chosen.vanish), int(chosen.history))
+        rules_args = (chosen.kind, chosen.purge, chosen.seats, chosen.disappear, *switches)
         limits: tuple[int | str, ...] = (life_ms, self._max_rooms, *rules_args, *codec.sealed_args(sealed))
         status = COLLISION
         while status == COLLISION:  # a fresh random id was taken (never in practice): draw again

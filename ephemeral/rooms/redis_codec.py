@@ -59,7 +59,7 @@ def alias_keys(alias: str) -> str:
 
 def state(raw: list[str | None], limits: RoomState) -> RoomState:
     """A room's state from `state` in lua/common.lua; a room made before rooms had rules has the limits."""
-    kind, purge, locked, ttl_ms, seats, disappear, vanish = raw
+    kind, purge, locked, ttl_ms, seats, disappear, vanish, history = raw
     return RoomState(
         kind or limits.kind,
         purge or limits.purge,
@@ -68,6 +68,7 @@ def state(raw: list[str | None], limits: RoomState) -> RoomState:
         int(seats) if seats else limits.seats,
         int(disappear) if disappear else 0,
         vanish == "1",
+        history == "1",
     )
 
 

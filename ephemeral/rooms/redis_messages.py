@@ -1,6 +1,6 @@
 """Message actions in the Redis store: who sent which message id, and who reacted with what. Never text.
 
-Each rule is one Lua script (`lua/speak.lua`, `edit.lua`, `unsend.lua`, `react.lua`); a message costs one
+Each rule is one Lua script (`lua/speak.lua`, `edit.lua`, `unsend.lua`, `react.lua`, `share.lua`); a message costs one
 round trip, `speak`, which also answers who spoke. The keys (`message_keys` in lua/common.lua) expire with
 the room and go with it.
 """
@@ -13,14 +13,17 @@ from typing import Any
 from ..errors import Forbidden, Invalid
 from . import redis_codec as codec
 from .model import (
+    HISTORY_OFF,
     HOSTS_SEND,
     MESSAGES_KEPT,
     NO_REACTION_TARGET,
     NO_REPLY_TARGET,
+    NO_SUCH_PARTICIPANT,
     NOT_A_REACTION,
     NOT_YOURS,
     REACTIONS,
     Reactions,
+    Share,
     Speaker,
     in_reaction_order,
     mode_of,
@@ -65,6 +68,17 @@ class RoomMessages(RedisBase):
             raise Invalid(NOT_A_REACTION)
         _refuse(status, invalid=NO_REACTION_TARGET)
         return Reactions(room_id, named, in_reaction_order(json.loads(rest[0])))
+
+    @reachable_call
+    def share(self, sid: str, participant_id: object, said: list[tuple[str, str]]) -> Share:
+        room_id, hashed = self._entry(sid)
+        newcomer = participant_id if isinstance(participant_id, str) else ""
+        pairs = [part for message in said for part in message]
+        status, *rest = self._run("share", room_id, hashed, newcomer, *pairs)
+        _refuse(status, forbidden=HISTORY_OFF, invalid=NO_SUCH_PARTICIPANT)
+        participant, title, sids, kept = rest
+        you, mode = codec.loaded(participant), mode_of(codec.titled(title)[1])
+        return Share(room_id, you, mode, list(sids), [flag == 1 for flag in kept])
 
     def _speaker(self, room_id: str, rest: list[Any]) -> Speaker:
         """Who spoke, from a script's {participant, title, state}, as `speaker` has it."""

@@ -32,6 +32,7 @@ class Rules:
     seats: int | None = None  # at most the server's participants per room; a pair has two
     disappear: int = 0  # seconds, one of DISAPPEAR_AFTER
     vanish: bool = False  # someone's messages leave every screen when they leave the room
+    history: bool = False  # a present member's screen may hand a newcomer the messages it shows
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,7 @@ class RoomState:
     seats: int
     disappear: int = 0  # seconds after a screen shows a message that it leaves that screen; 0 never
     vanish: bool = False  # a leaver's messages leave every screen
+    history: bool = False  # history from peers: the server relays what a member shares with a newcomer
 
 
 def settle(rules: Rules | None, *, ttl: float, max_participants: int) -> RoomState:
@@ -60,14 +62,15 @@ def settle(rules: Rules | None, *, ttl: float, max_participants: int) -> RoomSta
         rules.disappear not in DISAPPEAR_AFTER
         or isinstance(rules.disappear, bool)
         or not isinstance(rules.vanish, bool)
+        or not isinstance(rules.history, bool)
     ):
-        raise Invalid("Unknown disappearing time, or vanish is not true or false.")
+        raise Invalid("Unknown disappearing time, or vanish or history is not true or false.")
     lifetime = math.ceil(ttl) if rules.ttl is None else min(_whole(rules.ttl, 1), math.ceil(ttl))
     if rules.kind == PAIR and rules.seats not in (None, PAIR_SEATS):
         raise Invalid("A pair room has two seats.")
     asked = PAIR_SEATS if rules.kind == PAIR else rules.seats
     seats = max_participants if asked is None else min(_whole(asked, PAIR_SEATS), max_participants)
-    return RoomState(rules.kind, rules.purge, False, lifetime, seats, rules.disappear, rules.vanish)
+    return RoomState(rules.kind, rules.purge, False, lifetime, seats, rules.disappear, rules.vanish, rules.history)
 
 
 def _whole(value: object, least: int) -> int:

@@ -26,6 +26,7 @@ from .model import (
     Rules,
     Sealed,
     Seat,
+    Share,
     Speaker,
 )
 
@@ -130,6 +131,16 @@ class RoomStore(Protocol):
 
         `Invalid`: `NOT_A_REACTION` for an emoji not in `REACTIONS`, `NO_REACTION_TARGET` for a message the room
         does not keep. Returns the message's reactions after the toggle; two people toggling at once both count.
+        """
+        ...
+
+    def share(self, sid: str, participant_id: object, said: list[tuple[str, str]]) -> Share:
+        """The socket's participant hands participant `participant_id`, a newcomer, what their screen shows.
+
+        `said` names each message by (message id, author id); `kept` answers, in order, whether the room keeps
+        that id as that author's (an unsent or forgotten message is not passed on). `Forbidden` (`HISTORY_OFF`)
+        unless the room chose history from peers; `Invalid` (`NO_SUCH_PARTICIPANT`) unless someone else of the
+        room with an open socket has that id. Reads only: the history itself is relayed, never kept.
         """
         ...
 

@@ -103,10 +103,10 @@ def test_a_room_without_rules_has_the_servers_limits(registry: RoomStore, clock:
 
 
 def test_the_rules_are_in_every_answer(registry: RoomStore, mode: str) -> None:
-    rules = Rules(BROADCAST, HOSTS, ttl=30, seats=3, disappear=300, vanish=True)
+    rules = Rules(BROADCAST, HOSTS, ttl=30, seats=3, disappear=300, vanish=True, history=True)
     ann = new_room(registry, mode, "News", "Ann", PASSWORD, rules)
     bob = registry.join(ann.room_id, "Bob", PASSWORD)
-    chosen = RoomState(BROADCAST, HOSTS, False, 30, 3, disappear=300, vanish=True)
+    chosen = RoomState(BROADCAST, HOSTS, False, 30, 3, disappear=300, vanish=True, history=True)
     seat = registry.attach(ann.room_id, bob.token, "bob-1")
     assert [ann.state, bob.state, seat.state] == [chosen] * 3
     assert registry.authenticate(ann.room_id, ann.token).state == chosen  # type: ignore[union-attr]
@@ -132,6 +132,7 @@ def test_a_pair_room_has_two_seats(registry: RoomStore) -> None:
         pytest.param(Rules(disappear=45), id="disappear-not-offered"),
         pytest.param(Rules(disappear=True), id="disappear-a-boolean"),  # type: ignore[arg-type]
         pytest.param(Rules(vanish=1), id="vanish-not-a-boolean"),  # type: ignore[arg-type]
+        pytest.param(Rules(history="yes"), id="history-not-a-boolean"),  # type: ignore[arg-type]
     ],
 )
 def test_rules_nobody_could_ask_for_are_invalid_before_hashing(

@@ -68,7 +68,7 @@ def test_the_verifier_is_checked_like_a_password(registry: RoomStore) -> None:
 
 
 # What every room keeps besides its name or sealed name: its rules, lock and join counter (lua/common.lua).
-RULES = ("kind", "purge", "ttl", "seats", "locked", "joins", "disappear", "vanish")
+RULES = ("kind", "purge", "ttl", "seats", "locked", "joins", "disappear", "vanish", "history")
 
 
 @pytest.mark.parametrize("store", ["redis"])

@@ -29,7 +29,7 @@ from tests.support.people import Refused
 ROOM_TTL, MAX_PARTICIPANTS = 3600, 50  # the in-process app's defaults
 DEFAULT_STATE = {
     **{"kind": "group", "locked": False, "purge": "anyone", "ttl": ROOM_TTL, "seats": MAX_PARTICIPANTS},
-    **{"disappear": 0, "vanish": False},
+    **{"disappear": 0, "vanish": False, "history": False},
 }
 
 
@@ -332,10 +332,11 @@ def test_a_pair_room_joined_through_the_form_tells_the_one_already_in(people: Ca
 
 def test_the_answers_and_welcome_carry_the_room_state(people: Callable[[], Person]) -> None:
     ann, bob = people(), people()
-    created = ann.create(alias="ann", kind="broadcast", purge="hosts", ttl=600, seats=3, disappear=30, vanish=True)
+    switches = {"vanish": True, "history": True}
+    created = ann.create(alias="ann", kind="broadcast", purge="hosts", ttl=600, seats=3, disappear=30, **switches)
     created = created.json()
     state = {**DEFAULT_STATE, "kind": "broadcast", "purge": "hosts", "ttl": 600, "seats": 3}
-    state |= {"disappear": 30, "vanish": True}
+    state |= {"disappear": 30, **switches}
     assert created["room"] == state
     assert bob.join(created["room_id"], alias="bob").json()["room"] == state
     assert ann.connect(created["room_id"]).wait("welcome")["room"] == state
@@ -387,6 +388,9 @@ SETTINGS = Settings(room_ttl=ROOM_TTL, max_participants=MAX_PARTICIPANTS)
         ({"disappear": None, "vanish": None}, False, Rules()),
         ({"disappear": "3600", "vanish": "on"}, True, Rules(disappear=3600, vanish=True)),
         ({"disappear": "", "vanish": ""}, True, Rules()),
+        ({"history": True}, False, Rules(history=True)),
+        ({"history": "on"}, True, Rules(history=True)),
+        ({"history": None}, False, Rules()),
     ],
 )
 def test_rules_are_read_from_the_api_and_the_form(values: dict[str, Any], minutes: bool, rules: Rules) -> None:
@@ -438,6 +442,9 @@ def test_rules_are_read_from_the_api_and_the_form(values: dict[str, Any], minute
         ({"disappear": "30 "}, True),
         ({"vanish": "true"}, True),
         ({"vanish": "off"}, True),
+        ({"history": 1}, False),
+        ({"history": "on"}, False),
+        ({"history": "yes"}, True),
     ],
 )
 def test_rules_the_server_does_not_allow_are_invalid(values: dict[str, Any], minutes: bool) -> None:
@@ -461,11 +468,12 @@ def test_the_api_refuses_bad_rules_and_makes_nothing(app: Flask, people: Callabl
 def test_the_create_form_takes_the_rules(people: Callable[[], Person]) -> None:
     ann = people()
     fields = {"kind": "broadcast", "purge": "hosts", "lifetime": "15", "seats": "4", "disappear": "300", "vanish": "on"}
+    fields["history"] = "on"
     made = ann.post_form("/", {"alias": "ann", "name": "room", "password": "secret", **fields})
     assert made.status_code == 303, made.text
     room_id = made.headers["Location"].split("/")[-2]
     state = {"kind": "broadcast", "locked": False, "purge": "hosts", "ttl": 900, "seats": 4, "disappear": 300}
-    state["vanish"] = True
+    state |= {"vanish": True, "history": True}
     assert ann.connect(room_id).wait("welcome")["room"] == state
 
 

@@ -85,7 +85,8 @@ def test_a_pair_room_locks_at_its_second_person_and_refuses_the_third(people: Ca
     room_id, _, ann = a_room(people, kind="pair")
     joined = people().join(room_id)
     assert joined.status_code == 200 and joined.json()["room"]["locked"] is True
-    pair = {"kind": "pair", "locked": True, "purge": "anyone", "ttl": 3600, "seats": 2, "disappear": 0, "vanish": False}
+    pair = {"kind": "pair", "locked": True, "purge": "anyone", "ttl": 3600, "seats": 2, "disappear": 0}
+    pair |= {"vanish": False, "history": False}
     assert ann.wait("room") == pair
     third = people().join(room_id, alias="cleo")
     assert (third.status_code, third.json()["error"]) == (423, "locked")
@@ -95,11 +96,12 @@ def test_disappearing_messages_and_vanish_on_leave_are_told_to_everyone_who_come
     people: Callable[[], Person],
 ) -> None:
     """The room keeps its creator's choice for every later answer: the screens act on it, the server only tells it."""
-    room_id, _, ann = a_room(people, disappear=300, vanish=True)
+    room_id, _, ann = a_room(people, disappear=300, vanish=True, history=True)
     bob = people()
     joined = bob.join(room_id, alias="bob").json()["room"]
     welcome = bob.connect(room_id).wait("welcome")["room"]
     assert [joined["disappear"], joined["vanish"], welcome["disappear"], welcome["vanish"]] == [300, True, 300, True]
+    assert joined["history"] is welcome["history"] is True
     assert ann.call("lock", {"locked": True})["room"]["disappear"] == 300
 
 

@@ -16,8 +16,9 @@ import socketio
 import websocket
 from requests.adapters import HTTPAdapter
 
+from ephemeral.protocol import SERVER_EVENTS
+
 EVENT_TIMEOUT = 10.0
-SERVER_EVENTS = ("welcome", "presence", "message", "purged", "room", "edited", "unsent", "reactions", "typing")
 
 
 def loopback_addresses() -> Iterator[str]:

@@ -42,10 +42,10 @@ local function title(room)
   return redis.call('HMGET', room, 'name', 'kdf', 'name_ct')
 end
 
--- What everyone in the room is told of it: {kind, purge, locked, ttl ms, seats, disappear, vanish}
+-- What everyone in the room is told of it: {kind, purge, locked, ttl ms, seats, disappear, vanish, history}
 -- (redis_codec.state).
 local function state(room)
-  return redis.call('HMGET', room, 'kind', 'purge', 'locked', 'ttl', 'seats', 'disappear', 'vanish')
+  return redis.call('HMGET', room, 'kind', 'purge', 'locked', 'ttl', 'seats', 'disappear', 'vanish', 'history')
 end
 
 -- The live-room cap, decided here only: create.lua and the cheap check before hashing.
