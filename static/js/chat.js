@@ -8,7 +8,8 @@ import { setUpComposeMode } from "./chat/compose_mode.js";
 import { connect } from "./chat/connection.js";
 import { setUpControl } from "./chat/control.js";
 import { setUpForgetting } from "./chat/forgetting.js";
-import { mentions } from "./chat/mentions.js";
+import { setUpHistory } from "./chat/history.js";
+import { mentionCheck } from "./chat/mentions.js";
 import { createMessageModel } from "./chat/model.js";
 import { setUpPanels } from "./chat/panels.js";
 import { setUpPeople } from "./chat/people.js";
@@ -41,16 +42,7 @@ const youId = () => you?.id ?? null;
 /** An alias from the last presence; null for someone who is not here (left, or never was). */
 const aliasOf = (id) => present?.get(id)?.alias ?? null;
 const isMine = (message) => you !== null && message.from === you.id;
-const mentioned = new WeakMap(); // message (each version is a new object) -> whether it mentions you
-/**
- * Someone else's message that says "@" and this page's alias; decided once per version of a message, from
- * `text` when the renderer has already opened its body. An unsent message mentions nobody.
- */
-function mentionsYou(message, text) {
-  if (isMine(message) || message.removed) return false;
-  if (!mentioned.has(message)) mentioned.set(message, mentions(text ?? textOf(message), you?.alias));
-  return mentioned.get(message);
-}
+const mentionsYou = mentionCheck({ isMine, alias: () => you?.alias, textOf });
 const shown = renderMessages(model, {
   isMine,
   mentionsYou,
@@ -77,6 +69,9 @@ const sealed =
         onEdited: (id, body) => applyEdit(model, id, body),
       })
     : null;
+
+const [rules, connected, maxBytes] = [() => room, () => connection, Number(root.dataset.frameBytes)];
+const peerHistory = setUpHistory({ model, sealed, rules, youId, connection: connected, forgetting, maxBytes });
 
 /** Remove every trace of the conversation: the model, its entries on screen, and the rest of the view. */
 function wipe() {
@@ -224,14 +219,16 @@ const connection = connect(roomId, {
     here = info.participants;
     present = byId(here);
     room = roomState(info.room) ?? room;
+    peerHistory.welcomed(here);
     refresh();
   },
   presence({ participants }) {
     const now = byId(participants);
     if (present) {
-      const { notes, left } = presenceChanges(present, now, youId());
+      const { notes, arrived, left } = presenceChanges(present, now, youId());
       for (const id of left) forgetting.left(id); // in a room that vanishes a leaver's messages
       for (const [key, alias] of notes) model.note(t(key, { alias }));
+      for (const id of arrived) peerHistory.arrived(participants, id); // in a room that shares history
     }
     here = participants;
     present = now;
@@ -250,6 +247,7 @@ const connection = connect(roomId, {
   unsent: (payload) => actions.unsent(payload),
   reactions: (payload) => actions.reactions(payload),
   typing: (payload) => typing.heard(payload),
+  history: (payload) => peerHistory.received(payload),
   purged({ reason, by }) {
     // The clock may be a tick behind the server's; at the end it shows the end.
     if (reason === "expired") showCountdown(0);

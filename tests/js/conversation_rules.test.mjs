@@ -123,11 +123,12 @@ describe("vanish on leave", () => {
 describe("presenceChanges", () => {
   const byId = (list) => new Map(list.map(([id, alias, role]) => [id, { alias, role }]));
 
-  test("arrivals, then departures with their ids, then role changes, yours in the second person", () => {
+  test("arrivals and departures with their ids, then role changes, yours in the second person", () => {
     const before = byId([["a", "ann", "host"], ["b", "bob", "member"], ["c", "cat", "member"]]);
     const after = byId([["a", "ann", "member"], ["b", "bob", "host"], ["d", "dan", "member"]]);
     assert.deepEqual(presenceChanges(before, after, "a"), {
       notes: [["note.joined", "dan"], ["note.left", "cat"], ["note.you_member", "ann"], ["note.host", "bob"]],
+      arrived: ["d"],
       left: ["c"],
     });
   });
@@ -140,8 +141,9 @@ describe("the room's rules", () => {
     assert.deepEqual([roomState({ disappear: "30" }).disappear, roomState({ vanish: "yes" }).vanish], [0, false]);
   });
 
-  test("apiRules sends disappear in seconds and vanish only when ticked", () => {
+  test("apiRules sends disappear in seconds, and vanish and history only when ticked", () => {
     assert.deepEqual(apiRules({ disappear: "300", vanish: true }), { disappear: 300, vanish: true });
-    assert.deepEqual(apiRules({ disappear: "", vanish: false }), {});
+    assert.deepEqual(apiRules({ history: true }), { history: true });
+    assert.deepEqual(apiRules({ disappear: "", vanish: false, history: false }), {});
   });
 });

@@ -73,8 +73,9 @@ describe("an edit, opened for the message it names", () => {
     const sealed = createSealedRoom({ roomId: ROOM, maxChars: 4000, model, onAdded() {}, onEdited });
     sealed.start();
     const first = await say(ann, { sealed }, "hello");
-    await sealed.receiveEdit(edited(await ann.sealed.sealEdit(first.id, "bye", ANN), first.id, ANN));
-    assert.deepEqual(calls, [[first.id, { unsafeHtml: "<p>bye</p>" }]]);
+    const envelope = await ann.sealed.sealEdit(first.id, "bye", ANN);
+    await sealed.receiveEdit(edited(envelope, first.id, ANN));
+    assert.deepEqual(calls, [[first.id, { unsafeHtml: "<p>bye</p>", sealed: envelope }]]);
     assert.equal(textOf(model, first.id), "<p>hello</p>");
   });
 

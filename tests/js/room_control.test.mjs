@@ -83,7 +83,8 @@ describe("roleChanges", () => {
 
 describe("roomState", () => {
   test("keeps what the server said", () => {
-    const payload = { kind: "broadcast", purge: "hosts", locked: true, ttl: 900, seats: 12, disappear: 30, vanish: true };
+    const rules = { disappear: 30, vanish: true, history: true };
+    const payload = { kind: "broadcast", purge: "hosts", locked: true, ttl: 900, seats: 12, ...rules };
     assert.deepEqual({ ...roomState(payload) }, payload);
   });
 
@@ -92,8 +93,9 @@ describe("roomState", () => {
   });
 
   test("keeps unknown kinds and policies as unknown, and only true locks", () => {
-    const odd = roomState({ kind: "townhall", purge: "nobody", locked: "yes", ttl: -5, seats: 2.5 });
-    const unknown = { kind: null, purge: null, locked: false, ttl: null, seats: null, disappear: 0, vanish: false };
+    const odd = roomState({ kind: "townhall", purge: "nobody", locked: "yes", ttl: -5, seats: 2.5, history: 1 });
+    const off = { disappear: 0, vanish: false, history: false };
+    const unknown = { kind: null, purge: null, locked: false, ttl: null, seats: null, ...off };
     assert.deepEqual({ ...odd }, unknown);
     assert.equal(roomState({}).locked, false);
   });

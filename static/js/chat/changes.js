@@ -60,13 +60,15 @@ export const isLive = (message) => Boolean(message) && typeof message.note !== "
 
 /**
  * `edited` in a standard room: the server's new sanitized `html` in place of the old, marked edited.
- * `body` is `{html}` or, for a server-blind room's opened edit, `{unsafeHtml}`. False if the page does not
- * have the message, it was unsent, or the body is not text.
+ * `body` is `{html}` or, for a server-blind room's opened edit, `{unsafeHtml, sealed}` (its envelope, kept for
+ * history from peers). False if the page does not have the message, it was unsent, or the body is not text.
  */
 export function applyEdit(model, id, body) {
   if (!isLive(model.get(id))) return false;
   if (typeof body?.html === "string") return model.update(id, { html: body.html, edited: true });
-  if (typeof body?.unsafeHtml === "string") return model.update(id, { unsafeHtml: body.unsafeHtml, edited: true });
+  if (typeof body?.unsafeHtml === "string") {
+    return model.update(id, { unsafeHtml: body.unsafeHtml, sealed: body.sealed, edited: true });
+  }
   return false;
 }
 

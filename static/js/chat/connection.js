@@ -12,7 +12,7 @@ const retryAfterMs = (error) => Math.min(Math.max(Number(error?.data?.retry_afte
 
 /**
  * Connects to the room and forwards server events to `on` callbacks.
- * Returns `send`, `sendSealed`, the message actions `edit`, `editSealed`, `unsend` and `react`, `leave`,
+ * Returns `send`, `sendSealed`, the message actions `edit`, `editSealed`, `unsend` and `react`, `shareHistory`, `leave`,
  * `purge` and a host's `kick`, `lock`, `promote` and `stepDown`, each resolving with the server's ack;
  * and `typing(on)`, which is never acked.
  */
@@ -47,6 +47,7 @@ export function connect(roomId, on) {
   socket.on("unsent", on.unsent);
   socket.on("reactions", on.reactions);
   socket.on("typing", on.typing);
+  socket.on("history", on.history);
   socket.on("connect_error", (error) => {
     const reason = error?.message;
     if (reason === "unauthorized") {
@@ -94,6 +95,8 @@ export function connect(roomId, on) {
     editSealed: (id, e2e) => request("edit", { id, e2e }),
     unsend: (id) => request("unsend", { id }),
     react: (id, emoji) => request("react", { id, emoji }),
+    /** History from peers: the messages this page shows, handed to the newcomer `to` (chat/history.js). */
+    shareHistory: (to, messages) => request("share_history", { to, messages }),
     /** Tell the room this page is typing, or stopped: no ack, since it would cost a round trip per keystroke. */
     typing(on) {
       if (socket.connected) socket.emit("typing", { on });

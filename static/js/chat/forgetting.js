@@ -1,18 +1,20 @@
 // What a room's rules take off this screen: with disappearing messages each message leaves it that many seconds
-// after it arrived here; with vanish on leave, a leaver's messages leave it as soon as presence says they left.
+// after it arrived here (a message handed over by a peer, when its time on their screen is up, if sooner); with
+// vanish on leave, a leaver's messages leave it as soon as presence says they left.
 // Both are decided by each screen, from the room's rules in `welcome`: the server keeps no message to forget.
 
 const isMessage = (entry) => Boolean(entry) && typeof entry.note !== "string";
 
 /**
  * Follow `model`: `rules()` is the room's state (null until welcome), `timers` has setTimeout/clearTimeout
- * (the page's, or a test's). Returns `left(participantId)`, for presence to call, and `clear()`.
+ * (the page's, or a test's), `now()` the clock. Returns `left(participantId)`, for presence to call,
+ * `leftOf(id)` (ms until a message leaves this screen; undefined if it stays) and `clear()`.
  */
-export function setUpForgetting(model, rules, timers = globalThis) {
-  const due = new Map(); // message id -> timer
+export function setUpForgetting(model, rules, timers = globalThis, now = () => performance.now()) {
+  const due = new Map(); // message id -> {timer, at}
 
   function cancel(id) {
-    timers.clearTimeout(due.get(id));
+    timers.clearTimeout(due.get(id)?.timer);
     due.delete(id);
   }
 
@@ -23,13 +25,12 @@ export function setUpForgetting(model, rules, timers = globalThis) {
   model.onChange(({ type, id, message }) => {
     const seconds = rules()?.disappear;
     if (type === "add" && isMessage(message) && seconds > 0) {
-      due.set(
-        id,
-        timers.setTimeout(() => {
-          due.delete(id);
-          model.remove(id);
-        }, seconds * 1000),
-      );
+      const ms = Math.min(seconds * 1000, Number.isFinite(message.left) ? message.left : Infinity);
+      const timer = timers.setTimeout(() => {
+        due.delete(id);
+        model.remove(id);
+      }, ms);
+      due.set(id, { timer, at: now() + ms });
     } else if (type === "remove") cancel(id);
     else if (type === "clear") clear();
   });
@@ -39,6 +40,10 @@ export function setUpForgetting(model, rules, timers = globalThis) {
     left(participantId) {
       if (!rules()?.vanish) return;
       for (const message of model.all()) if (isMessage(message) && message.from === participantId) model.remove(message.id);
+    },
+    leftOf(id) {
+      const at = due.get(id)?.at;
+      return at === undefined ? undefined : Math.max(0, at - now());
     },
     clear,
   };

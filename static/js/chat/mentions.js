@@ -19,3 +19,17 @@ export function mentions(text, alias) {
   }
   return false;
 }
+
+/**
+ * `mentionsYou(message, text)` for one page: someone else's message (`isMine` says whose) that names `alias()`,
+ * decided once per version of a message (each is a new object), from `text` when the renderer has already
+ * opened its body, else from `textOf(message)`. An unsent message mentions nobody.
+ */
+export function mentionCheck({ isMine, alias, textOf }) {
+  const decided = new WeakMap(); // message -> whether it mentions you
+  return (message, text) => {
+    if (isMine(message) || message.removed) return false;
+    if (!decided.has(message)) decided.set(message, mentions(text ?? textOf(message), alias()));
+    return decided.get(message);
+  };
+}

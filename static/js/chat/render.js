@@ -121,6 +121,13 @@ function messageEntry(model, message, page) {
     item.classList.add("mention");
     head.append(mark("mentions-you", "mark.mentions_you"), " ");
   }
+  if (typeof message.shared === "string") {
+    item.classList.add("shared");
+    const by = document.createElement("span");
+    by.className = "shared-by";
+    by.textContent = t("mark.shared", { alias: message.shared });
+    head.append(by, " ");
+  }
   head.append(when);
   if (typeof message.reply_to === "string") {
     item.dataset.replyTo = message.reply_to;

@@ -23,6 +23,7 @@ export function roomState(payload) {
     seats: wholeSeconds(payload.seats),
     disappear: wholeSeconds(payload.disappear) ?? 0, // seconds after arriving here that a message leaves
     vanish: payload.vanish === true, // a leaver's messages leave every screen
+    history: payload.history === true, // a member's screen hands each newcomer what it shows
   });
 }
 
@@ -66,12 +67,17 @@ export function roleChanges(before, after) {
 /**
  * What a new presence list says in the conversation against the last one (participant id -> {alias, role}):
  * `notes` as [catalog key, alias], arrivals then departures then role changes (`youId`'s own in the second
- * person), and `left`, the ids of those who went.
+ * person), `arrived`, the ids of those who came, and `left`, the ids of those who went.
  */
 export function presenceChanges(before, after, youId) {
   const notes = [];
+  const arrived = [];
   const left = [];
-  for (const [id, { alias }] of after) if (!before.has(id)) notes.push(["note.joined", alias]);
+  for (const [id, { alias }] of after) {
+    if (before.has(id)) continue;
+    arrived.push(id);
+    notes.push(["note.joined", alias]);
+  }
   for (const [id, { alias }] of before) {
     if (after.has(id)) continue;
     left.push(id);
@@ -81,5 +87,5 @@ export function presenceChanges(before, after, youId) {
     const mine = id === youId;
     notes.push([role === HOST ? (mine ? "note.you_host" : "note.host") : mine ? "note.you_member" : "note.member", alias]);
   }
-  return { notes, left };
+  return { notes, arrived, left };
 }

@@ -9,7 +9,11 @@
 //   sealEdit(id, text, you)    the envelope of the new text of your message `id`; null when too large
 //   refused(envelope)          after the server refused a message or an edit: its counter is given back
 //   receiveEdit(edited)        a relayed `edited` {id, from, e2e, edited_ts}: opened for the message `id`
-//                              by its author, checked as a message is, and handed to onEdited(id, {unsafeHtml})
+//                              by its author, checked as a message is, and handed to onEdited(id, {unsafeHtml,
+//                              sealed})
+//   receiveShared(messages, by)  history from peers (chat/history.js): each opened and added, marked shared
+// Each message in the model keeps the envelope it was opened from (`sealed`, an edit's once edited), so that
+// this page can hand it to a newcomer as it came.
 // Messages and edits share one counter per page load, so seal and send them one at a time, in one queue
 // (each waits for the previous ack), and give a refused one's counter back before sealing the next.
 // What arrives is opened one after another, messages and edits alike, in the order it came.
@@ -39,7 +43,16 @@ const isText = (value) => typeof value === "string" && value.length > 0;
 
 /** Without a hook from the page: the new text in place of the old, unless the message was unsent. */
 function updateIn(model) {
-  return (id, { unsafeHtml }) => !model.get(id)?.removed && model.update(id, { unsafeHtml, edited: true });
+  return (id, { unsafeHtml, sealed }) => !model.get(id)?.removed && model.update(id, { unsafeHtml, sealed, edited: true });
+}
+
+/** The fields of a shared message (chat/history.js) a page keeps besides its text, those it has. */
+function sharedFields({ id, from, alias, ts, edited, reply_to: replyTo, left }) {
+  const fields = { id, from, alias, ts };
+  if (edited === true) fields.edited = true;
+  if (isText(replyTo)) fields.reply_to = replyTo;
+  if (Number.isFinite(left)) fields.left = left;
+  return fields;
 }
 
 /**
@@ -70,7 +83,29 @@ export function createSealedRoom({ roomId, maxChars, model, onAdded = () => {}, 
       return;
     }
     const { id, from, ts } = message;
-    if (model.add({ id, from, alias, ts, unsafeHtml: inner.t })) onAdded();
+    if (model.add({ id, from, alias, ts, unsafeHtml: inner.t, sealed: message.e2e })) onAdded();
+  }
+
+  /**
+   * History `by` a member handed over: each envelope opened for its author (an edit's for its message id too),
+   * its inner alias and length checked as a message's, not its counter or time: it is old by design. What
+   * cannot be opened or is refused is counted in one note.
+   */
+  async function openShared({ messages, by }) {
+    let refused = 0;
+    for (const message of messages) {
+      try {
+        const where = { roomId, from: message?.from, messageId: message?.id };
+        if (!isText(where.from) || !isText(where.messageId)) throw new Error("e2e: not a message");
+        const open = message.edited === true ? openEdit : openMessage;
+        const inner = await open(messageKey(), where, message.e2e);
+        if (inner.a !== message.alias || inner.t.length > HTML_CHARS_PER_CHAR * maxChars) throw new Error("e2e: refused");
+        model.add({ ...sharedFields(message), unsafeHtml: inner.t, shared: by });
+      } catch {
+        refused += 1;
+      }
+    }
+    if (refused) model.note(t("history.unopened", { count: refused }));
   }
 
   /** The alias of the newest message this page shows from participant `from`, if any. */
@@ -110,7 +145,7 @@ export function createSealedRoom({ roomId, maxChars, model, onAdded = () => {}, 
       model.note(t(REFUSED_EDIT[verdict.reason], { alias }));
       return;
     }
-    onEdited(id, { unsafeHtml: inner.t });
+    onEdited(id, { unsafeHtml: inner.t, sealed: edited.e2e });
   }
 
   /** Open `item` after everything that came before it; a failure is said as an undecryptable message. */
@@ -135,6 +170,7 @@ export function createSealedRoom({ roomId, maxChars, model, onAdded = () => {}, 
     },
     receive: (message) => queue(open, message),
     receiveEdit: (edited) => queue(openEdited, edited),
+    receiveShared: (messages, by) => queue(openShared, { messages, by }),
     /** The envelope for `text`, or null when it is too large to seal. */
     seal: (text, you) =>
       sealed(text, (html, ts) => sender.seal({ roomId, from: you.id }, { a: you.alias, t: html, ts })),

@@ -27,6 +27,14 @@ export default Object.freeze({
   "note.you_member": "You are no longer a host of this room.",
   "room.forbidden": "Only a host of this room can do that. If you are one, reload the page and try again.",
   "note.locked": "The room is locked: nobody new can join.",
+  "history.shared": {
+    one: "{alias} shared {count} earlier message with you. The server did not verify it: it shows what their screen showed.",
+    other: "{alias} shared {count} earlier messages with you. The server did not verify them: they show what their screen showed.",
+  },
+  "history.unopened": {
+    one: "{count} shared message could not be opened or was refused. It is not shown.",
+    other: "{count} shared messages could not be opened or were refused. They are not shown.",
+  },
   "note.unlocked": "The room is unlocked: anyone with the link and the password can join.",
 
   "gone.title": "Gone · Ephemeral",
@@ -35,6 +43,7 @@ export default Object.freeze({
 
   "mark.you": "(you)",
   "mark.mentions_you": "mentions you",
+  "mark.shared": "shared by {alias}",
   "mark.host": "Host",
 
   // The room's state and a host's controls (chat/control.js, chat/people.js).
