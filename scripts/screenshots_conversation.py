@@ -1,20 +1,34 @@
 """Screenshots of what people do to messages, for the README: `make screenshots` (or `--only conversation`).
 
-Two people talk in a standard room on a desktop, using each message's menu as a person would: a reply with its
-quote, reactions, an edited message, an unsent one, a mention, and one of them typing;
-docs/screenshots/conversation-desktop-{light,dark}.png. Then a server-blind room on a phone with a message's
-menu open; docs/screenshots/conversation-blind-phone-{light,dark}.png.
+Two browsers and a phone hold one conversation in each mode, using every feature as a person would. In a
+standard room whose messages disappear after an hour and vanish when their author leaves, with history from
+peers: notifications turned on, an unsent message, an edit, reactions, a reply with its quote and a mention, and
+someone typing (docs/screenshots/conversation-desktop-{light,dark}.png); then a third person joins on a phone,
+is handed what was said, and reacts to it (conversation-history-phone-{light,dark}.png). In a server-blind room
+with history from peers, the phone makes the room; a late joiner on a desktop opens the envelopes it is handed;
+one screenshot on the phone with a message's menu open (conversation-blind-phone-{light,dark}.png).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
 
 from scripts.screenshots import DEVICES, GUEST, HOST, shoot
-from tests.browser.support import PASSWORD, create_room, expect_connected, expect_present, join_room, send
-from tests.browser.test_e2e_client import create_blind_room, join_blind_room
+from tests.browser.support import (
+    PASSWORD,
+    create_room_to_share_card,
+    enter_from_share_card,
+    expect_connected,
+    expect_present,
+    join_room,
+    open_room_menu,
+    send,
+)
+from tests.browser.test_e2e_client import join_blind_room
+from tests.browser.test_history import expect_shared
 from tests.browser.test_message_actions import act, message
 
 ROOM_NAME = "Lease renewal, flat 4B"
@@ -31,6 +45,7 @@ BLIND_CONVERSATION = [
     (HOST, "Same as the front door, the last two digits swapped."),
 ]
 BLIND_REPLY = "Got it. I will drop the key back on Sunday."
+LATE = "Ines"  # joins on the other device once the others have talked
 
 
 def reply(page: Page, text: str, answer: str, tap: bool = False) -> None:
@@ -40,15 +55,40 @@ def reply(page: Page, text: str, answer: str, tap: bool = False) -> None:
     expect(message(page, answer).locator(".quote")).to_be_visible()
 
 
+def room_with_options(page: Page, base_url: str, *, blind: bool = False) -> str:
+    """The landing form with the room's options (an hour's disappearing messages and vanish on leave in a
+    standard room) and history from peers; stops on the share card and returns the whole link."""
+    page.goto(base_url + "/")
+    page.locator("#room-options summary").click()
+    if not blind:
+        page.select_option("#disappear", "3600")
+        page.get_by_role("switch", name="Vanish on leave").check()
+    page.get_by_role("switch", name="History from peers").check()
+    if not blind:
+        return create_room_to_share_card(page, base_url, HOST, ROOM_NAME, PASSWORD, fresh=False)
+    page.fill("#alias", HOST)
+    page.fill("#name", BLIND_NAME)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("switch", name="Server-blind (end-to-end encrypted)").check()
+    page.get_by_role("button", name="Create room").click()
+    expect(page.locator("#room-link")).to_have_value(re.compile(r"#k=[A-Za-z0-9_-]{43}$"))
+    return page.locator("#room-link").input_value()
+
+
 def conversation(browser: Browser, base_url: str, scheme: str) -> list[Path]:
-    """Mira on a desktop and Tom talk in a standard room; one screenshot from Mira's page while Tom types."""
-    host_context = browser.new_context(color_scheme=scheme, **DEVICES["desktop"])
+    """Mira on a desktop and Tom talk in a standard room; one screenshot from Mira's page while Tom types, and
+    one from Ines's phone once she joined late and was handed what they said."""
+    host_context = browser.new_context(color_scheme=scheme, permissions=["notifications"], **DEVICES["desktop"])
     guest_context = browser.new_context(color_scheme=scheme)
+    late_context = browser.new_context(color_scheme=scheme, **DEVICES["phone"])
     try:
         host, guest = host_context.new_page(), guest_context.new_page()
-        link = create_room(host, base_url, HOST, ROOM_NAME, PASSWORD)
+        link = room_with_options(host, base_url)
+        enter_from_share_card(host, link)
         join_room(guest, link, GUEST)
         expect_present(host, HOST, GUEST)
+        open_room_menu(host)
+        host.get_by_role("switch", name="Notify me of new messages").click()
 
         # Tom pastes something meant for somebody else, and takes it back.
         send(guest, SLIP)
@@ -73,19 +113,32 @@ def conversation(browser: Browser, base_url: str, scheme: str) -> list[Path]:
         guest.wait_for_timeout(3000)
         guest.locator("#text").press_sequentially(DRAFTING)
         expect(host.locator("#typing")).to_have_text(f"{GUEST} is typing…")
-        return [shoot(host, f"conversation-desktop-{scheme}")]
+        shots = [shoot(host, f"conversation-desktop-{scheme}")]
+
+        # Ines comes in on her phone: Mira's page hands her what it shows, the unsent message not among it.
+        late = late_context.new_page()
+        join_room(late, link, LATE)
+        expect_shared(late, TERMS_EDITED, HOST)
+        expect_shared(late, ANSWER.removeprefix(f"@{HOST} "), HOST)
+        assert SLIP not in late.content()
+        act(late, ANSWER, "React with 🙏", tap=True)
+        expect(message(host, ANSWER).locator('.chip[data-emoji="🙏"] .chip-count')).to_have_text("1")
+        message(late, ANSWER).scroll_into_view_if_needed()
+        return [*shots, shoot(late, f"conversation-history-phone-{scheme}")]
     finally:
-        host_context.close()
-        guest_context.close()
+        for context in (host_context, guest_context, late_context):
+            context.close()
 
 
 def blind_phone(browser: Browser, base_url: str, scheme: str) -> list[Path]:
-    """Mira on a phone talks with Tom in a server-blind room; one screenshot with a message's menu open."""
+    """Mira on a phone talks with Tom in a server-blind room, and Ines joins late on a desktop and is handed
+    what they said; one screenshot of the phone with a message's menu open."""
     host_context = browser.new_context(color_scheme=scheme, **DEVICES["phone"])
     guest_context = browser.new_context(color_scheme=scheme)
+    late_context = browser.new_context(color_scheme=scheme)
     try:
         host, guest = host_context.new_page(), guest_context.new_page()
-        link = create_blind_room(host, base_url, HOST, BLIND_NAME)
+        link = room_with_options(host, base_url, blind=True)
         host.get_by_role("link", name="Enter the room").tap()
         expect_connected(host)
         join_blind_room(guest, link, GUEST)
@@ -98,6 +151,12 @@ def blind_phone(browser: Browser, base_url: str, scheme: str) -> list[Path]:
         expect(host.locator("#messages li.message")).to_have_count(len(BLIND_CONVERSATION))
         reply(guest, BLIND_CONVERSATION[-1][1], BLIND_REPLY)
         act(host, BLIND_REPLY, "React with ❤️", tap=True)
+        late = late_context.new_page()
+        join_blind_room(late, link, LATE)
+        expect_connected(late)
+        for _, text in BLIND_CONVERSATION:
+            expect_shared(late, text, HOST)
+        expect(message(late, BLIND_REPLY).locator(".quote")).to_be_visible()
 
         # Mira opens the menu of Tom's reply, her ❤️ pressed in its row of reactions.
         entry = message(host, BLIND_REPLY)
@@ -106,8 +165,8 @@ def blind_phone(browser: Browser, base_url: str, scheme: str) -> list[Path]:
         entry.locator(".message-menu").scroll_into_view_if_needed()
         return [shoot(host, f"conversation-blind-phone-{scheme}")]
     finally:
-        host_context.close()
-        guest_context.close()
+        for context in (host_context, guest_context, late_context):
+            context.close()
 
 
 def shoot_all(browser: Browser, base_url: str, schemes: tuple[str, ...]) -> list[Path]:

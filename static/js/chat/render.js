@@ -125,7 +125,9 @@ function messageEntry(model, message, page) {
     item.classList.add("shared");
     const by = document.createElement("span");
     by.className = "shared-by";
-    by.textContent = t("mark.shared", { alias: message.shared });
+    // Its author handed it on themselves: "shared"; someone else did: by whom.
+    const own = message.shared === message.alias;
+    by.textContent = own ? t("mark.shared") : t("mark.shared_by", { alias: message.shared });
     head.append(by, " ");
   }
   head.append(when);

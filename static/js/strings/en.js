@@ -43,7 +43,8 @@ export default Object.freeze({
 
   "mark.you": "(you)",
   "mark.mentions_you": "mentions you",
-  "mark.shared": "shared by {alias}",
+  "mark.shared": "shared",
+  "mark.shared_by": "shared by {alias}",
   "mark.host": "Host",
 
   // The room's state and a host's controls (chat/control.js, chat/people.js).
