@@ -1,12 +1,15 @@
 """Screenshots of what people do to messages, for the README: `make screenshots` (or `--only conversation`).
 
-Two browsers and a phone hold one conversation in each mode, using every feature as a person would. In a
-standard room whose messages disappear after an hour and vanish when their author leaves, with history from
-peers: notifications turned on, an unsent message, an edit, reactions, a reply with its quote and a mention, and
-someone typing (docs/screenshots/conversation-desktop-{light,dark}.png); then a third person joins on a phone,
-is handed what was said, and reacts to it (conversation-history-phone-{light,dark}.png). In a server-blind room
-with history from peers, the phone makes the room; a late joiner on a desktop opens the envelopes it is handed;
-one screenshot on the phone with a message's menu open (conversation-blind-phone-{light,dark}.png).
+Two browsers and a phone hold one conversation in each mode, using every feature as a person would, in a room
+whose messages disappear after an hour and vanish when their author leaves, with history from peers.
+
+In the standard room: notifications turned on, an unsent message, an edit, reactions, a reply with its quote and
+a mention, and someone typing (docs/screenshots/conversation-desktop-{light,dark}.png); then a third person joins
+on a phone, is handed what was said, and reacts to it (conversation-history-phone-{light,dark}.png).
+
+In the server-blind room the phone makes the room and turns notifications on; an unsent message, an edit, a reply
+that mentions, a reaction; a late joiner on a desktop opens the envelopes it is handed; one screenshot on the
+phone with a message's menu open (conversation-blind-phone-{light,dark}.png).
 """
 
 from __future__ import annotations
@@ -44,7 +47,9 @@ BLIND_CONVERSATION = [
     (GUEST, "Great. And the code for the bike shed?"),
     (HOST, "Same as the front door, the last two digits swapped."),
 ]
-BLIND_REPLY = "Got it. I will drop the key back on Sunday."
+BLIND_REPLY = f"@{HOST} got it. I will drop the key back on Sunday."
+BLIND_SLIP = "wrong chat, sorry"
+BLIND_FIRST_DRAFT = "Same as the front door."
 LATE = "Ines"  # joins on the other device once the others have talked
 
 
@@ -56,13 +61,12 @@ def reply(page: Page, text: str, answer: str, tap: bool = False) -> None:
 
 
 def room_with_options(page: Page, base_url: str, *, blind: bool = False) -> str:
-    """The landing form with the room's options (an hour's disappearing messages and vanish on leave in a
-    standard room) and history from peers; stops on the share card and returns the whole link."""
+    """The landing form with the room's options (an hour's disappearing messages, vanish on leave, history from
+    peers), standard or server-blind; stops on the share card and returns the whole link."""
     page.goto(base_url + "/")
     page.locator("#room-options summary").click()
-    if not blind:
-        page.select_option("#disappear", "3600")
-        page.get_by_role("switch", name="Vanish on leave").check()
+    page.select_option("#disappear", "3600")
+    page.get_by_role("switch", name="Vanish on leave").check()
     page.get_by_role("switch", name="History from peers").check()
     if not blind:
         return create_room_to_share_card(page, base_url, HOST, ROOM_NAME, PASSWORD, fresh=False)
@@ -133,7 +137,7 @@ def conversation(browser: Browser, base_url: str, scheme: str) -> list[Path]:
 def blind_phone(browser: Browser, base_url: str, scheme: str) -> list[Path]:
     """Mira on a phone talks with Tom in a server-blind room, and Ines joins late on a desktop and is handed
     what they said; one screenshot of the phone with a message's menu open."""
-    host_context = browser.new_context(color_scheme=scheme, **DEVICES["phone"])
+    host_context = browser.new_context(color_scheme=scheme, permissions=["notifications"], **DEVICES["phone"])
     guest_context = browser.new_context(color_scheme=scheme)
     late_context = browser.new_context(color_scheme=scheme)
     try:
@@ -145,11 +149,24 @@ def blind_phone(browser: Browser, base_url: str, scheme: str) -> list[Path]:
         expect_connected(guest)
         expect_present(host, HOST, GUEST)
 
+        open_room_menu(host)
+        host.get_by_role("switch", name="Notify me of new messages").tap()
+        host.locator("#menu-toggle").tap()
+        send(guest, BLIND_SLIP)
+        act(guest, BLIND_SLIP, "Unsend")
+        guest.locator("#unsend-dialog").get_by_role("button", name="Unsend").click()
+        expect(host.locator("#messages li.message .removed")).to_have_count(1)
+
         pages = {HOST: host, GUEST: guest}
-        for alias, text in BLIND_CONVERSATION:
+        for alias, text in BLIND_CONVERSATION[:-1]:
             send(pages[alias], text)
-        expect(host.locator("#messages li.message")).to_have_count(len(BLIND_CONVERSATION))
+        send(host, BLIND_FIRST_DRAFT)
+        act(host, BLIND_FIRST_DRAFT, "Edit", tap=True)
+        host.fill("#text", BLIND_CONVERSATION[-1][1])
+        host.locator("#send").tap()
+        expect(message(guest, BLIND_CONVERSATION[-1][1]).locator(".edited")).to_be_visible()
         reply(guest, BLIND_CONVERSATION[-1][1], BLIND_REPLY)
+        expect(message(host, BLIND_REPLY).locator(".mentions-you")).to_be_visible()
         act(host, BLIND_REPLY, "React with ❤️", tap=True)
         late = late_context.new_page()
         join_blind_room(late, link, LATE)
@@ -157,6 +174,7 @@ def blind_phone(browser: Browser, base_url: str, scheme: str) -> list[Path]:
         for _, text in BLIND_CONVERSATION:
             expect_shared(late, text, HOST)
         expect(message(late, BLIND_REPLY).locator(".quote")).to_be_visible()
+        assert BLIND_SLIP not in late.content() and BLIND_FIRST_DRAFT not in late.content()
 
         # Mira opens the menu of Tom's reply, her ❤️ pressed in its row of reactions.
         entry = message(host, BLIND_REPLY)
