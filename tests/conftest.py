@@ -16,6 +16,13 @@ ASYNC_MODES = ("gevent", "eventlet")
 # The contract runs against every async mode with rooms in memory, and once more
 # per mode with rooms in Redis (the shared backend of a multi-process deployment).
 DEPLOYMENTS = [("gevent", "memory"), ("eventlet", "memory"), ("gevent", "redis"), ("eventlet", "redis")]
+# Each async mode once and each store once: for real-server tests whose claim rests on the process, its async
+# mode and its store, but not on which mode is paired with which store. A test that takes these two says why in
+# its docstring; the others run on all four.
+EACH_MODE_AND_STORE_ONCE = [("gevent", "memory"), ("eventlet", "redis")]
+each_mode_and_store_once = pytest.mark.parametrize(
+    "deployment", EACH_MODE_AND_STORE_ONCE, ids=["-".join(d) for d in EACH_MODE_AND_STORE_ONCE], indirect=True
+)
 
 
 @pytest.fixture(scope="session")

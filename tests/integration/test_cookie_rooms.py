@@ -1,10 +1,16 @@
-"""The 17th room of one cookie on the real server, in both async modes, rooms in memory and in Redis."""
+"""The 17th room of one cookie on the real server, in both async modes, rooms in memory and in Redis.
+
+Gevent in memory and eventlet on Redis: each async mode and each store once, as the limit lives in the cookie and
+the store's bindings, and no pairing of the two changes it.
+"""
 
 from __future__ import annotations
 
 from ephemeral.bindings import MAX_BINDINGS
+from tests.conftest import each_mode_and_store_once
 
 
+@each_mode_and_store_once
 def test_the_17th_room_is_refused_and_the_first_can_still_be_left(people):
     me, rooms = people(), []
     for k in range(MAX_BINDINGS):

@@ -4,6 +4,12 @@ Property-based fuzzing of every JSON endpoint, both HTML form posts and every
 Socket.IO event, plus raw WebSocket frames a library client would never send.
 After each run the server is alive and an unrelated room still exchanges
 messages.
+
+The tests on the shared server run on two deployments, gevent with rooms in
+memory and eventlet with rooms in Redis: what they prove (no 500, no crash,
+strings stay text) rests on each async mode's WSGI and WebSocket server and on
+each store's handling of the strings, never on which mode is paired with which
+store.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import escape
 
+from tests.conftest import each_mode_and_store_once
 from tests.support.hostile import (
     API_ERRORS,
     FORM_TYPES,
@@ -119,6 +126,7 @@ def room_path(rooms: list[str], index: int, text: str | None) -> str:
 # -- HTTP ---------------------------------------------------------------------------
 
 
+@each_mode_and_store_once
 def test_create_api_survives_any_body(server):
     @FUZZ
     @given(body=encoded(bodies(["alias", "name", "password"], HTTP_TEXT, HTTP_VALUES)))
@@ -136,6 +144,7 @@ def test_create_api_survives_any_body(server):
     assert_service_alive(server)
 
 
+@each_mode_and_store_once
 def test_join_api_survives_any_body_and_path(server, rooms):
     @FUZZ
     @given(
@@ -202,6 +211,7 @@ def _post_form(person: Person, url: str, post: FormPost, token: str) -> requests
     return person.http.post(url, data=_form_body(fields, post.raw), headers=headers, allow_redirects=False, timeout=10)
 
 
+@each_mode_and_store_once
 def test_create_form_survives_any_body(server, form_cookies):
     cookies, token = form_cookies
 
@@ -218,6 +228,7 @@ def test_create_form_survives_any_body(server, form_cookies):
     assert_service_alive(server)
 
 
+@each_mode_and_store_once
 def test_join_form_survives_any_body_and_path(server, rooms, form_cookies):
     cookies, token = form_cookies
 
@@ -277,6 +288,7 @@ def _one_field_bodies(names: list[str]) -> Iterator[bytes]:
     yield from NAMED_BODIES
 
 
+@each_mode_and_store_once
 @pytest.mark.parametrize(
     ("path", "names", "success"),
     [("/api/rooms", ["alias", "name", "password"], 201), ("/api/rooms/{room}/join", ["alias", "password"], 200)],
@@ -297,6 +309,7 @@ def test_named_hostile_values_in_every_api_field(server, rooms, path, names, suc
             person.close()
 
 
+@each_mode_and_store_once
 @pytest.mark.parametrize(
     ("path", "names"), [("/", ["alias", "name", "password"]), ("/r/{room}", ["alias", "password"])]
 )
@@ -314,6 +327,7 @@ def test_named_hostile_values_in_every_form_field(server, rooms, form_cookies, p
             person.close()
 
 
+@each_mode_and_store_once
 def test_deeply_nested_json_is_invalid_not_500(people, server):
     for depth in (1_000, 5_000, 10_000):
         for body in ("[" * depth + "]" * depth, '{"a":' * (depth // 2) + "1" + "}" * (depth // 2)):
@@ -324,6 +338,7 @@ def test_deeply_nested_json_is_invalid_not_500(people, server):
             assert response.json()["error"] == "invalid"
 
 
+@each_mode_and_store_once
 def test_megabyte_body_is_refused_quickly(people, server):
     # Valid but for its size: only the body limit stands between it and a new room.
     body = json.dumps({"alias": "ann", "name": "n", "password": "p", "padding": "x" * 1_000_000}).encode()
@@ -372,6 +387,7 @@ def chat_room(server: RunningServer) -> Iterator[ChatRoom]:
 HANDLED = {"message", "logout", "purge"}
 
 
+@each_mode_and_store_once
 def test_random_events_are_ignored(server, chat_room):
     sender, observer = chat_room.sockets[0], chat_room.sockets[1]
     # A reader at the frame level: the client library hides events named `connect` or `disconnect`.
@@ -464,6 +480,7 @@ def _closed_or_answering(ws: websocket.WebSocket) -> str:
         return "closed"
 
 
+@each_mode_and_store_once
 @pytest.mark.parametrize(("frames", "must_close"), RAW_FRAMES)
 def test_raw_frames_hurt_only_their_own_socket(room, server, frames, must_close):
     ann, bob = room.members
@@ -573,6 +590,7 @@ def _assert_text_in_html(value: str, html: str) -> None:
         assert value not in html
 
 
+@each_mode_and_store_once
 @pytest.mark.parametrize(("alias", "name"), HOSTILE_NAMES, ids=[alias for alias, _ in HOSTILE_NAMES])
 def test_hostile_alias_and_room_name_stay_text(people, server, alias, name):
     ann = people()
@@ -626,6 +644,7 @@ HOSTILE_MESSAGES = [
 ]
 
 
+@each_mode_and_store_once
 @pytest.mark.parametrize("typed", HOSTILE_MESSAGES, ids=[typed[:12] for typed in HOSTILE_MESSAGES])
 def test_hostile_messages_arrive_as_the_text_typed(room, typed):
     ann, bob = room.members

@@ -3,6 +3,12 @@
 Payload fields never name a speaker or a room, unknown and reserved event names
 do nothing, aliases that look alike collide, a binding opens one room only, and
 a room that is gone answers the same way, just as fast, whatever ended it.
+
+The tests on the shared server run on gevent with rooms in memory and on eventlet
+with rooms in Redis: each async mode and each store once. What they prove (the
+binding decides the speaker and the room, unknown names reach no handler) rests
+on the handlers, each mode's Socket.IO server and each store's rooms, never on
+which mode is paired with which store.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import pytest
 import requests
 import websocket
 
+from tests.conftest import each_mode_and_store_once
 from tests.support.payloads import aliases, notice
 from tests.support.people import Person, Refused, Socket, next_loopback_address, raw_events_until, raw_socket
 from tests.support.server import running_server
@@ -70,6 +77,7 @@ def _assert_untouched(other: OtherRoom) -> None:
 # -- payload fields never choose the speaker or the room ------------------------
 
 
+@each_mode_and_store_once
 def test_message_naming_another_room_goes_only_to_the_senders_room(room, other_room):
     ann, bob = room.members
     payload = {"text": "for room A", **FORGED_FIELDS, "room": other_room.room_id, "room_id": other_room.room_id}
@@ -81,6 +89,7 @@ def test_message_naming_another_room_goes_only_to_the_senders_room(room, other_r
     _assert_untouched(other_room)
 
 
+@each_mode_and_store_once
 def test_logout_naming_another_room_logs_out_only_the_sender(room, other_room, people):
     ann, bob = room.members
     payload = {**FORGED_FIELDS, "room": other_room.room_id, "room_id": other_room.room_id, "token": "x"}
@@ -92,6 +101,7 @@ def test_logout_naming_another_room_logs_out_only_the_sender(room, other_room, p
     assert people().join(other_room.room_id, alias="carol", password="b-secret").status_code == 409
 
 
+@each_mode_and_store_once
 def test_purge_naming_another_room_purges_only_the_senders_room(room, other_room, people):
     ann, bob = room.members
     payload = {**FORGED_FIELDS, "room": other_room.room_id, "room_id": other_room.room_id}
@@ -154,6 +164,7 @@ def _frames_until_barrier(ws: websocket.WebSocket) -> list[tuple[str, object]]:
     ]
 
 
+@each_mode_and_store_once
 @pytest.mark.parametrize("name", UNKNOWN_EVENTS, ids=[repr(n[:20]) for n in UNKNOWN_EVENTS])
 def test_unknown_event_is_ignored_and_never_rebroadcast(room, name):
     ann, bob = room.members
@@ -177,6 +188,7 @@ def test_unknown_event_is_ignored_and_never_rebroadcast(room, name):
     assert aliases(tab.wait("welcome")) == ["ann", "bob"]
 
 
+@each_mode_and_store_once
 def test_fake_disconnect_cannot_hide_a_reader(room):
     """A client `disconnect` event must not take its socket out of presence while it still reads."""
     ann, bob = room.members
@@ -195,6 +207,7 @@ def test_fake_disconnect_cannot_hide_a_reader(room):
     assert ann.socket.wait_for("presence", lambda p: aliases(p) == ["ann"])
 
 
+@each_mode_and_store_once
 def test_fake_connect_cannot_attach_a_socket_to_a_second_room(people):
     """One person bound to A and B; a `connect` event on the A socket naming B changes nothing."""
     ann = people()
@@ -226,6 +239,7 @@ def test_fake_connect_cannot_attach_a_socket_to_a_second_room(people):
 # -- a binding opens one room --------------------------------------------------
 
 
+@each_mode_and_store_once
 def test_binding_opens_only_its_own_room_and_dies_alone(people, server):
     ann = people()
     room_a = ann.create(alias="ann", name="A", password="pw").json()["room_id"]

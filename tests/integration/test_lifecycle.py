@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import requests
 
+from tests.conftest import each_mode_and_store_once
 from tests.support.payloads import aliases, notice
 from tests.support.people import EVENT_TIMEOUT, Person, Refused, Socket
 
@@ -97,7 +98,13 @@ def test_no_message_after_purged(room):
         assert [ack for ack in refusals[1:] if ack["ok"]] == []
 
 
+@each_mode_and_store_once
 def test_unknown_expired_and_purged_answer_alike(own_server):
+    """On a server of its own with a one-second TTL, a gone room answers the same whatever ended it.
+
+    Each async mode's reaper and each store's expiry once (gevent in memory, eventlet on Redis): a server per
+    test is most of the cost, and the pairing of mode and store changes nothing the test reads.
+    """
     srv = own_server({"EPHEMERAL_ROOM_TTL": "1"})
     ann = Person(srv.url)
     expired = ann.create().json()["room_id"]
@@ -126,7 +133,12 @@ def _poll_until_gone(srv, room_id, timeout=10.0):
         time.sleep(0.1)
 
 
+@each_mode_and_store_once
 def test_expiry_purges_room(own_server, people):
+    """At the end of its TTL a room tells everyone `expired`, closes every socket and refuses the old cookie.
+
+    Each async mode's reaper and each store's expiry once (gevent in memory, eventlet on Redis), as above.
+    """
     # A room on the session's shared server: a server of a test's own, even on Redis, leaves it alone.
     shared_room = people().create().json()["room_id"]
     srv = own_server({"EPHEMERAL_ROOM_TTL": "2"})

@@ -7,6 +7,7 @@ import re
 
 import requests
 
+from tests.conftest import each_mode_and_store_once
 from tests.support.people import Person
 
 MARK = "zq7marker"
@@ -74,7 +75,13 @@ def _exercise(srv) -> list[str]:
     return [room_id, closed_id]
 
 
+@each_mode_and_store_once
 def test_no_user_data_in_server_output(own_server):
+    """A server of its own runs every path that sees user data; its whole output holds none of it.
+
+    Each async mode's server writes its own lines (its WSGI server's, its logging) and each store its own; which
+    mode is paired with which store changes no line, so gevent in memory and eventlet on Redis cover them.
+    """
     srv = own_server({"EPHEMERAL_ADMIN_TOKEN": ADMIN_TOKEN})
     room_ids = _exercise(srv)
     assert srv.alive()
