@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ephemeral.ratelimit import MESSAGES_PER_PARTICIPANT
 from ephemeral.rooms import E2E, HISTORY_MAX, STANDARD
@@ -21,6 +23,7 @@ from tests.inprocess.conftest import Member, Room, message_in, open_room
 from tests.inprocess.test_message_actions import app, clock
 from tests.support.clock import FakeClock
 from tests.support.e2e_shapes import envelope
+from tests.support.hostile import ACK_ERRORS, FRAME_BUDGET, FUZZ, SOCKET_TEXT, SOCKET_VALUES, wire_size
 from tests.support.inprocess import Person, Socket
 
 EVENTS = ("message", "edited", "unsent", "reactions", "presence", "room", "purged", "history")
@@ -194,3 +197,44 @@ def test_history_draws_on_the_message_budget(history: Talk, mode: str) -> None:
     ack = bob.call("share_history", payload)
     assert (ack["ok"], ack["error"]) == (False, "rate_limited")
     assert len(history.cleo.socket.pending("history")) == 1
+
+
+def test_any_payload_gets_a_clean_ack_and_the_newcomer_only_well_formed_history(
+    history: Talk, mode: str, clock: FakeClock
+) -> None:
+    """Hostile payloads, near misses of a good message included: an ack, never an error, and nothing malformed on."""
+    good = shared(history.said[0])
+    names = st.sampled_from([*good, "edited", "reply_to", "left", "role"])
+    changed = st.builds(lambda name, value: {**good, name: value}, names, SOCKET_VALUES | SOCKET_TEXT)
+    dropped = names.map(lambda name: {key: value for key, value in good.items() if key != name})
+    message = changed | dropped
+    to = st.one_of(st.just(history.cleo.id), SOCKET_VALUES)
+    payloads = st.one_of(
+        st.fixed_dictionaries({"to": st.just(history.cleo.id), "messages": st.lists(message, min_size=1, max_size=2)}),
+        st.fixed_dictionaries({"to": to, "messages": st.lists(message | SOCKET_VALUES, max_size=3)}),
+        SOCKET_VALUES,
+    ).filter(lambda value: wire_size(value) < FRAME_BUDGET)
+
+    passed_on: list[int] = []
+
+    @FUZZ
+    @given(payload=payloads)
+    def share(payload: Any) -> None:
+        clock.advance(60)
+        ack = history.bob.socket.call("share_history", payload)
+        if ack.get("ok") is True:
+            assert set(ack) == {"ok", "shared"} and 0 <= ack["shared"] <= len(payload["messages"])
+            passed_on.append(ack["shared"])
+        else:
+            assert ack.get("ok") is False and ack["error"] in ACK_ERRORS, ack
+
+    share()
+    assert sum(passed_on) > 0  # some examples were good enough to be handed on
+    for handed in history.cleo.socket.pending("history"):
+        assert (handed["from"], handed["alias"]) == (history.bob.id, "bob")
+        for relayed in handed["messages"]:
+            assert relayed["id"] == good["id"] and relayed["from"] == good["from"]
+            assert set(relayed) <= {"id", "from", "alias", "ts", "html", "e2e", "edited", "reply_to", "left"}
+            kinds = {"alias": str, "ts": int, "html": str, "e2e": dict, "edited": bool, "reply_to": str, "left": int}
+            assert all(type(relayed[key]) is kind for key, kind in kinds.items() if key in relayed), relayed
+    assert history.bob.socket.call("message", message_in(mode))["ok"]  # still talking
