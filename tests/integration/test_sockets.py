@@ -31,21 +31,8 @@ def test_message_reaches_everyone_with_server_fields(room):
         assert isinstance(message["ts"], int) and message["ts"] > 1_600_000_000_000
 
 
-def test_markup_in_a_message_is_shown_as_text(room):
-    ann, bob = room.members
-    typed = '<a href="javascript:alert(1)" onclick="x()">hi</a><script>bad()</script>'
-    assert ann.socket.send(typed)["ok"]
-    html = bob.socket.wait("message")["html"]
-    assert html == "<p>" + typed.replace("<", "&lt;").replace(">", "&gt;") + "</p>"
-
-
-def test_markdown_links_are_safe(room):
-    ann, bob = room.members
-    assert ann.socket.send("[bad](javascript:alert(1)) [good](https://example.org/)")["ok"]
-    html = bob.socket.wait("message")["html"]
-    assert html == (
-        '<p>[bad](javascript:alert(1)) <a href="https://example.org/" rel="noopener noreferrer nofollow">good</a></p>'
-    )
+# The size limit, text and links as rendered, and the flood limit: tests/inprocess/test_messages.py.
+# Unknown event names, down to the frames: tests/integration/test_identity.py.
 
 
 def test_rooms_never_see_each_others_events(people):
@@ -73,32 +60,6 @@ def test_presence_counts_a_participant_once(room, people):
     bob.socket.close()
     remaining = ann.socket.wait_for("presence", lambda p: "bob" not in aliases(p))
     assert aliases(remaining) == ["ann"]
-
-
-def test_too_large(room):
-    ann = room.members[0]
-    ack = ann.socket.send("x" * 4001)
-    assert ack == {"ok": False, "error": "too_large", "message": ack["message"]}
-    assert ann.socket.send("x" * 4000)["ok"]
-
-
-def test_message_flood_is_rate_limited(room):
-    ann, bob = room.members
-    acks = [ann.socket.send(f"m{i}") for i in range(60)]
-    assert acks[0]["ok"]
-    limited = [ack for ack in acks if not ack["ok"]]
-    assert limited, "a flood must be limited"
-    assert all(ack["error"] == "rate_limited" for ack in limited)
-    assert bob.socket.send("bob is unaffected")["ok"]
-
-
-def test_unknown_events_are_ignored(room):
-    ann, bob = room.members
-    ann.socket.client.emit("shout", {"text": "everyone"})
-    ann.socket.client.emit("purged", {"reason": "purged", "by": "ann"})
-    assert ann.socket.send("after")["ok"]
-    assert bob.socket.wait("message")["html"] == "<p>after</p>"
-    assert bob.socket.pending("purged") == []
 
 
 def test_binding_for_room_a_does_not_open_room_b(people):
