@@ -31,7 +31,24 @@ def test_message_reaches_everyone_with_server_fields(room):
         assert isinstance(message["ts"], int) and message["ts"] > 1_600_000_000_000
 
 
-# The size limit, text and links as rendered, and the flood limit: tests/inprocess/test_messages.py.
+def test_markup_in_a_message_is_shown_as_text(room):
+    ann, bob = room.members
+    typed = '<a href="javascript:alert(1)" onclick="x()">hi</a><script>bad()</script>'
+    assert ann.socket.send(typed)["ok"]
+    html = bob.socket.wait("message")["html"]
+    assert html == "<p>" + typed.replace("<", "&lt;").replace(">", "&gt;") + "</p>"
+
+
+def test_markdown_links_are_safe(room):
+    ann, bob = room.members
+    assert ann.socket.send("[bad](javascript:alert(1)) [good](https://example.org/)")["ok"]
+    html = bob.socket.wait("message")["html"]
+    assert html == (
+        '<p>[bad](javascript:alert(1)) <a href="https://example.org/" rel="noopener noreferrer nofollow">good</a></p>'
+    )
+
+
+# The size limit and the flood limit: tests/inprocess/test_messages.py.
 # Unknown event names, down to the frames: tests/integration/test_identity.py.
 
 
