@@ -199,6 +199,7 @@ def test_history_draws_on_the_message_budget(history: Talk, mode: str) -> None:
     assert len(history.cleo.socket.pending("history")) == 1
 
 
+@pytest.mark.filterwarnings("ignore:Generating overly large repr")
 def test_any_payload_gets_a_clean_ack_and_the_newcomer_only_well_formed_history(
     history: Talk, mode: str, clock: FakeClock
 ) -> None:
