@@ -29,6 +29,13 @@ CHROMIUM_ARGS = [
 ]
 TIMEOUT_MS = 10_000
 PASSWORD = "correct horse battery staple"
+# A common phone, as Playwright opens one: a touch screen that reports itself as mobile.
+PHONE: dict[str, Any] = {
+    "viewport": {"width": 390, "height": 844},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
 # The smallest valid PNG: one transparent pixel.
 PIXEL_PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"

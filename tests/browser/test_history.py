@@ -15,23 +15,22 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.support import (
     PASSWORD,
+    PHONE,
     create_room_to_share_card,
     enter_from_share_card,
     expect_connected,
     expect_present,
     join_room,
-    message,
     send,
     tap_socket,
 )
 from tests.browser.test_e2e_client import join_blind_room
-from tests.browser.test_message_actions import act
+from tests.browser.test_message_actions import act, message
 from tests.support.server import RunningServer
 
 pytestmark = pytest.mark.browser
 
 NewPage = Callable[..., Page]
-PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 SHARED_NOTE = "The server did not verify them"
 
 
@@ -44,7 +43,7 @@ def choose_history(page: Page, base_url: str) -> None:
 def expect_shared(page: Page, text: str, by: str) -> None:
     """One message whose own text (not a quote of it) says `text`, marked as shared by `by` ("shared" alone when
     `by` wrote it)."""
-    shown = page.locator("#messages li.message").filter(has=page.locator(".body", has_text=text))
+    shown = message(page, text)
     expect(shown).to_have_count(1)
     expect(shown).to_have_class(re.compile(r"\bshared\b"))
     author = shown.locator(".alias").inner_text()

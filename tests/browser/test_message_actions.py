@@ -17,6 +17,7 @@ from playwright.sync_api import Locator, Page, expect
 from ephemeral_client import crypto
 from tests.browser.support import (
     PASSWORD,
+    PHONE,
     TIMEOUT_MS,
     SocketTap,
     expect_connected,
@@ -34,12 +35,6 @@ from tests.support.server import RunningServer
 pytestmark = pytest.mark.browser
 
 NewPage = Callable[..., Page]
-PHONE: dict[str, Any] = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
 REMOVED = "Message removed"
 
 

@@ -15,6 +15,7 @@ import pytest
 from playwright.sync_api import Dialog, Page, Route, expect
 
 from tests.browser.support import (
+    PHONE,
     Pair,
     contrast,
     expect_connected,
@@ -32,7 +33,6 @@ pytestmark = pytest.mark.browser
 
 NewPage = Callable[..., Page]
 DESKTOP = {"viewport": {"width": 1366, "height": 800}}
-PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 # A 390x844 phone with its keyboard up: about 336 px of the height are keys.
 PHONE_KEYBOARD_UP = {**PHONE, "viewport": {"width": 390, "height": 508}}
 # The palette behind each person's colour (static/css/app.css), light then dark.

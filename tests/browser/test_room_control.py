@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.support import (
     PASSWORD,
+    PHONE,
     create_room,
     expect_connected,
     expect_gone,
@@ -36,12 +36,6 @@ from tests.support.server import RunningServer
 pytestmark = pytest.mark.browser
 
 NewPage = Callable[..., Page]
-PHONE: dict[str, Any] = {
-    "viewport": {"width": 390, "height": 844},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
 # The words of the pages under test: the gone page's (views.GONE_REASONS), the server's refusal of a join to
 # a locked room (errors.Locked) and the catalog's for `locked` (static/js/strings/en.js).
 REMOVED = "A host removed you from the room."
