@@ -23,6 +23,7 @@ from socketio import packet
 from ephemeral import socketio
 from ephemeral.events import announce
 from ephemeral.services import Services
+from tests.support.message_actions import MessageActions
 from tests.support.people import Refused, next_loopback_address
 
 
@@ -75,7 +76,7 @@ class Answer:
         return self._json
 
 
-class Socket:
+class Socket(MessageActions):
     """One Socket.IO connection; every event it received waits in arrival order."""
 
     def __init__(self, client: TestClient, tasks: BackgroundTasks) -> None:
@@ -132,19 +133,6 @@ class Socket:
 
     def step_down(self) -> Any:
         return self.call("step_down")
-
-    # Message actions, as in `tests.support.people.Socket`.
-    def reply(self, message_id: str, text: str) -> Any:
-        return self.call("message", {"text": text, "reply_to": message_id})
-
-    def edit(self, message_id: str, text: str) -> Any:
-        return self.call("edit", {"id": message_id, "text": text})
-
-    def unsend(self, message_id: str) -> Any:
-        return self.call("unsend", {"id": message_id})
-
-    def react(self, message_id: str, emoji: str) -> Any:
-        return self.call("react", {"id": message_id, "emoji": emoji})
 
     def typing(self, on: bool = True) -> Any:
         """Sent as a client sends it, with no ack asked; returns what came back, which must be nothing."""

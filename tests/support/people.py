@@ -17,6 +17,7 @@ import websocket
 from requests.adapters import HTTPAdapter
 
 from ephemeral.protocol import SERVER_EVENTS
+from tests.support.message_actions import MessageActions
 
 EVENT_TIMEOUT = 10.0
 
@@ -50,7 +51,7 @@ class Refused(Exception):
     """The server refused a socket; the message is what its `connect_error` said."""
 
 
-class Socket:
+class Socket(MessageActions):
     """A python-socketio client that records every server event in per-event queues and in one ordered log.
 
     `log` holds (event, payload) in arrival order, acks of `emit_or_closed` included as
@@ -169,19 +170,6 @@ class Socket:
 
     def step_down(self) -> Any:
         return self.call("step_down")
-
-    # Message actions (docs/protocol.md, Message actions); each returns the ack, but `typing`, which has none.
-    def reply(self, message_id: str, text: str) -> Any:
-        return self.call("message", {"text": text, "reply_to": message_id})
-
-    def edit(self, message_id: str, text: str) -> Any:
-        return self.call("edit", {"id": message_id, "text": text})
-
-    def unsend(self, message_id: str) -> Any:
-        return self.call("unsend", {"id": message_id})
-
-    def react(self, message_id: str, emoji: str) -> Any:
-        return self.call("react", {"id": message_id, "emoji": emoji})
 
     def typing(self, on: bool = True) -> None:
         self.client.emit("typing", {"on": on})
