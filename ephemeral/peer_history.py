@@ -14,7 +14,7 @@ from typing import Any
 from . import e2e, fields
 from .errors import Invalid
 from .rooms import E2E, HISTORY_MAX
-from .rooms.model import MESSAGE_ID_MAX
+from .rooms.model import named_message
 from .sanitize import clean_message, has_content
 
 TS_MAX = 2**53 - 1
@@ -72,9 +72,10 @@ def _sealed(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _id(value: object, label: str) -> str:
-    if not isinstance(value, str) or not 0 < len(value) <= MESSAGE_ID_MAX:
+    named = named_message(value)  # participant ids are shorter than message ids: the same bound holds
+    if named is None:
         raise Invalid(f"A shared message's {label} must be an id.")
-    return value
+    return named
 
 
 def _whole(value: object, label: str, most: int) -> int:

@@ -46,14 +46,6 @@ function updateIn(model) {
   return (id, { unsafeHtml, sealed }) => !model.get(id)?.removed && model.update(id, { unsafeHtml, sealed, edited: true });
 }
 
-/** The fields of a shared message (chat/history.js) a page keeps besides its text, those it has. */
-function sharedFields({ id, from, alias, ts, edited, reply_to: replyTo, left }) {
-  const fields = { id, from, alias, ts };
-  if (edited === true) fields.edited = true;
-  if (isText(replyTo)) fields.reply_to = replyTo;
-  if (Number.isFinite(left)) fields.left = left;
-  return fields;
-}
 
 /**
  * For room `roomId` with messages of at most `maxChars`: `receive(message)` opens a relayed message and
@@ -100,7 +92,9 @@ export function createSealedRoom({ roomId, maxChars, model, onAdded = () => {}, 
         const open = message.edited === true ? openEdit : openMessage;
         const inner = await open(messageKey(), where, message.e2e);
         if (inner.a !== message.alias || inner.t.length > HTML_CHARS_PER_CHAR * maxChars) throw new Error("e2e: refused");
-        model.add({ ...sharedFields(message), unsafeHtml: inner.t, shared: by });
+        // The server rebuilt each message from the fields it may carry; the envelope is left behind, opened.
+        const { e2e: _opened, ...fields } = message;
+        model.add({ ...fields, unsafeHtml: inner.t, shared: by });
       } catch {
         refused += 1;
       }
