@@ -21,7 +21,7 @@ from .hash_gate import HashGate
 from .malformed import count_malformed_packets
 from .passwords import PasswordHasher, bcrypt_for, make_offload
 from .proof_of_work import ProofGate, ProofOfWork
-from .ratelimit import TYPING_PER_PARTICIPANT, Clock, TokenBuckets
+from .ratelimit import FILE_PROGRESS_PER_PARTICIPANT, TYPING_PER_PARTICIPANT, Clock, TokenBuckets
 from .rooms import MemoryRegistry, RoomStore
 from .services import Limits, Services
 from .serving import ignore_reserved_client_events, refuse_binary_packets
@@ -52,6 +52,7 @@ def _limits(settings: Settings, clock: Clock) -> Limits:
         messages_by_participant=TokenBuckets(settings.message_limit_per_participant, clock, keys),
         reports_by_address=TokenBuckets(settings.report_limit_per_address, clock, keys),
         typing_by_participant=TokenBuckets(TYPING_PER_PARTICIPANT, clock, keys),
+        file_progress_by_participant=TokenBuckets(FILE_PROGRESS_PER_PARTICIPANT, clock, keys),
     )
 
 

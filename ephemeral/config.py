@@ -10,6 +10,7 @@ from typing import Any
 from .connect_deadline import CONNECT_DEADLINE
 from .connect_limit import CONNECTS_PER_BINDING
 from .e2e import MAX_FRAME_BYTES
+from .file_fields import CHUNK_FRAME_BYTES
 from .hash_gate import HASH_BUDGET, HASH_CONCURRENCY, HASH_QUEUE, HASH_WAIT
 from .ratelimit import (
     CREATE_PER_ADDRESS,
@@ -26,6 +27,7 @@ from .socket_limits import SOCKETS_PER_ADDRESS, SOCKETS_PER_BINDING
 from .storm import MAX_PROCESS_COUNT, PROCESS_STORM, PROCESS_STORM_BITS, ROOM_STORM_BITS
 
 ASYNC_MODES = ("gevent", "eventlet")
+MAX_FILE_BYTES = 10 * 1024 * 1024
 
 
 class ConfigError(ValueError):
@@ -47,6 +49,8 @@ class Settings:
     max_rooms: int = 10_000
     max_participants: int = 50
     max_message_chars: int = 4000
+    # The largest file a person may send; 0: no files.
+    max_file_bytes: int = MAX_FILE_BYTES
     bcrypt_cost: int = 12
     trusted_proxies: int = 0
     ping_interval: int = 10
@@ -86,9 +90,9 @@ class Settings:
 
     @property
     def frame_bytes(self) -> int:
-        """The largest frame a socket takes: a maximal message, or a server-blind room's largest envelope. History
-        from peers is packed by the sharer's page to fit one."""
-        return max(self.max_message_chars * FRAME_BYTES_PER_CHAR + 1024, MAX_FRAME_BYTES)
+        """The largest frame a socket takes: a maximal message, a server-blind room's largest envelope, or a piece of
+        a file. History from peers is packed by the sharer's page to fit one."""
+        return max(self.max_message_chars * FRAME_BYTES_PER_CHAR + 1024, MAX_FRAME_BYTES, CHUNK_FRAME_BYTES)
 
     def __post_init__(self) -> None:
         if self.redis_url and not self.secret_key:
@@ -184,6 +188,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "max_rooms": _integer(1, 10_000_000),
     "max_participants": _integer(2, 10_000),
     "max_message_chars": _integer(1, 100_000),
+    "max_file_bytes": _integer(0, 1024 * 1024 * 1024),
     "bcrypt_cost": _integer(4, 31),
     "trusted_proxies": _integer(0, 10),
     "ping_interval": _integer(1, 300),

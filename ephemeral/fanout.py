@@ -1,15 +1,21 @@
 """Socket.IO client managers: local for one process, Redis pub/sub for several.
 
-Ours differ in one way: `close_room` also disconnects the room's sockets, on
+Ours differ in two ways. `close_room` also disconnects the room's sockets, on
 every process, after anything emitted to the room before it (one channel keeps
 the order). That is how a purge or an expiry reaches sockets on other processes.
+And a piece of a file skips a socket that has fallen behind (`slow_readers`),
+on the process that holds the socket.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import socketio
+
+from . import protocol
+from .slow_readers import SlowReaders
 
 CHANNEL = "ephemeral"
 
@@ -21,17 +27,41 @@ def _disconnect_members(manager: Any, room: str, namespace: str | None) -> None:
 
 
 class LocalManager(socketio.Manager):  # type: ignore[misc]
+    @functools.cached_property
+    def slow_readers(self) -> SlowReaders:
+        return SlowReaders()
+
     def close_room(self, room: str, namespace: str | None) -> None:
         _disconnect_members(self, room, namespace)
         super().close_room(room, namespace or "/")
 
+    def emit(self, event: str, data: Any, namespace: str, room: Any = None, to: Any = None, **kwargs: Any) -> None:
+        if event == protocol.FILE_CHUNK:
+            room, to = None, self.slow_readers.keep(self, data, to or room, namespace)
+            if not to:
+                return
+        super().emit(event, data, namespace, room=room, to=to, **kwargs)
+
 
 class SharedManager(socketio.RedisManager):  # type: ignore[misc]
-    """Every process runs `_handle_close_room` for a `close_room`, the caller included."""
+    """Every process runs `_handle_close_room` for a `close_room`, and `_handle_emit` for an emit, the caller
+    included."""
+
+    @functools.cached_property
+    def slow_readers(self) -> SlowReaders:
+        return SlowReaders()
 
     def _handle_close_room(self, message: dict[str, Any]) -> None:
         _disconnect_members(self, message.get("room", ""), message.get("namespace"))
         super()._handle_close_room(message)
+
+    def _handle_emit(self, message: dict[str, Any]) -> None:
+        if message.get("event") == protocol.FILE_CHUNK:
+            readers = self.slow_readers.keep(self, message.get("data"), message.get("room"), message.get("namespace"))
+            if not readers:
+                return
+            message = {**message, "room": readers}
+        super()._handle_emit(message)
 
 
 def listen_now(sio_server: Any) -> None:

@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from . import errors
+from .file_fields import Chunk, Offer
 from .rooms import (
     E2E,
     STANDARD,
@@ -39,7 +40,28 @@ UNSENT = "unsent"
 REACTIONS = "reactions"
 TYPING = "typing"
 HISTORY = "history"  # to a newcomer's sockets only
-SERVER_EVENTS = (WELCOME, PRESENCE, MESSAGE, PURGED, ROOM, EDITED, UNSENT, REACTIONS, TYPING, HISTORY)
+# Files, to the sockets that were in the room when the file was offered: the offer, each piece, a stop.
+FILE = "file"
+FILE_CHUNK = "file_chunk"
+FILE_CANCEL = "file_cancel"
+# To the sender's sockets: how far a reader has read a file, so that the sender keeps only a few pieces ahead.
+FILE_PROGRESS = "file_progress"
+SERVER_EVENTS = (
+    WELCOME,
+    PRESENCE,
+    MESSAGE,
+    PURGED,
+    ROOM,
+    EDITED,
+    UNSENT,
+    REACTIONS,
+    TYPING,
+    HISTORY,
+    FILE,
+    FILE_CHUNK,
+    FILE_CANCEL,
+    FILE_PROGRESS,
+)
 
 # Client -> server; each is acknowledged with `ok()` or an error's ack, but `TYPING`.
 SEND = "message"
@@ -56,8 +78,33 @@ UNSEND = "unsend"
 REACT = "react"
 # History from peers: a member's screen hands a newcomer what it shows, in a room that chose it.
 SHARE_HISTORY = "share_history"
+# Files: an offer, then its pieces in order, or the sender's stop (`FILE_CHUNK` and `FILE_CANCEL`, above, go both
+# ways); `FILE_PROGRESS` too, never acknowledged, as `TYPING`.
+OFFER_FILE = "file_offer"
 # `TYPING` (above) goes both ways, and is never acknowledged: an ack would be a round trip per keystroke.
-CLIENT_EVENTS = (SEND, LOGOUT, PURGE, KICK, LOCK, PROMOTE, STEP_DOWN, EDIT, UNSEND, REACT, SHARE_HISTORY, TYPING)
+CLIENT_EVENTS = (
+    SEND,
+    LOGOUT,
+    PURGE,
+    KICK,
+    LOCK,
+    PROMOTE,
+    STEP_DOWN,
+    EDIT,
+    UNSEND,
+    REACT,
+    SHARE_HISTORY,
+    OFFER_FILE,
+    FILE_CHUNK,
+    FILE_CANCEL,
+    FILE_PROGRESS,
+    TYPING,
+)
+
+# Why a file stopped on its way (`file_cancel`): its sender stopped it or left, or this reader fell behind.
+CANCELLED = "cancelled"
+SENDER_GONE = "gone"
+TOO_SLOW = "slow"
 
 # Why a socket is told its room is gone for it (`purged`): a host removed this person.
 REMOVED = "removed"
@@ -155,6 +202,34 @@ def history(sharer: Participant, messages: list[Payload]) -> Payload:
     """What a member's screen handed a newcomer: who shared (as the store found them, never as sent), and the
     messages the server checked and the room still keeps, oldest first, each shaped as `peer_history` rebuilt it."""
     return {"from": sharer.id, "alias": sharer.alias, "messages": messages}
+
+
+def file(sender: Participant, offer: Offer) -> Payload:
+    """A file offered to the room: who offers it (as the store found them), its id, size and pieces, and its name
+    and type (cleaned), or in a server-blind room `e2e`, the two sealed by the sender."""
+    said = {"e2e": offer.sealed} if offer.sealed else {"name": offer.name, "type": offer.type}
+    sent = {"from": sender.id, "alias": sender.alias, "id": offer.id, "size": offer.size, "chunks": offer.chunks}
+    return {**sent, **said, "ts": _now()}
+
+
+def file_chunk(sender_id: str, chunk: Chunk) -> Payload:
+    """One piece of a file, relayed as it came; `from` is the sender the ledger has, never one the payload names."""
+    return {"from": sender_id, "id": chunk.file_id, "index": chunk.index, "data": chunk.data}
+
+
+def file_cancel(sender_id: str, file_id: str, reason: str) -> Payload:
+    """A file stops on its way to this reader: `CANCELLED`, `SENDER_GONE` or `TOO_SLOW`."""
+    return {"from": sender_id, "id": file_id, "reason": reason}
+
+
+def file_progress(reader_id: str, file_id: str, index: int) -> Payload:
+    """To the sender's sockets: reader `by` has every piece of the file up to `index`, as the reader said."""
+    return {"by": reader_id, "id": file_id, "index": index}
+
+
+def sender_room(room_id: str, participant_id: str) -> str:
+    """The Socket.IO room of one participant's sockets: where readers' progress goes."""
+    return f"{room_id}/{participant_id}"
 
 
 def unsent(message_id: str) -> Payload:

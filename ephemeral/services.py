@@ -14,6 +14,7 @@ from .ratelimit import TokenBuckets
 from .rooms import RoomStore
 from .socket_limits import SocketsPerAddress
 from .storm import StormWatch
+from .transfers import Transfers
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +25,7 @@ class Limits:
     messages_by_participant: TokenBuckets
     reports_by_address: TokenBuckets
     typing_by_participant: TokenBuckets
+    file_progress_by_participant: TokenBuckets
 
     def sweep(self) -> int:
         return sum(
@@ -35,6 +37,7 @@ class Limits:
                 self.messages_by_participant,
                 self.reports_by_address,
                 self.typing_by_participant,
+                self.file_progress_by_participant,
             )
         )
 
@@ -50,6 +53,8 @@ class Services:
     sockets: SocketsPerAddress
     # Last, with its default: how often rooms hear about one participant (events/announce.py).
     presence: PresencePacer = field(default_factory=PresencePacer)
+    # The files on their way through this process (events/files.py).
+    transfers: Transfers = field(default_factory=Transfers)
 
 
 def services() -> Services:

@@ -5,8 +5,19 @@ Importing the package registers every handler on the one `socketio` object.
 
 from __future__ import annotations
 
-from . import actions, chat, connection, control, history, lifecycle, typing
+from . import actions, chat, connection, control, files, history, lifecycle, typing
 from .expiry import start_reaper
 from .lifecycle import shut_down
 
-__all__ = ["actions", "chat", "connection", "control", "history", "lifecycle", "shut_down", "start_reaper", "typing"]
+__all__ = [
+    "actions",
+    "chat",
+    "connection",
+    "control",
+    "files",
+    "history",
+    "lifecycle",
+    "shut_down",
+    "start_reaper",
+    "typing",
+]

@@ -14,7 +14,7 @@ from ..extensions import socketio
 from ..origin import is_foreign
 from ..rooms import RoomStore, Seat
 from ..services import services
-from . import announce, seated
+from . import announce, files, seated
 
 log = logging.getLogger("ephemeral")
 
@@ -50,6 +50,7 @@ def _seat(registry: RoomStore, room_id: str, token: str, sid: str) -> Seat:
     try:
         seat = registry.attach(room_id, token, sid)
         join_room(seat.room_id)
+        join_room(protocol.sender_room(seat.room_id, seat.you.id))
         if not registry.exists(seat.room_id):
             # Purged by another process between attach and join_room: its closure missed us.
             registry.detach(sid)
@@ -84,6 +85,7 @@ def on_disconnect(*_reason: object) -> None:
     """A socket closed; its places are free, and the room sees `presence` if its participant has no socket left."""
     svc, sid = services(), request.sid  # type: ignore[attr-defined]
     svc.sockets.release(sid)  # first, and whatever the store says: this process's count must not leak
+    files.sender_left(sid)
     try:
         announce.presence(svc.registry.detach(sid))
     except Unavailable:

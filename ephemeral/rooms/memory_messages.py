@@ -24,6 +24,7 @@ from .model import (
     NOT_A_REACTION,
     NOT_YOURS,
     REACTIONS,
+    Audience,
     Reactions,
     Share,
     Speaker,
@@ -125,6 +126,14 @@ class MessageRules:
                 raise Invalid(NO_SUCH_PARTICIPANT)
             kept = [room.messages.written_by(message_id, author) for message_id, author in said]
             return Share(room.room_id, member.you, mode_of(room.sealed), list(newcomer.sids), kept)
+
+    def audience(self, sid: str) -> Audience:
+        with self._lock:
+            room, member = self._sender(sid)
+            if room.state.kind == BROADCAST and not member.hosts:
+                raise Forbidden(HOSTS_SEND)
+            sids = [other for other in room.all_sids() if other != sid]
+            return Audience(room.room_id, member.you, mode_of(room.sealed), sids)
 
     # -- helpers; callers hold the lock ----------------------------------------
 

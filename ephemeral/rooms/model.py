@@ -193,6 +193,16 @@ class Share:
 
 
 @dataclass(frozen=True, slots=True)
+class Audience:
+    """Who gets a file offered now: the sockets of the room but the sender's, on every process."""
+
+    room_id: str
+    you: Participant  # who offers it
+    mode: str
+    sids: list[str]
+
+
+@dataclass(frozen=True, slots=True)
 class Reactions:
     """A kept message's reactions after a toggle: emoji (`REACTIONS` order, none empty) -> who, in reaction order."""
 

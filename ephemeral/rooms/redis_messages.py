@@ -1,8 +1,8 @@
 """Message actions in the Redis store: who sent which message id, and who reacted with what. Never text.
 
-Each rule is one Lua script (`lua/speak.lua`, `edit.lua`, `unsend.lua`, `react.lua`, `share.lua`); a message costs one
-round trip, `speak`, which also answers who spoke. The keys (`message_keys` in lua/common.lua) expire with
-the room and go with it.
+Each rule is one Lua script (`lua/speak.lua`, `edit.lua`, `unsend.lua`, `react.lua`, `share.lua`, and
+`audience.lua` for a file's offer); a message costs one round trip, `speak`, which also answers who spoke.
+The keys (`message_keys` in lua/common.lua) expire with the room and go with it.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from .model import (
     NOT_A_REACTION,
     NOT_YOURS,
     REACTIONS,
+    Audience,
     Reactions,
     Share,
     Speaker,
@@ -79,6 +80,14 @@ class RoomMessages(RedisBase):
         participant, title, sids, kept = rest
         you, mode = codec.loaded(participant), mode_of(codec.titled(title)[1])
         return Share(room_id, you, mode, list(sids), [flag == 1 for flag in kept])
+
+    @reachable_call
+    def audience(self, sid: str) -> Audience:
+        room_id, hashed = self._entry(sid)
+        status, *rest = self._run("audience", room_id, hashed, sid)
+        _refuse(status, forbidden=HOSTS_SEND)
+        participant, title, sids = rest
+        return Audience(room_id, codec.loaded(participant), mode_of(codec.titled(title)[1]), list(sids))
 
     def _speaker(self, room_id: str, rest: list[Any]) -> Speaker:
         """Who spoke, from a script's {participant, title, state}, as `speaker` has it."""

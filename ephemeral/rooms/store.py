@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from .model import (
+    Audience,
     Binding,
     Closure,
     Departure,
@@ -142,6 +143,12 @@ class RoomStore(Protocol):
         unless the room chose history from peers; `Invalid` (`NO_SUCH_PARTICIPANT`) unless someone else of the
         room with an open socket has that id. Reads only: the history itself is relayed, never kept.
         """
+        ...
+
+    def audience(self, sid: str) -> Audience:
+        """The socket's participant offers the room a file: who gets it. `Forbidden` (`HOSTS_SEND`) for a member
+        of a broadcast room, who cannot send; otherwise every socket of the room but this one, on every process.
+        Reads only: a file is never recorded."""
         ...
 
     def presence(self, room_id: str) -> list[Participant]:

@@ -23,6 +23,7 @@ from socketio import packet
 from ephemeral import socketio
 from ephemeral.events import announce
 from ephemeral.services import Services
+from tests.support.files import FileActions
 from tests.support.message_actions import MessageActions
 from tests.support.people import Refused, next_loopback_address
 
@@ -76,7 +77,7 @@ class Answer:
         return self._json
 
 
-class Socket(MessageActions):
+class Socket(MessageActions, FileActions):
     """One Socket.IO connection; every event it received waits in arrival order."""
 
     def __init__(self, client: TestClient, tasks: BackgroundTasks) -> None:

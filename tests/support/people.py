@@ -17,6 +17,7 @@ import websocket
 from requests.adapters import HTTPAdapter
 
 from ephemeral.protocol import SERVER_EVENTS
+from tests.support.files import FileActions, progress_due
 from tests.support.message_actions import MessageActions
 
 EVENT_TIMEOUT = 10.0
@@ -51,7 +52,7 @@ class Refused(Exception):
     """The server refused a socket; the message is what its `connect_error` said."""
 
 
-class Socket(MessageActions):
+class Socket(MessageActions, FileActions):
     """A python-socketio client that records every server event in per-event queues and in one ordered log.
 
     `log` holds (event, payload) in arrival order, acks of `emit_or_closed` included as
@@ -69,6 +70,7 @@ class Socket(MessageActions):
         self._connect_returned = threading.Event()
         self.log: list[tuple[str, Any]] = []
         self.closed = threading.Event()
+        self._files: dict[tuple[str, str], int] = {}  # (from, id) -> pieces, of the files offered to this socket
         self._handle_messages_in_order()
         self.queues: dict[str, queue.Queue[Any]] = {
             name: queue.Queue() for name in (*SERVER_EVENTS, "disconnect", "connect_error")
@@ -121,10 +123,21 @@ class Socket(MessageActions):
             payload = args[0] if args else None
             self.log.append((name, payload))
             self.queues[name].put(payload)
+            if name in ("file", "file_chunk"):
+                self._read(name, payload)
             if name == "disconnect":
                 self.closed.set()
 
         return record
+
+    def _read(self, name: str, payload: dict[str, Any]) -> None:
+        """Say how far this socket has read a file, as a page does (`static/js/files/receive.js`): its sender keeps
+        only a few pieces ahead of the slowest reader."""
+        key = (payload["from"], payload["id"])
+        if name == "file":
+            self._files[key] = payload["chunks"]
+        elif (chunks := self._files.get(key)) and progress_due(payload["index"], chunks):
+            self.client.emit("file_progress", {"from": key[0], "id": key[1], "index": payload["index"]})
 
     def logged(self, event: str) -> list[Any]:
         """Every `event` payload this socket has received, in order (the queues are left alone)."""
