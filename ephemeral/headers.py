@@ -7,12 +7,14 @@ from typing import Any
 
 # No inline script or style anywhere. Media from other hosts is allowed only so
 # that a reader can load it on purpose; the client never loads it unasked.
+# `blob:` images are the files people send, made in the page from bytes it
+# checked are an image (never SVG), and revoked when the conversation goes.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'none'",
         "script-src 'self'",
         "style-src 'self'",
-        "img-src 'self' https:",
+        "img-src 'self' https: blob:",
         "media-src https:",
         "connect-src 'self'",
         "form-action 'self'",

@@ -37,6 +37,7 @@ def _page(template: str, status: int = 200, headers: dict[str, str] | None = Non
         max_seats=settings.max_participants,
         max_message_chars=settings.max_message_chars,
         frame_bytes=settings.frame_bytes,
+        max_file_bytes=settings.max_file_bytes,
         **context,
     )
     return Response(body, status=status, headers=headers or {}, mimetype="text/html")

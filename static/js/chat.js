@@ -7,6 +7,7 @@ import { leaveWithoutAsking } from "./chat/attention.js";
 import { setUpComposeMode } from "./chat/compose_mode.js";
 import { connect } from "./chat/connection.js";
 import { setUpControl } from "./chat/control.js";
+import { setUpFiles } from "./chat/files.js";
 import { setUpForgetting } from "./chat/forgetting.js";
 import { setUpHistory } from "./chat/history.js";
 import { mentionCheck } from "./chat/mentions.js";
@@ -16,14 +17,21 @@ import { setUpPeople } from "./chat/people.js";
 import { quoteOf, renderMessages, textOf } from "./chat/render.js";
 import { allowed, presenceChanges, roleOf, roomState } from "./chat/roles.js";
 import { setUpSending } from "./chat/sending.js";
-import { clearView, runCountdown, showCountdown, showPurgedCard, showRoomError, showStatus } from "./chat/status.js";
+import {
+  clearView,
+  runCountdown,
+  showAnswer,
+  showCountdown,
+  showPurgedCard,
+  showRoomError,
+  showStatus,
+} from "./chat/status.js";
 import { setUpTyping } from "./chat/typing_line.js";
 import { view } from "./chat/view.js";
 import { setUpCopyButtons } from "./clipboard.js";
-import { showRoomLink } from "./e2e/link.js";
 import { createSealedRoom } from "./e2e/room.js";
-import { forget, roomName, unlocked } from "./e2e/session.js";
-import { askForPassword } from "./e2e/unlock.js";
+import { forget } from "./e2e/session.js";
+import { openSealedPage } from "./e2e/unlock.js";
 import { setUpReport } from "./report.js";
 
 const root = document.getElementById("chat");
@@ -84,12 +92,6 @@ function wipe() {
   forget();
 }
 
-/**
- * Words for a failed ack, from its code; the server's English `message` is never shown. In a room
- * `forbidden` is always about a host's rights (elsewhere it is a form from another site).
- */
-const failure = (ack) => (ack?.error === "forbidden" ? t("room.forbidden") : errorText(ack?.error, { max: maxChars }));
-
 /** Wipe the conversation and close the socket, once; false if the page is already on its way out. */
 function endConversation() {
   if (leaving) return false;
@@ -106,11 +108,8 @@ function leave(destination) {
 }
 const leaveBecause = (reason) => leave(`/gone?reason=${encodeURIComponent(reason)}`);
 
-/**
- * The room was purged: wipe, then show the gone card in place of the room,
- * saying who purged. The address becomes the gone page's, so a reload or Back
- * and Forward shows the server's card; who purged never enters a URL or history.
- */
+// The room was purged: wipe, then show the gone card in place of the room, saying who purged. The address becomes
+// the gone page's, so a reload or Back and Forward shows the server's card; who purged never enters a URL or history.
 function showPurged(by) {
   if (!endConversation()) return;
   panels.closeAll();
@@ -141,12 +140,7 @@ function takeRoom(payload) {
   refresh();
 }
 
-/** Show a room action's failure in words of the catalog; `invalidKey` names what `invalid` means for it. */
-function answered(ack, invalidKey) {
-  if (ack?.ok) showRoomError("");
-  else showRoomError(ack?.error === "invalid" && invalidKey ? t(invalidKey) : failure(ack));
-  return Boolean(ack?.ok);
-}
+const answered = (ack, invalidKey) => showAnswer(ack, invalidKey, maxChars);
 
 const panels = setUpPanels();
 const composeMode = setUpComposeMode({ text: view.text, send: view.send });
@@ -171,6 +165,17 @@ const actions = setUpActions({
   confirmUnsend: () => panels.confirmUnsend(),
   showError: showRoomError,
 });
+const files = setUpFiles({
+  model,
+  connection: connected,
+  you: () => you,
+  others: () => here.map(({ id }) => id).filter((id) => id !== youId()),
+  sealed: Boolean(sealed),
+  roomId,
+  showError: showRoomError,
+  maxBytes: Number(root.dataset.maxFileBytes),
+  confirmFile: (name) => panels.confirmFile(name),
+});
 const people = setUpPeople({
   async kick(participant) {
     if (!(await panels.confirmKick(participant.alias))) return;
@@ -192,14 +197,7 @@ const control = setUpControl({
   },
 });
 
-if (sealed) {
-  // Nothing is shown or sent before the keys are here: a page that came without them asks for the password.
-  if (!unlocked()) await askForPassword(root);
-  document.getElementById("room-name").textContent = roomName();
-  showRoomLink(location.hash);
-  root.hidden = false;
-  sealed.start();
-}
+if (sealed) await openSealedPage(root, sealed);
 
 const connection = connect(roomId, {
   connected(again) {
@@ -226,7 +224,10 @@ const connection = connect(roomId, {
     const now = byId(participants);
     if (present) {
       const { notes, arrived, left } = presenceChanges(present, now, youId());
-      for (const id of left) forgetting.left(id); // in a room that vanishes a leaver's messages
+      for (const id of left) {
+        forgetting.left(id); // in a room that vanishes a leaver's messages
+        files.left(id); // a file on its way waits for them no longer
+      }
       for (const [key, alias] of notes) model.note(t(key, { alias }));
       for (const id of arrived) peerHistory.arrived(participants, id); // in a room that shares history
     }
@@ -248,6 +249,7 @@ const connection = connect(roomId, {
   reactions: (payload) => actions.reactions(payload),
   typing: (payload) => typing.heard(payload),
   history: (payload) => peerHistory.received(payload),
+  files: (event, payload) => files.heard(event, payload),
   purged({ reason, by }) {
     // The clock may be a tick behind the server's; at the end it shows the end.
     if (reason === "expired") showCountdown(0);

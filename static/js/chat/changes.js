@@ -56,7 +56,8 @@ export function replyTarget(model, replyTo) {
 }
 
 /** A message this page may still act on: a message (not a note) that was not unsent. */
-export const isLive = (message) => Boolean(message) && typeof message.note !== "string" && !message.removed;
+export const isLive = (message) =>
+  Boolean(message) && typeof message.note !== "string" && !message.removed && !message.file;
 
 /**
  * `edited` in a standard room: the server's new sanitized `html` in place of the old, marked edited.

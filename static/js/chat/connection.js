@@ -8,13 +8,15 @@ import { io } from "../../vendor/socket.io.esm.min.js";
 const CROWDED_RETRY_MS = 30000;
 // After `too_many_connects` (this binding connected too often just now) the refusal
 // says in how many seconds a try is allowed: wait that long, plus up to half again.
+// Files (chat/files.js): an offer, its pieces, a stop, and readers' progress to the sender.
+const FILE_EVENTS = ["file", "file_chunk", "file_cancel", "file_progress"];
 const retryAfterMs = (error) => Math.min(Math.max(Number(error?.data?.retry_after) || 1, 1), 60) * 1000;
 
 /**
  * Connects to the room and forwards server events to `on` callbacks.
  * Returns `send`, `sendSealed`, the message actions `edit`, `editSealed`, `unsend` and `react`, `shareHistory`, `leave`,
- * `purge` and a host's `kick`, `lock`, `promote` and `stepDown`, each resolving with the server's ack;
- * and `typing(on)`, which is never acked.
+ * `purge`, a host's `kick`, `lock`, `promote` and `stepDown`, and the files' `offerFile`, `sendChunk` and
+ * `cancelFile`, each resolving with the server's ack; and `typing(on)` and `fileProgress`, which are never acked.
  */
 export function connect(roomId, on) {
   const socket = io({
@@ -48,6 +50,7 @@ export function connect(roomId, on) {
   socket.on("reactions", on.reactions);
   socket.on("typing", on.typing);
   socket.on("history", on.history);
+  for (const event of FILE_EVENTS) socket.on(event, (payload) => on.files(event, payload));
   socket.on("connect_error", (error) => {
     const reason = error?.message;
     if (reason === "unauthorized") {
@@ -97,6 +100,14 @@ export function connect(roomId, on) {
     react: (id, emoji) => request("react", { id, emoji }),
     /** History from peers: the messages this page shows, handed to the newcomer `to` (chat/history.js). */
     shareHistory: (to, messages) => request("share_history", { to, messages }),
+    /** Files (files/outgoing.js): an offer, one piece, and the sender's stop. */
+    offerFile: (offer) => request("file_offer", offer),
+    sendChunk: (id, index, data) => request("file_chunk", { id, index, data }),
+    cancelFile: (id) => request("file_cancel", { id }),
+    /** How far this page has read a file of `from`'s: no ack, as typing. */
+    fileProgress(from, id, index) {
+      if (socket.connected) socket.emit("file_progress", { from, id, index });
+    },
     /** Tell the room this page is typing, or stopped: no ack, since it would cost a round trip per keystroke. */
     typing(on) {
       if (socket.connected) socket.emit("typing", { on });

@@ -1,6 +1,6 @@
 // What folds away around the conversation: the room menu and the people list
 // (folded on a phone, always open on a wide screen; app.css decides), and the
-// invite, purge, remove and unsend dialogs, which open over the room without leaving it.
+// invite, purge, remove, unsend and file dialogs, which open over the room without leaving it.
 import { t } from "../catalog.js";
 
 /** A button with aria-expanded that opens and closes the element it controls (its `open` class). */
@@ -37,6 +37,7 @@ export function setUpPanels() {
   const purge = document.getElementById("purge-dialog");
   const kick = document.getElementById("kick-dialog");
   const unsend = document.getElementById("unsend-dialog");
+  const file = document.getElementById("file-dialog");
 
   document.getElementById("invite").addEventListener("click", () => {
     menu.close();
@@ -57,10 +58,15 @@ export function setUpPanels() {
       return ask(kick, "kick");
     },
     confirmUnsend: () => ask(unsend, "unsend"),
+    /** Ask before a file whose hidden data could not be removed goes out, naming it. */
+    confirmFile(name) {
+      document.getElementById("file-dialog-name").textContent = name;
+      return ask(file, "send");
+    },
     closeMenu: () => menu.close(),
     /** Close whatever is open, as the page goes away. */
     closeAll() {
-      for (const dialog of [invite, purge, kick, unsend]) if (dialog.open) dialog.close();
+      for (const dialog of [invite, purge, kick, unsend, file]) if (dialog.open) dialog.close();
       menu.close();
     },
   };

@@ -5,6 +5,7 @@
 // reaction), and so are the replies that quote it.
 import { t } from "../catalog.js";
 import { cleanToFragment } from "../e2e/sanitize.js";
+import { fileCard } from "../files/card.js";
 import { localTime } from "../time.js";
 import { isLive, replyTarget, shortQuote } from "./changes.js";
 import { actionsToggle, foot, quote, removedMarker } from "./decor.js";
@@ -55,6 +56,7 @@ view.newMessages.addEventListener("click", () => {
 
 /** The message's body as nodes of an inert document, which fetches nothing and runs nothing. */
 function bodyFragment(message) {
+  if (message.file) return document.createDocumentFragment(); // a file's card has no words to quote or search
   if (typeof message.unsafeHtml === "string") return cleanToFragment(message.unsafeHtml);
   const template = document.createElement("template");
   template.innerHTML = message.html;
@@ -109,6 +111,12 @@ function messageEntry(model, message, page) {
   head.append(who, " ");
   if (mine) head.append(mark("you", "mark.you"), " ");
   item.append(head);
+  if (message.file) {
+    head.append(when);
+    item.classList.add("file-message");
+    item.append(fileCard(message, mine));
+    return item;
+  }
   if (message.removed) {
     head.append(when);
     item.classList.add("removed-message");

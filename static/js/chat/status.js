@@ -1,6 +1,6 @@
 // The words around the conversation: the connection's status, a room action's failure, the composer's notices
 // and errors, and the countdown to the room's end. Text only, all of it from the catalog.
-import { t } from "../catalog.js";
+import { errorText, t } from "../catalog.js";
 import { view } from "./view.js";
 
 export function showStatus(text, state) {
@@ -93,4 +93,16 @@ export function clearView() {
   view.text.value = "";
   view.typing.replaceChildren();
   document.title = t("app.name");
+}
+
+/**
+ * Show a room action's answer: nothing when it went, else its failure in words of the catalog (the server's
+ * English `message` is never shown). `invalidKey` names what `invalid` means for the action; in a room
+ * `forbidden` is always about a host's rights. Returns whether it went.
+ */
+export function showAnswer(ack, invalidKey, maxChars) {
+  if (ack?.ok) showRoomError("");
+  else if (ack?.error === "invalid" && invalidKey) showRoomError(t(invalidKey));
+  else showRoomError(ack?.error === "forbidden" ? t("room.forbidden") : errorText(ack?.error, { max: maxChars }));
+  return Boolean(ack?.ok);
 }

@@ -5,7 +5,8 @@ import { t } from "../catalog.js";
 import { focusRefused, showFieldError, validateForm } from "../forms.js";
 import { addPasswordToggles, maskPasswordFields } from "../reveal.js";
 import { forgetOnLeave } from "../forget.js";
-import { kdfFrom, linkSecretFrom, unlock } from "./session.js";
+import { showRoomLink } from "./link.js";
+import { kdfFrom, linkSecretFrom, roomName, unlock, unlocked } from "./session.js";
 import { deriving, statusLine } from "./status.js";
 
 /** Show the unlock form of `root` (the chat section) until the password and link open the room's name. */
@@ -52,4 +53,17 @@ export function askForPassword(root) {
       resolve();
     });
   });
+}
+
+/**
+ * Open a server-blind room's page: nothing is shown or sent before the keys are here, so a page that came
+ * without them asks for the password first. Then the room's name and link show, and `sealed` (e2e/room.js)
+ * starts reading.
+ */
+export async function openSealedPage(root, sealed) {
+  if (!unlocked()) await askForPassword(root);
+  document.getElementById("room-name").textContent = roomName();
+  showRoomLink(location.hash);
+  root.hidden = false;
+  sealed.start();
 }
