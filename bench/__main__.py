@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import actions_report, admin_token, blind_report, report
+from . import actions_report, admin_token, blind_report, files_report, report
 from .procs import BENCH, raise_fd_limit
 from .profiles import PROFILES
 from .suite import Suite
@@ -32,6 +32,7 @@ SCENARIOS = (
     "payloads",
     "blind",
     "actions",
+    "files",
     "scale",
     "sanitizer",
     "profile",
@@ -123,6 +124,7 @@ def run(profile_name: str, out: Path, async_mode: str, only: tuple[str, ...]) ->
         "scale": profile.scale,
         "blind": profile.blind,
         "actions": profile.actions,
+        "files": profile.files,
     }
     data = {"meta": meta, "params": params, "summary": summary, "raw": raw}
     _write(data, out, complete=set(only) == set(SCENARIOS))
@@ -138,6 +140,7 @@ SUMMARIZE = {
     "scale": report.summarize_scale,
     "blind": blind_report.summarize,
     "actions": actions_report.summarize,
+    "files": files_report.summarize,
 }
 
 

@@ -33,6 +33,8 @@ class Profile:
     blind: dict[str, Any] | None = None
     # Server CPU per reply, reaction and edit against a plain message, Ephemeral only (bench/actions.py).
     actions: dict[str, Any] | None = None
+    # File throughput, a chat beside a transfer and a reader that stops, Ephemeral only (bench/files.py).
+    files: dict[str, Any] | None = None
     kinds: dict[str, tuple[str, ...]] = field(
         default_factory=lambda: {
             "fanout": ("ephemeral", "floor", "ceiling"),
@@ -104,6 +106,17 @@ FULL = Profile(
     blind={"rooms": 25, "per_client_per_s": 2.0, "seconds": 4.0, "rounds": 2, "drain_seconds": 2.0},
     # 150 events/s, each client at 3 of its 5 a second.
     actions={"rooms": 25, "per_client_per_s": 3.0, "seconds": 3.0, "rounds": 3, "drain_seconds": 2.0},
+    # 10 MiB (the largest file Ephemeral takes); 5 chat rooms of 2 at 4 messages/s each, under the limit of 5.
+    files={
+        "file_bytes": 10 * 2**20,
+        "readers": [1, 3],
+        "rounds": 5,
+        "chat_rooms": 5,
+        "chat_per_client_per_s": 4.0,
+        "chat_seconds": 4.0,
+        "slow_readers": 2,
+        "slow_file_bytes": 10 * 2**20,
+    },
 )
 
 QUICK = Profile(
@@ -141,6 +154,17 @@ QUICK = Profile(
         "rounds": 3,
         "drain_seconds": 1.0,
         "pause_seconds": 0.3,
+    },
+    # A reader that stops needs a file larger than what the kernel buffers for it: 10 MiB here too.
+    files={
+        "file_bytes": 4 * 2**20,
+        "readers": [1, 3],
+        "rounds": 3,
+        "chat_rooms": 5,
+        "chat_per_client_per_s": 4.0,
+        "chat_seconds": 2.0,
+        "slow_readers": 2,
+        "slow_file_bytes": 10 * 2**20,
     },
     kinds={
         "fanout": ("ephemeral", "floor"),
@@ -195,6 +219,19 @@ TINY = Profile(
         "seconds": 0.5,
         "rounds": 1,
         "drain_seconds": 1.0,
+        "pause_seconds": 0.1,
+        "wait_for_quiet": False,
+    },
+    # Seven pieces, the last one short; the one that stops is not dropped from a file this small.
+    files={
+        "file_bytes": 200_000,
+        "readers": [1, 3],
+        "rounds": 1,
+        "chat_rooms": 1,
+        "chat_per_client_per_s": 4.0,
+        "chat_seconds": 0.3,
+        "slow_readers": 2,
+        "slow_file_bytes": 200_000,
         "pause_seconds": 0.1,
         "wait_for_quiet": False,
     },

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import actions_report, admin_token, blind_report
+from . import actions_report, admin_token, blind_report, files_report
 from .stats import median
 
 KINDS = ("ephemeral", "floor", "ceiling")
@@ -694,6 +694,8 @@ def markdown(data: dict[str, Any]) -> str:
         lines += blind_report.markdown(summary["blind"])
     if "actions" in summary:
         lines += actions_report.markdown(summary["actions"])
+    if "files" in summary:
+        lines += files_report.markdown(summary["files"])
     if "scale" in summary:
         lines += _scale_md(summary["scale"], machine["cores"])
     if "sanitizer" in summary:

@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import cpu_profile, gc_probe, procs, sanitizer
+from . import cpu_profile, files_report, gc_probe, procs, sanitizer
 from .fanout import senders_needed
 from .profiles import PER_SENDER, Profile
 
 LOADGEN_TIMEOUT = 900.0
+# The load generator's module by scenario: `bench.loadgen`, or a scenario's own that registers itself with it.
+LOADGEN_MODULES = {"files": "bench.files"}
 Log = Callable[[str], None]
 
 
@@ -49,7 +51,7 @@ class Suite:
         result_path.unlink(missing_ok=True)
         with (self.work / f"{stem}.loadgen.log").open("wb") as sink:
             process = subprocess.Popen(
-                [sys.executable, "-m", "bench.loadgen", str(job_path), str(result_path)],
+                [sys.executable, "-m", LOADGEN_MODULES.get(scenario, "bench.loadgen"), str(job_path), str(result_path)],
                 cwd=procs.ROOT,
                 stdout=sink,
                 stderr=subprocess.STDOUT,
@@ -173,6 +175,16 @@ class Suite:
         if self.profile.actions is None:
             return []
         return [self._run("ephemeral", "actions", self.profile.actions) for _ in range(self.profile.repetitions)]
+
+    def files(self) -> list[Any]:
+        """File throughput, a chat beside a transfer and a reader that stops, on one Ephemeral process per
+        repetition (bench/files.py); prints the figures."""
+        if self.profile.files is None:
+            return []
+        runs = [self._run("ephemeral", "files", self.profile.files) for _ in range(self.profile.repetitions)]
+        for line in files_report.figures(files_report.summarize(runs)):
+            self.log(line)
+        return runs
 
     def sanitizer(self) -> dict[str, Any]:
         began = time.perf_counter()

@@ -16,7 +16,19 @@ import pytest
 from tests.support.redis import redis_server_binary
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENARIOS = {"fanout", "rooms", "connections", "storm", "payloads", "blind", "actions", "scale", "sanitizer", "profile"}
+SCENARIOS = {
+    "fanout",
+    "rooms",
+    "connections",
+    "storm",
+    "payloads",
+    "blind",
+    "actions",
+    "files",
+    "scale",
+    "sanitizer",
+    "profile",
+}
 SECTIONS = (
     "## Targets",
     "## Fan-out",
@@ -26,6 +38,7 @@ SECTIONS = (
     "## Server CPU per message by body",
     "## Server-blind rooms: server CPU per message",
     "## Message actions: server CPU per event",
+    "## Files through one process",
     "## Several processes on one Redis",
     "## Sanitizer",
 )
@@ -120,6 +133,26 @@ def test_replies_and_reactions_are_measured_against_plain_messages(tiny_run: Pat
         "server CPU per event, reply against a plain message",
         "server CPU per event, react against a plain message",
     ]
+
+
+def test_files_go_whole_to_every_reader_that_reads(tiny_run: Path) -> None:
+    files = json.loads((tiny_run / "latest.json").read_text())["summary"]["files"]
+    assert set(files["throughput"]) == {"1", "3"}
+    for readers, block in files["throughput"].items():  # each file timed, measured, and checked piece by piece
+        assert block["transfers"] == 1 and block["whole"], readers
+        assert block["delivered_mib_per_s"] > 0 and block["server_cpu_ms_per_mib"] > 0, readers
+    chat = files["chat"]
+    assert chat["refused"] == 0 and chat["transfer"]["files"] >= 1
+    assert chat["baseline"]["samples"] > 0 and chat["transfer"]["samples"] > 0
+    assert len(chat["ratios"]) == 1
+    slow = files["slow"]
+    for kind in ("reading", "stopped"):
+        assert slow[kind]["steps"] == 1 and slow[kind]["readers_whole"] and slow[kind]["late_intact"], kind
+        assert slow[kind]["rss_peak_growth_mb"] is not None, kind
+    # A file this small fits in what the kernel and the server's queue hold for the reader that stopped: it gets
+    # the whole file once it reads again, as the one that read did.
+    assert slow["reading"]["late_pieces"] == slow["stopped"]["late_pieces"] == [slow["chunks"]]
+    assert slow["stopped"]["late_cancelled"] == [""]
 
 
 def test_writes_the_markdown_table(tiny_run: Path) -> None:
