@@ -33,7 +33,7 @@ REPORTS_PER_ADDRESS = Limit(burst=5, per_second=5 / 600)
 # "Typing" notes per participant: a client sends one at most every 3 s while someone types; past this they are dropped.
 TYPING_PER_PARTICIPANT = Limit(burst=5, per_second=1)
 # A reader says how far it has read every few pieces of a file: a 10 MiB file at full speed is a few dozen.
-FILE_PROGRESS_PER_PARTICIPANT = Limit(burst=100, per_second=50)
+FILE_PROGRESS_PER_PARTICIPANT = Limit(burst=200, per_second=100)
 MAX_KEYS = 100_000
 # `TokenBuckets.reserve`: the tokens left are all held by attempts in flight.
 HELD = -1

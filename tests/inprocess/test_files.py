@@ -217,3 +217,30 @@ def test_a_server_without_files_refuses_every_offer(tasks: BackgroundTasks) -> N
     ann, bob = open_room(lambda: Person(app, tasks), STANDARD).members
     assert ann.socket.offer(STANDARD, b"x")[1]["error"] == "invalid"
     assert bob.socket.pending("file") == []
+
+
+def test_a_readers_progress_goes_to_the_senders_sockets_alone_and_is_never_acked(people: Callable[[], Person]) -> None:
+    room = open_room(people, STANDARD)
+    ann, bob = room.members
+    other = open_room(people, STANDARD)
+    offer, _ = ann.socket.offer(STANDARD, DATA)
+    progress = {"from": ann.id, "id": offer["id"], "index": 7}
+    assert bob.socket.client.emit("file_progress", progress) is None  # no ack, as typing
+    bob.socket.pending("file")
+    assert ann.socket.pending("file_progress") == [{"by": bob.id, "id": offer["id"], "index": 7}]
+    assert bob.socket.pending("file_progress") == []
+    # A reader in another room names ann: nothing reaches her.
+    other.members[1].socket.client.emit("file_progress", progress)
+    assert ann.socket.pending("file_progress") == []
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [None, [], {"id": "x", "index": 1}, {"from": 5, "index": 1}, {"index": -1}, {"index": True}, {"index": "7"}],
+)
+def test_malformed_progress_is_dropped_without_a_word(room: Room, bad: Any) -> None:
+    ann, bob = room.members
+    offer, _ = ann.socket.offer(STANDARD, DATA)
+    payload = {"from": ann.id, "id": offer["id"], "index": 1, **bad} if isinstance(bad, dict) else bad
+    assert bob.socket.client.emit("file_progress", payload) is None
+    assert ann.socket.pending("file_progress") == []

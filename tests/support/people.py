@@ -295,12 +295,15 @@ class Person:
         self.http.close()
 
 
-def raw_socket(person: Person, room_id: str) -> websocket.WebSocket:
-    """A member speaking Engine.IO/Socket.IO by hand, connected and welcomed, for frames no client would send."""
+def raw_socket(person: Person, room_id: str, **options: Any) -> websocket.WebSocket:
+    """A member speaking Engine.IO/Socket.IO by hand, connected and welcomed, for frames no client would send.
+
+    `options` go to `websocket.create_connection` (a small receive buffer: `sockopt`)."""
     ws = websocket.create_connection(
         person.base_url.replace("http", "ws", 1) + "/socket.io/?EIO=4&transport=websocket",
         header=[f"Cookie: {person.cookie_header()}"],
         timeout=EVENT_TIMEOUT,
+        **options,
     )
     assert ws.recv().startswith("0{")
     ws.send("40" + json.dumps({"room": room_id}))

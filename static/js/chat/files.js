@@ -75,7 +75,7 @@ export function setUpFiles({ model, connection, you, others, sealed, roomId, max
     Object.assign(file, { stripped: ready.stripped, removed: ready.removed });
     sending.set(handle.id, handle);
     model.add({ id: entryId, from: self.id, alias: self.alias, ts: Date.now(), file });
-    const ack = await handle.done;
+    const ack = await handle.done.catch(() => ({ ok: false, error: "unsealable" }));
     sending.delete(handle.id);
     if (!model.get(entryId)) return; // wiped, or gone from the list, meanwhile
     if (!ack?.ok) return show(entryId, { state: "failed", reason: ack?.error === "cancelled" ? "cancelled" : "broken" }, true);

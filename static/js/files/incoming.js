@@ -54,22 +54,22 @@ export function createIncoming({ sealed, maxBytes, say, changed }) {
   }
 
   return {
-    async offered(payload) {
+    offered(payload) {
       const { from, id, size, chunks } = payload ?? {};
       if (!isText(from) || !isText(id) || !Number.isSafeInteger(size) || size < 1 || size > maxBytes) return;
       if (chunks !== chunkCount(size) || files.has(keyOf(from, id))) return;
-      let said = { name: payload.name, type: payload.type };
-      if (sealed) {
-        try {
-          said = await openFileMeta(sealed.key, { roomId: sealed.roomId, from, fileId: id, size }, payload.e2e);
-        } catch {
-          return changed({ from, id, size, chunks, alias: payload.alias, got: 0, state: "failed", reason: "sealed" });
-        }
-      }
       const file = { from, id, size, chunks, alias: payload.alias, ts: payload.ts, got: 0, state: "receiving" };
-      Object.assign(file, { name: safeName(said.name), type: mediaType(said.type) });
-      files.set(keyOf(from, id), { ...file, pieces: new Array(chunks), upTo: -1, told: -1, queue: Promise.resolve() });
-      changed(file);
+      // Taken at once, so that no piece that comes while a sealed name is opened is lost: pieces wait for it.
+      const pieces = new Array(chunks);
+      const held = { ...file, pieces, arrived: new Set(), upTo: -1, told: -1 };
+      files.set(keyOf(from, id), held);
+      held.queue = (async () => {
+        const where = { roomId: sealed?.roomId, from, fileId: id, size };
+        const said = sealed ? await openFileMeta(sealed.key, where, payload.e2e) : payload;
+        Object.assign(held, { name: safeName(said.name), type: mediaType(said.type) });
+        if (held.pieces) changed({ ...file, name: held.name, type: held.type });
+      })().catch(() => fail(held, "sealed"));
+      return held.queue; // settled once the name and type are known (or the file failed)
     },
 
     piece(payload) {
@@ -77,7 +77,9 @@ export function createIncoming({ sealed, maxBytes, say, changed }) {
       const { index, data } = payload ?? {};
       if (!file || !Number.isSafeInteger(index) || index < 0 || index >= file.chunks || typeof data !== "string") return;
       const limit = Math.ceil(((CHUNK_BYTES + SEALED_EXTRA) * 4) / 3);
-      if (data.length > limit || file.pieces?.[index]) return;
+      // Each index once, counted from its arrival: a copy that comes before the first is opened is no second piece.
+      if (data.length > limit || file.arrived.has(index)) return;
+      file.arrived.add(index);
       // Opened one after another per file: a server-blind piece takes a moment, and order of arrival is kept.
       file.queue = file.queue.then(async () => {
         if (!file.pieces) return;

@@ -37,7 +37,8 @@ export function safeName(name) {
   const last = text.replaceAll("\\", "/").split("/").pop();
   const spaced = last.replace(HIDDEN, " ").split(/\s+/u).filter(Boolean).join(" ");
   const trim = (value) => value.replace(/^[ .]+|[ .]+$/g, "");
-  const kept = trim(trim(spaced.replace(RESERVED, "_")).slice(0, NAME_MAX));
+  // Cut by characters (code points), as the server does, never inside a surrogate pair.
+  const kept = trim([...trim(spaced.replace(RESERVED, "_"))].slice(0, NAME_MAX).join(""));
   return kept || "file";
 }
 
@@ -50,6 +51,6 @@ export function mediaType(type) {
 /** A size for people: "820 B", "14 KB", "3.2 MB". */
 export function sizeText(bytes) {
   if (bytes < 1000) return `${bytes} B`;
-  if (bytes < 1000 * 1000) return `${Math.round(bytes / 1000)} KB`;
+  if (Math.round(bytes / 1000) < 1000) return `${Math.round(bytes / 1000)} KB`;
   return `${(bytes / (1000 * 1000)).toFixed(1)} MB`;
 }

@@ -8,7 +8,7 @@ import { stripMetadata } from "./strip.js";
 export const WINDOW = 16;
 // A reader that says nothing for this long is not waited for any more: the server drops one that falls too far
 // behind, and everyone else goes on.
-export const QUIET_READER_MS = 15000;
+export const QUIET_READER_MS = 8000;
 const MAX_RETRIES = 30;
 
 /**
@@ -24,12 +24,18 @@ export function prepared(bytes) {
 
 const pause = (ms, timers) => new Promise((resolve) => timers.setTimeout(resolve, ms));
 
-/** `send()` again while the server says to wait (`rate_limited` with `retry_after`), at most MAX_RETRIES times. */
-async function withRetries(send, timers) {
+const CANCELLED = Object.freeze({ ok: false, error: "cancelled" });
+
+/**
+ * `send()` again while the server says to wait (`rate_limited` with `retry_after`), at most MAX_RETRIES times;
+ * never once `stopped()`: a file cancelled meanwhile is not offered or continued behind its sender's back.
+ */
+async function withRetries(send, timers, stopped) {
   for (let tries = 0; ; tries += 1) {
     const ack = await send();
     if (ack?.ok || ack?.error !== "rate_limited" || tries >= MAX_RETRIES) return ack;
     await pause(Math.min(Math.max(Number(ack.retry_after) || 1, 1), 10) * 1000, timers);
+    if (stopped()) return CANCELLED;
   }
 }
 
@@ -70,7 +76,7 @@ export function sendFile({ connection, sealed, bytes, name, type, readers, onPro
     const meta = sealed
       ? { e2e: await sealFileMeta(sealed.key, { roomId: sealed.roomId, from: sealed.from, fileId: id, size }, { name, type }) }
       : { name, type };
-    return withRetries(() => connection.offerFile({ id, size, ...meta }), timers);
+    return withRetries(() => connection.offerFile({ id, size, ...meta }), timers, () => cancelled);
   }
 
   async function run() {
@@ -78,11 +84,11 @@ export function sendFile({ connection, sealed, bytes, name, type, readers, onPro
     if (!offered?.ok) return offered;
     for (let index = 0; index < chunks; index += 1) {
       await waitForReaders(index);
-      if (cancelled) return { ok: false, error: "cancelled" };
+      if (cancelled) return CANCELLED;
       const piece = bytes.subarray(index * CHUNK_BYTES, (index + 1) * CHUNK_BYTES);
       const where = sealed && { roomId: sealed.roomId, from: sealed.from, fileId: id, index, chunks };
       const data = sealed ? await sealChunk(sealed.key, where, piece) : b64urlEncodeFast(piece);
-      const ack = await withRetries(() => connection.sendChunk(id, index, data), timers);
+      const ack = await withRetries(() => connection.sendChunk(id, index, data), timers, () => cancelled);
       if (!ack?.ok) return ack;
       onProgress?.(index + 1, chunks);
     }
