@@ -19,11 +19,15 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.support import (
+    PASSWORD,
     PHONE,
     create_room,
+    create_room_to_share_card,
+    enter_from_share_card,
     expect_connected,
     expect_present,
     join_room,
+    open_room_menu,
     pair_up,
     purge,
     tap_socket,
@@ -217,4 +221,29 @@ def test_a_phone_and_a_desktop_share_a_photo_and_a_pdf_and_after_a_purge_no_prof
     assert found == {}, f"the files left traces in the profile: {found}"
     in_bytes = [p.name for p in profile_dir.rglob("*") if p.is_file() and stripped in p.read_bytes()]
     assert in_bytes == [], f"the photo is on disk in {in_bytes}"
+    assert ours(page_errors) == []
+
+
+def test_a_leavers_photo_vanishes_and_its_url_is_revoked_in_a_room_that_vanishes_leavers(
+    new_page: NewPage, shared_server: RunningServer, page_errors: list[str]
+) -> None:
+    ann, bob = new_page(), new_page(**PHONE)
+    ann.goto(shared_server.url + "/")
+    ann.locator("#room-options summary").click()
+    ann.get_by_role("switch", name="Vanish on leave").check()
+    link = create_room_to_share_card(ann, shared_server.url, "ann", "vanishing", PASSWORD, fresh=False)
+    enter_from_share_card(ann, link)
+    join_room(bob, link, "bob")
+    for page in (ann, bob):
+        expect_present(page, "ann", "bob")
+    attach(bob, "street.png", png_with_location(), "image/png")
+    image = card(ann, "street.png").locator("img.file-image")
+    expect(image).to_be_visible()
+    url = image.get_attribute("src")
+    assert ann.evaluate(LOADS, url)
+    open_room_menu(bob)
+    bob.click("#logout")
+    expect_present(ann, "ann")
+    expect(ann.locator(".file-card")).to_have_count(0)
+    assert not ann.evaluate(LOADS, url), "the leaver's photo still loads from its blob: URL"
     assert ours(page_errors) == []
