@@ -94,7 +94,7 @@ def _as_javascript(text: str) -> str:
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
-def _well_formed(text: object, label: str) -> str:
+def well_formed(text: object, label: str) -> str:
     """Text that UTF-8 can carry as it is: no lone surrogate (TextEncoder would silently replace it)."""
     if not isinstance(text, str):
         raise CryptoError(f"{label} must be text")
@@ -104,7 +104,7 @@ def _well_formed(text: object, label: str) -> str:
     return joined
 
 
-def _framed(*fields: str | bytes) -> bytes:
+def framed(*fields: str | bytes) -> bytes:
     """LP(x) ‖ LP(y) ‖ …, LP(x) = u32be(len(x)) ‖ x; strings as UTF-8."""
     out = bytearray()
     for item in fields:
@@ -131,26 +131,26 @@ def _counter(value: object) -> int:
 
 def message_aad(room_id: object, sender: object, sid: bytes, n: int) -> bytes:
     """The AAD of a message: the room, the sender's participant id, the page-load id and the counter."""
-    room = _well_formed(room_id, "room id")
-    who = _well_formed(sender, "from")
-    return _framed(MESSAGE_LABEL, room, who, sid, struct.pack(">Q", n))
+    room = well_formed(room_id, "room id")
+    who = well_formed(sender, "from")
+    return framed(MESSAGE_LABEL, room, who, sid, struct.pack(">Q", n))
 
 
 def edit_aad(room_id: object, sender: object, message_id: object, sid: bytes, n: int) -> bytes:
     """The AAD of an edit: as a message's, under its own label, with the id of the message it changes."""
-    room = _well_formed(room_id, "room id")
-    who = _well_formed(sender, "from")
-    original = _well_formed(message_id, "message id")
-    return _framed(EDIT_LABEL, room, who, original, sid, struct.pack(">Q", n))
+    room = well_formed(room_id, "room id")
+    who = well_formed(sender, "from")
+    original = well_formed(message_id, "message id")
+    return framed(EDIT_LABEL, room, who, original, sid, struct.pack(">Q", n))
 
 
 def name_aad(salt: bytes) -> bytes:
-    return _framed(NAME_LABEL, salt)
+    return framed(NAME_LABEL, salt)
 
 
 def derive_keys(password: str, salt: bytes | str, iter: int, link_secret: bytes | str) -> Keys:
     """The verifier (sent instead of the password) and the raw message key, as deriveKeys in crypto.js."""
-    secret = unicodedata.normalize("NFC", _well_formed(password, "password")).encode("utf-8")
+    secret = unicodedata.normalize("NFC", well_formed(password, "password")).encode("utf-8")
     if not secret:
         raise CryptoError("the password must not be empty")
     salt_bytes = _bytes_of(salt, SALT_BYTES, "salt")
@@ -231,7 +231,7 @@ def seal_edit(
     return _seal(message_key, aad, sid_bytes, counter, message, iv)
 
 
-def _refuse_constant(name: str) -> None:
+def refuse_constant(name: str) -> None:
     raise CryptoError(f"{name} is not JSON")
 
 
@@ -239,7 +239,7 @@ def parsed_message(plaintext: bytes) -> dict[str, Any]:
     """`{"a", "t", "ts"}` from a padded plaintext, refused unless JSON.parse and the same checks accept it."""
     if not plaintext or len(plaintext) % PAD_BYTES:
         raise CryptoError("plaintext not padded")
-    value = json.loads(plaintext.decode("utf-8"), parse_constant=_refuse_constant)
+    value = json.loads(plaintext.decode("utf-8"), parse_constant=refuse_constant)
     if not isinstance(value, dict):
         raise CryptoError("not an object")
     a, t, ts = value.get("a"), value.get("t"), value.get("ts")
@@ -277,7 +277,7 @@ def seal_name(message_key: bytes, salt: bytes | str, name: str, *, iv: bytes | N
     """`name_ct`: base64url(iv ‖ ciphertext ‖ tag), bound to the room's salt."""
     aad = name_aad(_bytes_of(salt, SALT_BYTES, "salt"))
     nonce = secrets.token_bytes(IV_BYTES) if iv is None else _bytes_of(iv, IV_BYTES, "iv")
-    data = _well_formed(name, "name").encode("utf-8")
+    data = well_formed(name, "name").encode("utf-8")
     return b64url_encode(nonce + AESGCM(message_key).encrypt(nonce, data, aad))
 
 

@@ -12,7 +12,18 @@ from typing import Any
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from .crypto import IV_BYTES, MAX_SAFE_INTEGER, PAD_BYTES, TAG_BYTES, CryptoError, b64url_decode, b64url_encode
+from .crypto import (
+    IV_BYTES,
+    MAX_SAFE_INTEGER,
+    PAD_BYTES,
+    TAG_BYTES,
+    CryptoError,
+    b64url_decode,
+    b64url_encode,
+    framed,
+    refuse_constant,
+    well_formed,
+)
 
 CHUNK_BYTES = 32768
 SEALED_EXTRA = IV_BYTES + TAG_BYTES
@@ -42,17 +53,6 @@ def chunk_count(size: object) -> int:
     return -(-_count(size, 1, "a file's size") // CHUNK_BYTES)
 
 
-def _text(value: object, label: str) -> str:
-    """Text that UTF-8 can carry: a lone surrogate (which the page's TextEncoder would silently replace) is refused."""
-    if not isinstance(value, str):
-        raise CryptoError(f"{label} must be text")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise CryptoError(f"{label} must be well-formed text") from None
-    return value
-
-
 def _file_id(file_id: object) -> bytes:
     data = b64url_decode(file_id) if isinstance(file_id, str) else b""
     if len(data) != FILE_ID_BYTES:
@@ -60,20 +60,15 @@ def _file_id(file_id: object) -> bytes:
     return data
 
 
-def _framed(*fields: bytes) -> bytes:
-    """LP(x) ‖ LP(y) ‖ …, LP(x) = u32be(len(x)) ‖ x."""
-    return b"".join(struct.pack(">I", len(item)) + item for item in fields)
-
-
 def _who(room_id: object, sender: object, file_id: object) -> tuple[bytes, bytes, bytes]:
-    return _text(room_id, "room id").encode(), _text(sender, "from").encode(), _file_id(file_id)
+    return well_formed(room_id, "room id").encode(), well_formed(sender, "from").encode(), _file_id(file_id)
 
 
 def meta_aad(room_id: object, sender: object, file_id: object, size: object) -> bytes:
     """The AAD of a file's meta: the room, the sender's participant id, the file id, its size and chunk count."""
     whole = _count(size, 1, "a file's size")
     fields = (*_who(room_id, sender, file_id), struct.pack(">Q", whole), struct.pack(">Q", chunk_count(whole)))
-    return _framed(META_LABEL, *fields)
+    return framed(META_LABEL, *fields)
 
 
 def _place(index: object, chunks: object) -> tuple[int, int]:
@@ -87,7 +82,7 @@ def _place(index: object, chunks: object) -> tuple[int, int]:
 def chunk_aad(room_id: object, sender: object, file_id: object, index: object, chunks: object) -> bytes:
     """The AAD of a chunk: the room, the sender, the file id, the chunk's index and the file's chunk count."""
     at, count = _place(index, chunks)
-    return _framed(CHUNK_LABEL, *_who(room_id, sender, file_id), struct.pack(">Q", at), struct.pack(">Q", count))
+    return framed(CHUNK_LABEL, *_who(room_id, sender, file_id), struct.pack(">Q", at), struct.pack(">Q", count))
 
 
 def _chunk_fits(length: int, index: object, chunks: object) -> bool:
@@ -112,7 +107,7 @@ def _opened(message_key: bytes, sealed: object, aad: bytes) -> bytes:
 
 def padded_meta(name: object, type_: object) -> bytes:
     """`{"name","type"}` as JSON in UTF-8 (spelt as JSON.stringify spells it), space-padded to a multiple of 256."""
-    meta = {"name": _text(name, "name"), "type": _text(type_, "type")}
+    meta = {"name": well_formed(name, "name"), "type": well_formed(type_, "type")}
     data = json.dumps(meta, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     size = math.ceil(len(data) / PAD_BYTES) * PAD_BYTES
     if size > MAX_META_BYTES:
@@ -120,15 +115,11 @@ def padded_meta(name: object, type_: object) -> bytes:
     return data.ljust(size, b" ")
 
 
-def _refuse_constant(name: str) -> None:
-    raise CryptoError(f"{name} is not JSON")
-
-
 def parsed_meta(plaintext: bytes) -> dict[str, str]:
     """`{"name", "type"}` from a padded plaintext, refused unless JSON.parse and the same checks accept it."""
     if not plaintext or len(plaintext) % PAD_BYTES or len(plaintext) > MAX_META_BYTES:
         raise CryptoError("meta not padded")
-    value = json.loads(plaintext.decode("utf-8"), parse_constant=_refuse_constant)
+    value = json.loads(plaintext.decode("utf-8"), parse_constant=refuse_constant)
     if not isinstance(value, dict):
         raise CryptoError("not an object")
     name, type_ = value.get("name"), value.get("type")

@@ -1,6 +1,6 @@
-// Server-blind rooms, v1: the key derivation and the sealed envelopes. WebCrypto only, no
-// imports: the same file runs in the page and under Node's tests, and tests/vectors/e2e-v1.json
-// holds it and its Python mirror (ephemeral_client/crypto.py) to the same answers.
+// Server-blind rooms, v1: the key derivation and the sealed envelopes (e2e/files.js seals files with its
+// framing). WebCrypto only, no imports: the same file runs in the page and under Node's tests, and
+// tests/vectors/e2e-v1.json holds it and its Python mirror (ephemeral_client/crypto.py) to the same answers.
 //   K0 = PBKDF2-HMAC-SHA256(NFC(password) as UTF-8, salt S (16 bytes), iter, 32)
 //   verifier = HKDF-SHA256(K0, salt = link secret L (32 bytes), "ephemeral/e2e/v1/verifier", 32)
 //   message key = HKDF-SHA256(K0, salt = L, "ephemeral/e2e/v1/message", 32), AES-256-GCM
@@ -86,12 +86,14 @@ function bytesOf(value, length, label) {
   return bytes;
 }
 
-function wellFormed(text, label) {
+/** `text` if it is a string with no lone surrogate (it has one UTF-8 form); a TypeError naming `label` if not. */
+export function wellFormed(text, label) {
   if (typeof text !== "string" || /\p{Cs}/u.test(text)) throw new TypeError(`e2e: ${label} must be well-formed text`);
   return text;
 }
 
-function concat(parts) {
+/** The bytes of `parts` one after another. */
+export function concat(parts) {
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   let at = 0;
   for (const part of parts) {
@@ -102,7 +104,7 @@ function concat(parts) {
 }
 
 /** LP(x) ‖ LP(y) ‖ …, LP(x) = u32be(len(x)) ‖ x; strings as UTF-8. */
-function framed(...fields) {
+export function framed(...fields) {
   return concat(
     fields.flatMap((field) => {
       const bytes = typeof field === "string" ? encoder.encode(field) : field;
@@ -113,7 +115,8 @@ function framed(...fields) {
   );
 }
 
-function u64be(n) {
+/** `n` as 8 bytes, big-endian. */
+export function u64be(n) {
   const out = new Uint8Array(8);
   new DataView(out.buffer).setBigUint64(0, BigInt(n));
   return out;

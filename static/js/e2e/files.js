@@ -11,6 +11,8 @@
 //            LP(file id) ‖ LP(u64be(i)) ‖ LP(u64be(chunks)))
 //   sealed = base64url(iv (12 random bytes) ‖ ciphertext ‖ tag); LP(x) = u32be(len(x)) ‖ x
 
+import { concat, framed, u64be, wellFormed } from "./crypto.js";
+
 export const CHUNK_BYTES = 32768;
 export const SEALED_EXTRA = 28;
 
@@ -73,11 +75,6 @@ export function chunkCount(size) {
   return Math.ceil(size / CHUNK_BYTES);
 }
 
-function wellFormed(text, label) {
-  if (typeof text !== "string" || /\p{Cs}/u.test(text)) throw new TypeError(`e2e: ${label} must be well-formed text`);
-  return text;
-}
-
 function fileIdBytes(fileId) {
   const bytes = typeof fileId === "string" ? b64urlDecodeFast(fileId) : null;
   if (bytes?.length !== FILE_ID_BYTES) throw new RangeError("e2e: a file id is 16 bytes as base64url");
@@ -89,34 +86,6 @@ function ivOf(options) {
   const iv = typeof options.iv === "string" ? b64urlDecodeFast(options.iv) : options.iv;
   if (!(iv instanceof Uint8Array) || iv.length !== IV_BYTES) throw new RangeError("e2e: iv must be 12 bytes");
   return iv;
-}
-
-function concat(parts) {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
-
-function u64be(n) {
-  const out = new Uint8Array(8);
-  new DataView(out.buffer).setBigUint64(0, BigInt(n));
-  return out;
-}
-
-/** LP(x) ‖ LP(y) ‖ …, LP(x) = u32be(len(x)) ‖ x; strings as UTF-8. */
-function framed(...fields) {
-  return concat(
-    fields.flatMap((field) => {
-      const bytes = typeof field === "string" ? encoder.encode(field) : field;
-      const length = new Uint8Array(4);
-      new DataView(length.buffer).setUint32(0, bytes.length);
-      return [length, bytes];
-    }),
-  );
 }
 
 function metaAad({ roomId, from, fileId, size }) {
