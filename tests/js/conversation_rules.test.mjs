@@ -8,6 +8,7 @@ import { mentions } from "../../static/js/chat/mentions.js";
 import { createMessageModel } from "../../static/js/chat/model.js";
 import { presenceChanges, roomState } from "../../static/js/chat/roles.js";
 import { apiRules } from "../../static/js/room_options.js";
+import { fakeTimers } from "./fake_timers.mjs";
 
 describe("mentions", () => {
   test("@alias names its person, in any case and compatibility form, anywhere in the text", () => {
@@ -34,30 +35,6 @@ describe("mentions", () => {
   });
 });
 
-/** Timers that run only when `advance(ms)` passes them. */
-function fakeTimers() {
-  let now = 0;
-  let next = 1;
-  const due = new Map();
-  return {
-    setTimeout(run, ms) {
-      due.set(next, { at: now + ms, run });
-      return next++;
-    },
-    clearTimeout: (id) => due.delete(id),
-    advance(ms) {
-      now += ms;
-      for (const [id, timer] of [...due].sort((a, b) => a[1].at - b[1].at)) {
-        if (timer.at > now) continue;
-        due.delete(id);
-        timer.run();
-      }
-    },
-    get pending() {
-      return due.size;
-    },
-  };
-}
 
 const message = (id, from) => ({ id, from, alias: from, html: `<p>${id}</p>`, ts: 0 });
 

@@ -18,6 +18,7 @@ import {
 import { PROGRESS_EVERY, createIncoming } from "../../static/js/files/incoming.js";
 import { DOWNLOAD_TYPE, NAME_MAX, imageTypeOf, mediaType, safeName, sizeText } from "../../static/js/files/kinds.js";
 import { QUIET_READER_MS, WINDOW, prepared, sendFile } from "../../static/js/files/outgoing.js";
+import { fakeTimers } from "./fake_timers.mjs";
 
 const ascii = (text) => Array.from(text, (char) => char.charCodeAt(0));
 const bytes = (...parts) => Uint8Array.from(parts.flat(Infinity));
@@ -54,27 +55,6 @@ const JPEG = bytes(
   [0x12, 0x34, 0xff, 0xd9],
 );
 
-/** Timers that run only when `advance(ms)` passes them. */
-function fakeTimers() {
-  let now = 0;
-  let next = 1;
-  const due = new Map();
-  return {
-    setTimeout(run, ms) {
-      due.set(next, { at: now + ms, run });
-      return next++;
-    },
-    clearTimeout: (id) => due.delete(id),
-    advance(ms) {
-      now += ms;
-      for (const [id, timer] of [...due].sort((a, b) => a[1].at - b[1].at)) {
-        if (timer.at > now) continue;
-        due.delete(id);
-        timer.run();
-      }
-    },
-  };
-}
 
 /** Everything already under way and owing nothing to a timer or to crypto has happened. */
 async function settle() {
