@@ -28,7 +28,7 @@ from ephemeral.rooms import E2E, STANDARD
 from tests.conftest import each_mode_and_store_once
 from tests.integration.test_message_actions import _redis_text, mode, peer, redis_peer
 from tests.support.e2e_shapes import create_body
-from tests.support.files import b64, received
+from tests.support.files import received, traces
 from tests.support.people import Person, Socket, raw_events_until, raw_socket
 from tests.support.process import rss_kib
 from tests.support.server import RunningServer
@@ -47,15 +47,6 @@ def marked_file(size: int) -> tuple[bytes, str]:
     for at in range(0, size - len(mark), 64 * 1024):
         data[at : at + len(mark)] = mark.encode()
     return bytes(data), mark
-
-
-def traces(mark: str) -> list[bytes]:
-    """How the mark looks as bytes and inside base64url text, at each of the three alignments a piece may give it."""
-    found = [mark.encode()]
-    for shift in range(3):
-        text = b64(bytes(shift) + mark.encode())
-        found.append(text[(shift * 4 + 2) // 3 + 1 : -2].encode())
-    return found
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import re
 import requests
 
 from tests.conftest import each_mode_and_store_once
+from tests.support.files import traces
 from tests.support.people import Person
 
 MARK = "zq7marker"
@@ -51,6 +52,13 @@ def _exercise(srv) -> list[str]:
     assert not ann_socket.call("message", {"text": MESSAGE * 1000})["ok"]
     assert not ann_socket.call("message", [MESSAGE])["ok"]
     ann_socket.client.emit(MARK + "event", {"text": MESSAGE})
+    # Files: one whole, with a name and bytes carrying the mark, and refused offers and pieces naming it.
+    content = (MESSAGE * 40).encode()
+    file_id = ann_socket.send_file("standard", content, name=f"{MARK}.pdf", kind="application/pdf")
+    assert bob_socket.wait("file")["name"] == f"{MARK}.pdf"
+    assert not ann_socket.call("file_offer", {"id": MARK, "size": 5, "name": MESSAGE})["ok"]
+    assert not ann_socket.chunk(file_id, 9, MESSAGE)["ok"]
+    bob_socket.client.emit("file_progress", {"from": MARK, "id": file_id, "index": 0})
     # Reports, and the operator's answers: a reason off the list, an unknown room, a wrong token, the list.
     assert bob.post_json(f"/api/rooms/{room_id}/report", {"reason": MESSAGE}).status_code == 400
     assert bob.post_json(f"/api/rooms/{room_id}/report", {"reason": "harassment"}).status_code == 202
@@ -88,6 +96,7 @@ def test_no_user_data_in_server_output(own_server):
     assert srv.stop() == 0
     output = srv.output()
     assert "serving on port" in output  # the capture works: the server did write here
-    leaks = [needle for needle in (MARK, ADDRESS, *room_ids) if needle in output]
+    in_base64 = [trace.decode() for trace in traces(MARK)]  # a file's pieces travel as base64url
+    leaks = [needle for needle in (MARK, ADDRESS, *room_ids, *in_base64) if needle in output]
     assert leaks == [], f"server output contains user data: {leaks}"
     assert not re.search(r"Traceback|File \".*\", line", output)

@@ -102,3 +102,12 @@ def received(mode: str, offered: dict[str, Any], relayed: list[dict[str, Any]]) 
     mine = sorted((p for p in relayed if p["id"] == offered["id"]), key=lambda p: p["index"])
     assert [p["index"] for p in mine] == list(range(offered["chunks"])), "a piece is missing or came twice"
     return b"".join(piece_bytes(mode, p["data"]) for p in mine)
+
+
+def traces(mark: str) -> list[bytes]:
+    """How the mark looks as bytes and inside base64url text, at each of the three alignments a piece may give it."""
+    found = [mark.encode()]
+    for shift in range(3):
+        text = b64(bytes(shift) + mark.encode())
+        found.append(text[(shift * 4 + 2) // 3 + 1 : -2].encode())
+    return found
