@@ -30,7 +30,7 @@ from tests.support.server import ROOT, RunningServer, start_server
 HOOKS = {"EPHEMERAL_TEST_HOOKS": "1"}
 GENERIC_ACK = {"ok": False, "error": "internal", "message": "Something went wrong."}
 CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https:; media-src https:; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' https: blob:; media-src https:; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'; object-src 'none'"
 )
 SKIPPED_DIRS = {".venv", ".git"}
@@ -88,6 +88,7 @@ def test_stats_count_hashes_limits_and_rooms(hooked):
         "messages_by_participant",
         "reports_by_address",
         "typing_by_participant",
+        "file_progress_by_participant",
     }
     room_id = Person(srv.url).create().json()["room_id"]
     assert Person(srv.url).join(room_id, password="wrong").status_code == 403
@@ -102,6 +103,7 @@ def test_stats_count_hashes_limits_and_rooms(hooked):
         "messages_by_participant": 0,
         "reports_by_address": 0,
         "typing_by_participant": 0,
+        "file_progress_by_participant": 0,
     }
 
 

@@ -2,7 +2,7 @@
 // stripped (or sent as they are once confirmed), and shown as entries of the conversation. Each finished file
 // is one `blob:` URL, revoked the moment its entry leaves the model: a wipe (purge, logout, kick, expiry,
 // reload), a disappearing message's time, a leaver's vanishing, the list's cap. Nothing is written anywhere.
-import { t } from "../catalog.js";
+import { errorText, t } from "../catalog.js";
 import { messageKey } from "../e2e/session.js";
 import { createIncoming } from "../files/incoming.js";
 import { DOWNLOAD_TYPE, imageTypeOf, mediaType, safeName, sizeText } from "../files/kinds.js";
@@ -13,6 +13,12 @@ const entryOf = (from, id) => `file:${from}:${id}`;
 const REDRAW_PIECES = 8;
 const internal = new Set(["pieces", "upTo", "told", "queue", "blob"]);
 const shown = (file) => Object.fromEntries(Object.entries(file).filter(([key]) => !internal.has(key)));
+
+/** Words for a refused file: its own for its size, a host's right in a broadcast room, else the catalog's. */
+function refusal(code, maxBytes) {
+  if (code === "too_large") return t("files.too_large", { max: sizeText(maxBytes) });
+  return code === "forbidden" ? t("room.forbidden") : errorText(code);
+}
 
 /**
  * Wire files for one chat page. `model` the conversation; `connection()` the socket's; `you()` who this page is;
@@ -54,7 +60,8 @@ export function setUpFiles({ model, connection, you, others, sealed, roomId, max
 
   async function send(picked) {
     const self = you();
-    if (!self || !maxBytes) return showError(t("files.off"));
+    if (!self) return; // not in the room yet: nothing to send to
+    if (!maxBytes) return showError(t("files.off"));
     if (picked.size > maxBytes) return showError(t("files.too_large", { max: sizeText(maxBytes) }));
     if (picked.size === 0) return showError(t("files.empty"));
     const ready = prepared(new Uint8Array(await picked.arrayBuffer()));
@@ -78,7 +85,11 @@ export function setUpFiles({ model, connection, you, others, sealed, roomId, max
     const ack = await handle.done.catch(() => ({ ok: false, error: "unsealable" }));
     sending.delete(handle.id);
     if (!model.get(entryId)) return; // wiped, or gone from the list, meanwhile
-    if (!ack?.ok) return show(entryId, { state: "failed", reason: ack?.error === "cancelled" ? "cancelled" : "broken" }, true);
+    if (!ack?.ok) {
+      const cancelled = ack?.error === "cancelled";
+      if (!cancelled) showError(refusal(ack?.error, maxBytes));
+      return show(entryId, { state: "failed", reason: cancelled ? "cancelled" : "broken" }, true);
+    }
     const image = imageTypeOf(ready.bytes);
     const url = URL.createObjectURL(new Blob([ready.bytes], { type: image ?? DOWNLOAD_TYPE }));
     urls.set(entryId, url);
