@@ -148,10 +148,10 @@ def test_the_servers_memory_comes_back_down_after_each_file(
     assert grown_mib < RSS_SLACK_MIB, f"one more file left {grown_mib:.1f} MiB behind"
 
 
-ROOMS, SENDERS_PER_ROOM, FILE_BYTES = 4, 5, 256 * 1024
-# Two of the files are 10 MiB and go through the room where a reader stops reading: unbounded, its queue alone
-# would hold more than 26 MB of their text.
-BIG_FILES = 2
+ROOMS, SENDERS_PER_ROOM, FILE_BYTES = 4, 5, 64 * 1024
+# Two of the files are 6 MiB and go through the room where a reader stops reading: unbounded, its queue alone
+# would hold more than 16 MB of their text.
+BIG_FILES, BIG_FILE_BYTES = 2, 6 * MIB
 Rooms = list[tuple[str, Person, Socket, list[Socket]]]
 
 
@@ -163,7 +163,7 @@ def send_all_at_once(rooms: Rooms) -> dict[str, tuple[Socket, bytes]]:
         for _, _host, reader, senders in rooms:
             host_id = reader.logged("welcome")[0]["you"]["id"]
             for sender in senders:
-                data = secrets.token_bytes(BIG if len(jobs) < BIG_FILES else FILE_BYTES)
+                data = secrets.token_bytes(BIG_FILE_BYTES if len(jobs) < BIG_FILES else FILE_BYTES)
                 jobs.append((reader, data, pool.submit(sender.send_paced, "standard", data, [host_id])))
         for reader, data, job in jobs:
             files[job.result()["id"]] = (reader, data)
