@@ -5,7 +5,7 @@ conversation between two people) in Debian's Chromium, and writes
 docs/screenshots/{landing,share,chat}-{desktop,phone}-{light,dark}.png; then a broadcast
 room on phones: its host's controls and what a reader sees,
 docs/screenshots/{host-controls,broadcast-reader}-phone-{light,dark}.png; then what people do to messages
-(scripts/screenshots_conversation.py). `--only PART` shoots one part.
+(scripts/screenshots_conversation.py) and files (scripts/screenshots_files.py). `--only PART` shoots one part.
 """
 
 from __future__ import annotations
@@ -153,7 +153,13 @@ def conversation(browser: Browser, base_url: str) -> list[Path]:
     return screenshots_conversation.shoot_all(browser, base_url, SCHEMES)
 
 
-PARTS: dict[str, Callable[[Browser, str], list[Path]]] = {"chats": chats, "conversation": conversation}
+def files(browser: Browser, base_url: str) -> list[Path]:
+    from scripts import screenshots_files  # as for the conversation
+
+    return screenshots_files.shoot_all(browser, base_url, SCHEMES)
+
+
+PARTS: dict[str, Callable[[Browser, str], list[Path]]] = {"chats": chats, "conversation": conversation, "files": files}
 
 
 def main(argv: list[str] | None = None) -> int:
