@@ -138,6 +138,7 @@ def test_in_a_server_blind_room_a_phone_sends_a_photo_and_a_pdf_it_must_confirm(
         "Sent as it is: hidden data could not be removed."
     )
     expect(card(bob, "report.pdf").locator("img")).to_have_count(0)
+    expect(card(bob, "report.pdf").locator(".file-size")).to_have_text("90 B · application/pdf")  # opened from e2e
     name, pdf = downloaded(bob, card(bob, "report.pdf").locator("a.file-download"))
     assert (name, pdf) == ("report.pdf", PDF)
     # The server relayed sealed text only: neither name appears in what reached bob's socket.

@@ -11,7 +11,7 @@ import { prepared, sendFile } from "../files/outgoing.js";
 const entryOf = (from, id) => `file:${from}:${id}`;
 // A file's entry is drawn again at most this often while it travels (and always when its state changes).
 const REDRAW_PIECES = 8;
-const internal = new Set(["pieces", "upTo", "told", "queue", "blob"]);
+const internal = new Set(["pieces", "arrived", "upTo", "told", "queue", "blob"]);
 const shown = (file) => Object.fromEntries(Object.entries(file).filter(([key]) => !internal.has(key)));
 
 /** Words for a refused file: its own for its size, a host's right in a broadcast room, else the catalog's. */
@@ -103,7 +103,8 @@ export function setUpFiles({ model, connection, you, others, sealed, roomId, max
     urls.delete(entryId);
     const file = message?.file;
     if (!file) return;
-    if (message.from === you()?.id) sending.get(file.id)?.cancel();
+    // This page's own file stops for everyone; one it receives (its person's other tab's too) stops here.
+    if (sending.has(file.id) && message.from === you()?.id) sending.get(file.id).cancel();
     else incoming.drop(message.from, file.id);
   }
 
@@ -146,7 +147,7 @@ export function setUpFiles({ model, connection, you, others, sealed, roomId, max
     const card = event.target.closest?.(".file-cancel") && event.target.closest(".file-card");
     const entry = card && model.get(card.dataset.entry);
     if (!entry?.file) return;
-    if (entry.from === you()?.id) sending.get(entry.file.id)?.cancel();
+    if (entry.from === you()?.id && sending.has(entry.file.id)) sending.get(entry.file.id).cancel();
     else {
       incoming.drop(entry.from, entry.file.id);
       show(card.dataset.entry, { state: "failed", reason: "cancelled" }, true);

@@ -1,4 +1,4 @@
-// A file's place in the conversation: its name and size, its progress and a Cancel button while it travels, then
+// A file's place in the conversation: its name, size and type, its progress and a Cancel button while it travels, then
 // the image inline (from its `blob:` URL) or a Download button. Every word by textContent; nothing of a file is
 // ever rendered as a page or run.
 import { t } from "../catalog.js";
@@ -22,7 +22,7 @@ function element(tag, className, text) {
 /** What the sender was told of the file's hidden data, or what stopped it. */
 function statusOf(file, mine) {
   if (file.state === "failed") return t(WORDS[file.reason] ?? "files.broken");
-  if (!mine) return "";
+  if (!mine || file.stripped === undefined) return ""; // what was stripped is known to the sending page only
   if (file.stripped) return t(file.removed?.length ? "files.stripped" : "files.clean");
   return t("files.as_is");
 }
@@ -40,7 +40,9 @@ export function fileCard(message, mine) {
     card.append(image);
   }
   const about = element("p", "file-about");
-  about.append(element("span", "file-name", file.name), " ", element("span", "file-size", sizeText(file.size)));
+  // The type is what the sender's page said (cleaned), shown as words only: what is shown comes from the bytes.
+  const said = file.type ? ` · ${file.type}` : "";
+  about.append(element("span", "file-name", file.name), " ", element("span", "file-size", sizeText(file.size) + said));
   card.append(about);
   if (file.state === "receiving" || file.state === "sending") {
     const progress = element("progress", "file-progress");
