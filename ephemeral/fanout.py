@@ -57,7 +57,10 @@ class SharedManager(socketio.RedisManager):  # type: ignore[misc]
 
     def _handle_emit(self, message: dict[str, Any]) -> None:
         if message.get("event") == protocol.FILE_CHUNK:
-            readers = self.slow_readers.keep(self, message.get("data"), message.get("room"), message.get("namespace"))
+            # Published as the event's argument list: the piece is its one argument.
+            data = message.get("data")
+            piece = data[0] if isinstance(data, list) and data else data
+            readers = self.slow_readers.keep(self, piece, message.get("room"), message.get("namespace"))
             if not readers:
                 return
             message = {**message, "room": readers}
