@@ -50,7 +50,6 @@ def _seat(registry: RoomStore, room_id: str, token: str, sid: str) -> Seat:
     try:
         seat = registry.attach(room_id, token, sid)
         join_room(seat.room_id)
-        join_room(protocol.sender_room(seat.room_id, seat.you.id))
         if not registry.exists(seat.room_id):
             # Purged by another process between attach and join_room: its closure missed us.
             registry.detach(sid)

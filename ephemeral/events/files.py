@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 
+from flask_socketio import join_room
+
 from .. import file_fields, protocol
 from ..errors import EphemeralError, Invalid
 from ..extensions import socketio
@@ -34,6 +36,8 @@ def offer_file(socket: Seated, payload: object) -> Ack:
     offer = file_fields.offer(socket.mode, bodies.fields(payload), svc.settings.max_file_bytes)
     audience = svc.registry.audience(socket.sid)
     svc.transfers.open(socket.sid, audience.you.id, audience.room_id, offer, audience.sids)
+    # Readers' progress comes back to the sockets that offer files, only those, through a room of their own.
+    join_room(protocol.sender_room(socket.room_id, socket.participant_id))
     if audience.sids:
         socketio.emit(protocol.FILE, protocol.file(audience.you, offer), to=audience.sids)
     return protocol.ok(id=offer.id, chunks=offer.chunks)

@@ -380,6 +380,21 @@ describe("sending a file", () => {
     assert.deepEqual(connection.cancels(), [{ kind: "cancel", id: handle.id }]);
   });
 
+  test("cancel while the offer is on its way: no piece goes, and the file is stopped once the offer is taken", async () => {
+    let answer;
+    const held = new Promise((resolve) => (answer = resolve));
+    const { handle, connection, finished } = sending({ chunks: 3, script: { offer: [held] } });
+    await settle();
+    handle.cancel(); // the server does not know this file yet: its answer to this cancel is `invalid`
+    answer({ ok: true, id: handle.id, chunks: 3 });
+    assert.deepEqual(await finished(), { ok: false, error: "cancelled" });
+    assert.deepEqual(connection.indexes(), []);
+    assert.deepEqual(connection.cancels(), [
+      { kind: "cancel", id: handle.id },
+      { kind: "cancel", id: handle.id },
+    ]);
+  });
+
   test("cancel while a piece is on its way: no piece after it", async () => {
     let answer;
     const held = new Promise((resolve) => (answer = resolve));
@@ -747,6 +762,21 @@ describe("receiving a file", () => {
     );
     assert.deepEqual(said, [["bob", offer.id, 2]]);
     incoming.drop(offer.from, offer.id); // twice: nothing
+  });
+
+  test("an id offered again, a finished file's, is not a new file; after a wipe it may be", async () => {
+    const { incoming, changes, offer, chunks } = oneFile();
+    for (const chunk of chunks) incoming.piece(chunk);
+    await until(() => changes.at(-1).state === "done", "the file finished");
+    const count = changes.length;
+    incoming.offered({ ...offer, name: "other.txt" });
+    for (const chunk of chunks) incoming.piece(chunk);
+    await settle();
+    assert.equal(changes.length, count);
+    incoming.clear();
+    incoming.offered(offer);
+    await settle();
+    assert.equal(changes.length, count + 1);
   });
 
   test("clear forgets every file on its way", async () => {

@@ -49,6 +49,7 @@ export function setUpFiles({ model, connection, you, others, sealed, roomId, max
     const entryId = entryOf(file.from, file.id);
     const view = shown(file);
     if (file.blob) {
+      if (urls.has(entryId)) URL.revokeObjectURL(urls.get(entryId)); // never two URLs for one entry
       const url = URL.createObjectURL(file.blob);
       urls.set(entryId, url);
       view.url = url;

@@ -17,6 +17,8 @@ const keyOf = (from, id) => `${from}\n${id}`;
  */
 export function createIncoming({ sealed, maxBytes, say, changed }) {
   const files = new Map();
+  // Every file this page was offered, by sender and id: an id offered again (a finished file's) is not a new file.
+  const seen = new Set();
 
   function fail(file, reason) {
     if (!files.has(keyOf(file.from, file.id))) return;
@@ -57,7 +59,8 @@ export function createIncoming({ sealed, maxBytes, say, changed }) {
     offered(payload) {
       const { from, id, size, chunks } = payload ?? {};
       if (!isText(from) || !isText(id) || !Number.isSafeInteger(size) || size < 1 || size > maxBytes) return;
-      if (chunks !== chunkCount(size) || files.has(keyOf(from, id))) return;
+      if (chunks !== chunkCount(size) || seen.has(keyOf(from, id))) return;
+      seen.add(keyOf(from, id));
       const file = { from, id, size, chunks, alias: payload.alias, ts: payload.ts, got: 0, state: "receiving" };
       // Taken at once, so that no piece that comes while a sealed name is opened is lost: pieces wait for it.
       const pieces = new Array(chunks);
@@ -109,10 +112,11 @@ export function createIncoming({ sealed, maxBytes, say, changed }) {
       files.delete(keyOf(from, id));
     },
 
-    /** Forget every file on its way. */
+    /** Forget every file on its way, and which were offered. */
     clear() {
       for (const file of files.values()) file.pieces = null;
       files.clear();
+      seen.clear();
     },
   };
 }

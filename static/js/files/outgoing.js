@@ -32,6 +32,7 @@ const CANCELLED = Object.freeze({ ok: false, error: "cancelled" });
  */
 async function withRetries(send, timers, stopped) {
   for (let tries = 0; ; tries += 1) {
+    if (stopped()) return CANCELLED;
     const ack = await send();
     if (ack?.ok || ack?.error !== "rate_limited" || tries >= MAX_RETRIES) return ack;
     await pause(Math.min(Math.max(Number(ack.retry_after) || 1, 1), 10) * 1000, timers);
@@ -81,7 +82,8 @@ export function sendFile({ connection, sealed, bytes, name, type, readers, onPro
 
   async function run() {
     const offered = await offer();
-    if (!offered?.ok) return offered;
+    if (offered?.ok && cancelled) connection.cancelFile(id); // cancelled while the offer was on its way
+    if (!offered?.ok || cancelled) return offered?.ok ? CANCELLED : offered;
     for (let index = 0; index < chunks; index += 1) {
       await waitForReaders(index);
       if (cancelled) return CANCELLED;
