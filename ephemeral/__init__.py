@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import logs
+from . import i18n, logs
 from .after_connect import run_after_connect
 from .config import Settings, from_env, with_overrides
 from .connect_deadline import close_unconnected_sessions
@@ -96,9 +96,7 @@ def create_app(
         JSON_SORT_KEYS=False,
     )
     app.session_interface = SessionInterface()
-    # Templates mark their words with _(); the languages to come add catalogs.
-    app.jinja_env.add_extension("jinja2.ext.i18n")
-    app.jinja_env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    i18n.install(app, ROOT)
 
     gate = HashGate(settings.bcrypt_threads, settings.bcrypt_queue, settings.bcrypt_wait, settings.bcrypt_budget)
     offload = make_offload(settings.async_mode, settings.bcrypt_threads)

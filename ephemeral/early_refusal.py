@@ -4,7 +4,8 @@ Most of a guessing storm is refused attempts. Each used to cost the event loop a
 request context, the session cookie, the body or the form, the CSRF check and, on
 the form, a whole page. Here the answer is decided from the method, the path and
 the client address alone, with a fixed body: the API's JSON, or a page rendered
-once at start. Nothing is read, no session opened, no cookie set.
+once at start in each language. Nothing is read but the headers that choose the
+page's language, no session opened, no cookie set.
 """
 
 from __future__ import annotations
@@ -14,10 +15,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from flask import Flask, render_template
+from werkzeug.wrappers import Request
 
+from . import languages
 from .admission import refusal_before_reading
 from .errors import RateLimited
 from .hash_gate import BUSY
+from .i18n import gettext
 from .services import Services
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -46,14 +50,15 @@ class EarlyRefusal:
     def __init__(self, wsgi_app: WsgiApp, app: Flask) -> None:
         self.wsgi_app = wsgi_app
         self._services: Services = app.extensions["ephemeral"]
-        # Keyed by (is the API, the refusal's words): every answer this middleware can give.
-        self._bodies: dict[tuple[bool, str], tuple[str, bytes]] = {}
-        with app.test_request_context():
-            for text in (RateLimited.text, BUSY):
-                page = render_template("refused.html", message=text).encode()
-                self._bodies[False, text] = ("text/html; charset=utf-8", page)
-                answer = json.dumps({"error": RateLimited.code, "message": text}).encode()
-                self._bodies[True, text] = ("application/json", answer)
+        # Keyed by (the page's language or None for the API, the refusal's words): every answer it can give.
+        self._bodies: dict[tuple[str | None, str], tuple[str, bytes]] = {}
+        for text in (RateLimited.text, BUSY):
+            answer = json.dumps({"error": RateLimited.code, "message": text}).encode()
+            self._bodies[None, text] = ("application/json", answer)
+            for language in languages.LANGUAGES:
+                with app.test_request_context(headers={"Accept-Language": language.tag}):
+                    page = render_template("refused.html", message=gettext(text)).encode()
+                self._bodies[language.tag, text] = ("text/html; charset=utf-8", page)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") == "POST":
@@ -62,7 +67,8 @@ class EarlyRefusal:
                 api, room_id = found
                 refusal = refusal_before_reading(self._services, environ.get("REMOTE_ADDR"), room_id)
                 if refusal is not None:
-                    kind, body = self._bodies[api, refusal.message]
+                    language = None if api else languages.for_request(Request(environ)).tag
+                    kind, body = self._bodies[language, refusal.message]
                     headers = [("Content-Type", kind), ("Content-Length", str(len(body))), *refusal.headers().items()]
                     start_response(STATUS, headers)
                     return [body]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 from .errors import Invalid
+from .words import N_
 
 ALIAS_MAX = 32
 ROOM_NAME_MAX = 64
@@ -30,29 +32,53 @@ _WHITESPACE_RUN = re.compile(r"\s+")
 _FOLDED_CONTROLS = frozenset("\t\n\v\f\r")
 
 
-def display_name(value: object, label: str, limit: int) -> str:
+@dataclass(frozen=True, slots=True)
+class NameWords:
+    """A name field's refusals, whole sentences each, so a translator never has to fit a label into one."""
+
+    not_text: str
+    hidden: str
+    empty: str
+    too_long: str  # with %(limit)s
+
+
+ALIAS_WORDS = NameWords(
+    N_("Alias must be text."),
+    N_("Alias contains invisible or control characters."),
+    N_("Alias must not be empty."),
+    N_("Alias must be at most %(limit)s characters."),
+)
+ROOM_NAME_WORDS = NameWords(
+    N_("Room name must be text."),
+    N_("Room name contains invisible or control characters."),
+    N_("Room name must not be empty."),
+    N_("Room name must be at most %(limit)s characters."),
+)
+
+
+def display_name(value: object, words: NameWords, limit: int) -> str:
     """NFKC-normalise, refuse hidden characters, trim and fold inner whitespace; the result is what is stored."""
     if not isinstance(value, str):
-        raise Invalid(f"{label} must be text.")
+        raise Invalid(words.not_text)
     normal = unicodedata.normalize("NFKC", value)
     if _INVISIBLE.search(normal) or any(
         unicodedata.category(char) in _FORBIDDEN_CATEGORIES and char not in _FOLDED_CONTROLS for char in normal
     ):
-        raise Invalid(f"{label} contains invisible or control characters.")
+        raise Invalid(words.hidden)
     name = _WHITESPACE_RUN.sub(" ", normal).strip()
     if not name:
-        raise Invalid(f"{label} must not be empty.")
+        raise Invalid(words.empty)
     if len(name) > limit:
-        raise Invalid(f"{label} must be at most {limit} characters.")
+        raise Invalid(words.too_long, limit=limit)
     return name
 
 
 def alias(value: object) -> str:
-    return display_name(value, "Alias", ALIAS_MAX)
+    return display_name(value, ALIAS_WORDS, ALIAS_MAX)
 
 
 def room_name(value: object) -> str:
-    return display_name(value, "Room name", ROOM_NAME_MAX)
+    return display_name(value, ROOM_NAME_WORDS, ROOM_NAME_MAX)
 
 
 def alias_key(name: str) -> str:
@@ -63,11 +89,11 @@ def alias_key(name: str) -> str:
 def password(value: object) -> str:
     """Every character counts: no trimming and no normalisation."""
     if not isinstance(value, str) or not value:
-        raise Invalid("Password must not be empty.")
+        raise Invalid(N_("Password must not be empty."))
     if len(value) > PASSWORD_MAX:
-        raise Invalid(f"Password must be at most {PASSWORD_MAX} characters.")
+        raise Invalid(N_("Password must be at most %(limit)s characters."), limit=PASSWORD_MAX)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise Invalid("Password contains characters that cannot be encoded.") from None
+        raise Invalid(N_("Password contains characters that cannot be encoded.")) from None
     return value

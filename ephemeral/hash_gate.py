@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from .errors import RateLimited
 from .fair_queue import FairQueue, Place
 from .ratelimit import Limit
+from .words import N_
 
 Clock = Callable[[], float]
 
@@ -27,7 +28,7 @@ HASH_BUDGET = Limit(burst=15, per_second=0.5)
 HASH_WAIT = 30
 HASH_QUEUE = 128
 
-BUSY = "The server is busy checking passwords. Try again in a moment."
+BUSY = N_("The server is busy checking passwords. Try again in a moment.")
 # The learned cost of a hash follows a change (of bcrypt cost, of CPU) within a few hashes.
 _SMOOTHING = 0.3
 

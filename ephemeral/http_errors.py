@@ -8,8 +8,10 @@ from flask import Flask, Response, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from .errors import EphemeralError, Invalid, MethodNotAllowed, NotFound
+from .i18n import gettext
 from .logs import Safe
 from .views import gone_page
+from .words import N_
 
 log = logging.getLogger("ephemeral")
 
@@ -18,11 +20,13 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _respond(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Response:
+def _respond(status: int, code: str, message: str, headers: dict[str, str] | None = None, **params: object) -> Response:
+    """The API's English `message`; a page's words in the reader's language, slots filled after translation."""
     if _wants_json():
-        response = jsonify(error=code, message=message)
+        response = jsonify(error=code, message=message % params if params else message)
     else:
-        response = Response(render_template("error.html", status=status, message=message), mimetype="text/html")
+        words = gettext(message) % params if params else gettext(message)
+        response = Response(render_template("error.html", status=status, message=words), mimetype="text/html")
     response.status_code = status
     response.headers.update(headers or {})
     return response
@@ -31,7 +35,7 @@ def _respond(status: int, code: str, message: str, headers: dict[str, str] | Non
 def _ephemeral_error(error: EphemeralError) -> Response:
     if isinstance(error, NotFound) and not _wants_json():
         return gone_page()
-    return _respond(error.status, error.code, error.message, error.headers())
+    return _respond(error.status, error.code, error.words, error.headers(), **error.params)
 
 
 def _http_error(error: HTTPException) -> Response:
@@ -39,7 +43,7 @@ def _http_error(error: HTTPException) -> Response:
     if status == 404:
         if _wants_json() or request.path.startswith("/r/"):
             return _ephemeral_error(NotFound())
-        return _respond(404, "not_found", "There is nothing at this address.")
+        return _respond(404, "not_found", N_("There is nothing at this address."))
     if status in (400, 413):
         # Malformed or oversized bodies are the client's mistake: 400 `invalid`.
         return _respond(400, Invalid.code, Invalid.text)

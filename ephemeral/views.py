@@ -10,21 +10,23 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 from . import admission, bindings, csrf, fields, protocol, room_rules
 from .errors import AliasTaken, EphemeralError, Invalid, NotFound, ProofRequired, WrongPassword
 from .events import announce
+from .i18n import gettext, say
 from .proof_of_work import Challenge
 from .qr import qr_svg
 from .rooms import E2E, STANDARD, Binding, Door, looks_like_room_id
 from .services import services
+from .words import N_
 
 blueprint = Blueprint("views", __name__)
 
 GONE_REASONS = {
-    "purged": "Every message is gone from every screen, and everyone in it was signed out.",
-    "expired": "The room reached the end of its time and was destroyed with everything in it.",
-    "logout": "You left the room. Your view was wiped; the room goes on without you.",
-    "removed": "A host removed you from the room. Your view was wiped.",
-    "closed": "The server's operator closed this room. Every message is gone from every screen.",
-    "shutdown": "The server shut down and destroyed every room.",
-    "gone": "This room does not exist, has expired, or was purged.",
+    "purged": N_("Every message is gone from every screen, and everyone in it was signed out."),
+    "expired": N_("The room reached the end of its time and was destroyed with everything in it."),
+    "logout": N_("You left the room. Your view was wiped; the room goes on without you."),
+    "removed": N_("A host removed you from the room. Your view was wiped."),
+    "closed": N_("The server's operator closed this room. Every message is gone from every screen."),
+    "shutdown": N_("The server shut down and destroyed every room."),
+    "gone": N_("This room does not exist, has expired, or was purged."),
 }
 
 
@@ -57,14 +59,14 @@ def _field_errors(error: EphemeralError, names: tuple[str, ...]) -> dict[str, st
     """The words for each of the form's fields `error` is about, in form order; empty when it is about none."""
     if not isinstance(error, Invalid):
         field = _FIELD_OF.get(type(error))
-        return {field: error.message} if field in names else {}
+        return {field: say(error)} if field in names else {}
     # The store stops at the first wrong field; checking each again names every one that is wrong.
     found = {}
     for name in names:
         try:
             _FIELD_CHECKS[name](request.form.get(name, ""))
         except Invalid as wrong:
-            found[name] = wrong.message
+            found[name] = say(wrong)
     return found
 
 
@@ -76,13 +78,13 @@ def _refused(template: str, error: EphemeralError, names: tuple[str, ...], **con
         status=error.status,
         headers=error.headers(),
         errors=errors,
-        error=None if errors else error.message,
+        error=None if errors else say(error),
         **context,
     )
 
 
 # The page's script solves a challenge and sends again without a word; these are for a browser without it.
-PROOF_WORDS = (
+PROOF_WORDS = N_(
     "Many wrong passwords were tried in this room just now, so for a while joining needs a moment's work by "
     "this page's script. Turn on JavaScript, or try again in a minute."
 )
@@ -97,7 +99,7 @@ def _challenge(room_id: str, error: EphemeralError | None = None) -> Challenge |
 
 # A server-blind room is made and entered by the page's script, which keeps the password and the link's key
 # in the browser; a form posted without it would have to send them, so the server takes none.
-NEEDS_SCRIPT = (
+NEEDS_SCRIPT = N_(
     "This room is server-blind: the password and the link's key never leave your browser, so creating or "
     "joining one needs this page's script. Turn on JavaScript and try again."
 )
@@ -118,7 +120,7 @@ def _join_page(room_id: str, door: Door, status: int = 200, **context: Any) -> R
 
 
 def gone_page(status: int = 404) -> Response:
-    return _page("gone.html", status=status, reason="gone", explanation=GONE_REASONS["gone"])
+    return _page("gone.html", status=status, reason="gone", explanation=gettext(GONE_REASONS["gone"]))
 
 
 @blueprint.get("/")
@@ -183,7 +185,7 @@ def room(room_id: str) -> Response:
     binding = _bound(room_id)
     if binding is None:
         return _join_page(room_id, door)
-    return _page("chat.html", purged_explanation=GONE_REASONS["purged"], **_room_context(binding))
+    return _page("chat.html", purged_explanation=gettext(GONE_REASONS["purged"]), **_room_context(binding))
 
 
 @blueprint.get("/r/<room_id>/share")
@@ -203,7 +205,7 @@ def join(room_id: str) -> Response:
     if door is None:
         return gone_page()
     if door.mode == E2E:  # the script joins through the API; nothing of the form is read
-        return _join_page(room_id, door, Invalid.status, error=NEEDS_SCRIPT, errors={})
+        return _join_page(room_id, door, Invalid.status, error=gettext(NEEDS_SCRIPT), errors={})
     form = {"alias": request.form.get("alias", "")}
     try:
         csrf.check(request)
@@ -220,7 +222,7 @@ def join(room_id: str) -> Response:
         return gone_page()
     except EphemeralError as error:
         if isinstance(error, ProofRequired):
-            error.message = PROOF_WORDS
+            error.words = error.message = PROOF_WORDS
         challenge = _challenge(room_id, error)
         context = {"room_id": room_id, "form": form, "challenge": challenge, "mode": STANDARD, "kdf": None}
         return _refused("join.html", error, ("alias", "password"), **context)
@@ -234,4 +236,4 @@ def gone() -> Response:
     reason = request.args.get("reason", "gone")
     if reason not in GONE_REASONS:
         reason = "gone"
-    return _page("gone.html", reason=reason, explanation=GONE_REASONS[reason])
+    return _page("gone.html", reason=reason, explanation=gettext(GONE_REASONS[reason]))

@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from ..errors import Invalid
+from ..words import N_
 
 # Room kinds: `pair` has two seats and locks itself once both are taken; in `broadcast` only hosts send.
 GROUP, PAIR, BROADCAST = "group", "pair", "broadcast"
@@ -57,17 +58,17 @@ def settle(rules: Rules | None, *, ttl: float, max_participants: int) -> RoomSta
     """
     rules = rules or Rules()
     if rules.kind not in KINDS or rules.purge not in PURGE_POLICIES:
-        raise Invalid("Unknown room kind or purge policy.")
+        raise Invalid(N_("Unknown room kind or purge policy."))
     if (
         rules.disappear not in DISAPPEAR_AFTER
         or isinstance(rules.disappear, bool)
         or not isinstance(rules.vanish, bool)
         or not isinstance(rules.history, bool)
     ):
-        raise Invalid("Unknown disappearing time, or vanish or history is not true or false.")
+        raise Invalid(N_("Unknown disappearing time, or vanish or history is not true or false."))
     lifetime = math.ceil(ttl) if rules.ttl is None else min(_whole(rules.ttl, 1), math.ceil(ttl))
     if rules.kind == PAIR and rules.seats not in (None, PAIR_SEATS):
-        raise Invalid("A pair room has two seats.")
+        raise Invalid(N_("A pair room has two seats."))
     asked = PAIR_SEATS if rules.kind == PAIR else rules.seats
     seats = max_participants if asked is None else min(_whole(asked, PAIR_SEATS), max_participants)
     return RoomState(rules.kind, rules.purge, False, lifetime, seats, rules.disappear, rules.vanish, rules.history)
@@ -75,5 +76,5 @@ def settle(rules: Rules | None, *, ttl: float, max_participants: int) -> RoomSta
 
 def _whole(value: object, least: int) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < least:
-        raise Invalid(f"Must be a whole number of at least {least}.")
+        raise Invalid(N_("Must be a whole number of at least %(least)s."), least=least)
     return value

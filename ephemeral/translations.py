@@ -1,0 +1,80 @@
+"""The catalogs a translator edits, `translations/<code>/LC_MESSAGES/messages.po`, read once at start.
+
+One catalog per language serves both sides. Its entries without a context are the pages' words (gettext
+msgids, the English text the templates and the server's refusals hold). Its entries with a context are
+the scripts' words: the context is the key `static/js/strings/en.js` names, and the page hands the
+language's table to its scripts. An entry not yet translated, or marked fuzzy, shows the English text.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import os
+from collections.abc import Iterable
+
+from babel import Locale
+from babel.messages.catalog import Catalog, Message
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from .languages import ENGLISH, Language
+
+ScriptEntry = str | dict[str, str]
+# Numbers that reach every plural category of the ten languages (French "many" only at a million).
+_PLURAL_SAMPLES = (*range(0, 200), 1_000, 1_000_000, 2_000_000)
+
+
+def _plural_categories(catalog: Catalog, locale: Locale) -> dict[str, int]:
+    """Which gettext plural form each of the locale's CLDR categories (what Intl.PluralRules says) uses."""
+    form_of = gettext.c2py(catalog.plural_expr)
+    categories: dict[str, int] = {}
+    for count in _PLURAL_SAMPLES:
+        categories.setdefault(locale.plural_form(count), form_of(count))
+    return categories
+
+
+def _done(message: Message) -> bool:
+    strings = message.string if isinstance(message.string, (list, tuple)) else [message.string]
+    return bool(message.id) and not message.fuzzy and all(strings)
+
+
+def script_table(catalog: Catalog, locale: Locale) -> dict[str, ScriptEntry]:
+    """The scripts' entries by key: text, or text by plural category for an entry with a plural."""
+    categories = _plural_categories(catalog, locale)
+    table: dict[str, ScriptEntry] = {}
+    for message in catalog:
+        if not message.context or not _done(message):
+            continue
+        if isinstance(message.string, (list, tuple)):
+            forms = message.string
+            table[message.context] = {category: forms[index] for category, index in categories.items()}
+        else:
+            table[message.context] = message.string
+    return table
+
+
+class Catalogs:
+    """Every language's gettext translations and script table, by language code."""
+
+    def __init__(self, folder: str, languages: Iterable[Language]) -> None:
+        self._gettext: dict[str, gettext.NullTranslations] = {ENGLISH.code: gettext.NullTranslations()}
+        self._scripts: dict[str, dict[str, ScriptEntry]] = {ENGLISH.code: {}}
+        for language in languages:
+            if language == ENGLISH:
+                continue
+            path = os.path.join(folder, language.code, "LC_MESSAGES", "messages.po")
+            with open(path, "rb") as po:
+                catalog = read_po(po, locale=language.code)
+            compiled = io.BytesIO()
+            write_mo(compiled, catalog)  # fuzzy entries are left out: they show the English text
+            compiled.seek(0)
+            self._gettext[language.code] = gettext.GNUTranslations(compiled)
+            self._scripts[language.code] = script_table(catalog, Locale.parse(language.code))
+
+    def gettext(self, language: Language) -> gettext.NullTranslations:
+        return self._gettext[language.code]
+
+    def script_table(self, language: Language) -> dict[str, ScriptEntry]:
+        """Empty for English: the scripts carry the English table themselves."""
+        return self._scripts[language.code]
