@@ -14,7 +14,7 @@ import { mentionCheck } from "./chat/mentions.js";
 import { createMessageModel } from "./chat/model.js";
 import { setUpPanels } from "./chat/panels.js";
 import { setUpPeople } from "./chat/people.js";
-import { quoteOf, renderMessages, textOf } from "./chat/render.js";
+import { quoteOf, renderMessages, sentence, textOf } from "./chat/render.js";
 import { allowed, presenceChanges, roleOf, roomState } from "./chat/roles.js";
 import { setUpSending } from "./chat/sending.js";
 import {
@@ -228,7 +228,7 @@ const connection = connect(roomId, {
         forgetting.left(id); // in a room that vanishes a leaver's messages
         files.left(id); // a file on its way waits for them no longer
       }
-      for (const [key, alias] of notes) model.note(t(key, { alias }));
+      for (const [key, alias] of notes) model.note(sentence(key, { alias }));
       for (const id of arrived) peerHistory.arrived(participants, id); // in a room that shares history
     }
     here = participants;

@@ -3,6 +3,7 @@
 // cancels too. Editing puts the message's source text in the box and keeps what was typed before, which
 // comes back when the edit is saved or cancelled. Names and quotes go in with textContent.
 import { t } from "../catalog.js";
+import { sentenceNodes } from "./bidi.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -37,8 +38,9 @@ export function setUpComposeMode({ text, send }) {
     }
     const quote = document.createElement("span");
     quote.className = "quote-text";
+    quote.dir = "auto";
     quote.textContent = mode.quote;
-    words.replaceChildren(t("composer.replying", { alias: mode.alias }), " ", quote);
+    words.replaceChildren(...sentenceNodes("composer.replying", { alias: mode.alias }), " ", quote);
     cancelButton.setAttribute("aria-label", t("composer.cancel_reply"));
   }
 

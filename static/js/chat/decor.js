@@ -11,6 +11,13 @@ function span(className, text) {
   return element;
 }
 
+/** A span of what someone typed (an alias, a quote): its direction is its own. */
+function typed(className, text) {
+  const element = span(className, text);
+  element.dir = "auto";
+  return element;
+}
+
 // Three dots; the button's name is its aria-label, so the row or entry around it keeps its own text.
 const SVG = "http://www.w3.org/2000/svg";
 export function dots() {
@@ -41,13 +48,13 @@ export function quote(target, text) {
     button.type = "button";
     button.className = "quote";
     button.dataset.to = target.id;
-    button.append(span("visually-hidden", t("reply.in_reply_to")), span("quote-alias", target.alias), " ");
-    button.append(span("quote-text", text));
+    button.append(span("visually-hidden", t("reply.in_reply_to")), typed("quote-alias", target.alias), " ");
+    button.append(typed("quote-text", text));
     return button;
   }
   const gone = document.createElement("p");
   gone.className = "quote gone";
-  if (target.state === "removed") gone.append(span("quote-alias", target.alias), " ", t("message.removed"));
+  if (target.state === "removed") gone.append(typed("quote-alias", target.alias), " ", t("message.removed"));
   else gone.textContent = t("reply.gone");
   return gone;
 }

@@ -3,7 +3,7 @@
 // by that person and not verified by the server. Every page picks the same sharer from presence, and the
 // newcomer takes history only from the one it expects, once per welcome and soon after it.
 // No DOM here, so Node tests drive it; chat.js wires it.
-import { t } from "../catalog.js";
+import { sentence } from "./bidi.js";
 import { HOST } from "./roles.js";
 
 /** Messages handed on at most: the server refuses more. */
@@ -64,7 +64,7 @@ export function setUpHistory({ model, sealed, rules, youId, connection, forgetti
 
   /** Add what was handed over, marked as shared by `by`; a server-blind room opens each envelope first. */
   function take(messages, by) {
-    model.note(t("history.shared", { alias: by, count: messages.length }));
+    model.note(sentence("history.shared", { alias: by, count: messages.length }));
     if (sealed) return sealed.receiveShared(messages, by);
     for (const message of messages) model.add({ ...message, shared: by });
     return Promise.resolve();

@@ -60,11 +60,15 @@ export function createMessageModel({ maxEntries = MAX_ENTRIES } = {}) {
       return true;
     },
 
-    /** Store a note of the page's own (`text`, from the catalog) as the newest entry; returns its id. */
+    /**
+     * Store a note of the page's own (`text`, from the catalog, or a bidi.js sentence, whose `parts` the renderer
+     * draws with each alias isolated) as the newest entry; returns its id.
+     */
     note(text) {
       notes += 1;
       const id = `${NOTE_ID_PREFIX}${notes}`;
-      store(id, { note: String(text) });
+      const said = typeof text === "object" && text !== null && Array.isArray(text.parts);
+      store(id, said ? { note: String(text.text), parts: Object.freeze([...text.parts]) } : { note: String(text) });
       return id;
     },
 

@@ -1,7 +1,7 @@
 // What folds away around the conversation: the room menu and the people list
 // (folded on a phone, always open on a wide screen; app.css decides), and the
 // invite, purge, remove, unsend and file dialogs, which open over the room without leaving it.
-import { t } from "../catalog.js";
+import { sentenceNodes } from "./bidi.js";
 
 /** A button with aria-expanded that opens and closes the element it controls (its `open` class). */
 function disclosure(button, onOpen = () => {}) {
@@ -54,13 +54,15 @@ export function setUpPanels() {
       return ask(purge, "purge");
     },
     confirmKick(alias) {
-      document.getElementById("kick-title").textContent = t("kick.title", { alias });
+      document.getElementById("kick-title").replaceChildren(...sentenceNodes("kick.title", { alias }));
       return ask(kick, "kick");
     },
     confirmUnsend: () => ask(unsend, "unsend"),
     /** Ask before a file whose hidden data could not be removed goes out, naming it. */
     confirmFile(name) {
-      document.getElementById("file-dialog-name").textContent = name;
+      const named = document.getElementById("file-dialog-name");
+      named.dir = "auto";
+      named.textContent = name;
       return ask(file, "send");
     },
     closeMenu: () => menu.close(),

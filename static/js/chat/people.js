@@ -87,6 +87,7 @@ export function setUpPeople(actions) {
     item.dataset.who = String(colourOf(participant.id));
     const name = document.createElement("span");
     name.className = "alias";
+    name.dir = "auto";
     name.textContent = participant.alias;
     item.append(name);
     if (participant.role === HOST) item.append(" ", mark("host", "mark.host"));

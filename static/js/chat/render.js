@@ -8,10 +8,14 @@ import { cleanToFragment } from "../e2e/sanitize.js";
 import { fileCard } from "../files/card.js";
 import { localTime } from "../time.js";
 import { isLive, replyTarget, shortQuote } from "./changes.js";
+import { nodesOf, sentenceNodes } from "./bidi.js";
 import { actionsToggle, foot, quote, removedMarker } from "./decor.js";
 import { colourOf, continuesRun } from "./grouping.js";
 import { dropLayoutWhitespace, holdExternalMedia } from "./media.js";
 import { view } from "./view.js";
+
+// The page builds a note's sentence here, so that the alias in it is drawn isolated (bidi.js).
+export { sentence } from "./bidi.js";
 
 // Whether the list shows its newest entry. Only scrolling changes it, so content
 // that grows under a pinned view (an image loading) cannot unpin it.
@@ -77,8 +81,11 @@ function renderMessageBody(message) {
   for (const link of fragment.querySelectorAll("a")) {
     link.target = "_blank";
   }
+  // Each paragraph goes the way its own first letter does: "مرحبا hello" right to left, in any page.
+  for (const block of fragment.querySelectorAll("p, li, blockquote, pre, h1, h2, h3, h4, h5, h6")) block.dir = "auto";
   const body = document.createElement("div");
   body.className = "body";
+  body.dir = "auto";
   body.append(fragment);
   return body;
 }
@@ -104,6 +111,7 @@ function messageEntry(model, message, page) {
   head.className = "head";
   const who = document.createElement("span");
   who.className = "alias";
+  who.dir = "auto";
   who.textContent = message.alias;
   const when = document.createElement("time");
   when.dateTime = new Date(message.ts).toISOString();
@@ -135,7 +143,7 @@ function messageEntry(model, message, page) {
     by.className = "shared-by";
     // Its author handed it on themselves: "shared"; someone else did: by whom.
     const own = message.shared === message.alias;
-    by.textContent = own ? t("mark.shared") : t("mark.shared_by", { alias: message.shared });
+    by.replaceChildren(...(own ? [t("mark.shared")] : sentenceNodes("mark.shared_by", { alias: message.shared })));
     head.append(by, " ");
   }
   head.append(when);
@@ -171,7 +179,7 @@ function entryFor(id) {
 function noteEntry(note) {
   const item = document.createElement("li");
   item.className = "system";
-  item.textContent = note.note;
+  item.append(...(note.parts ? nodesOf(note.parts) : [note.note]));
   notesShown.set(note.id, item);
   return item;
 }

@@ -1,6 +1,8 @@
 // The words around the conversation: the connection's status, a room action's failure, the composer's notices
 // and errors, and the countdown to the room's end. Text only, all of it from the catalog.
 import { errorText, t } from "../catalog.js";
+import { clock } from "../time.js";
+import { sentenceNodes } from "./bidi.js";
 import { view } from "./view.js";
 
 export function showStatus(text, state) {
@@ -42,10 +44,7 @@ const WARNINGS = [
 
 export function showCountdown(secondsLeft) {
   const s = Math.max(0, Math.ceil(secondsLeft));
-  const hours = Math.floor(s / 3600);
-  const minutes = Math.floor((s % 3600) / 60);
-  const seconds = String(s % 60).padStart(2, "0");
-  view.countdown.textContent = hours ? `${hours}:${String(minutes).padStart(2, "0")}:${seconds}` : `${minutes}:${seconds}`;
+  view.countdown.textContent = clock(s);
   const warning = WARNINGS.find(([limit]) => s <= limit);
   view.countdown.classList.toggle("warning", Boolean(warning));
   const text = warning ? t(warning[1]) : "";
@@ -80,7 +79,8 @@ export function showPurgedCard(by, youId) {
   const card = document.getElementById("purged-card").content.cloneNode(true);
   if (by) {
     const mine = by.id === youId;
-    card.querySelector("#purged-by").textContent = mine ? t("gone.purged_by_you") : t("gone.purged_by", by);
+    const words = mine ? [t("gone.purged_by_you")] : sentenceNodes("gone.purged_by", by);
+    card.querySelector("#purged-by").replaceChildren(...words);
   }
   document.title = t("gone.title");
   const main = document.getElementById("main");

@@ -1,7 +1,7 @@
 // "ann is typing…" under the conversation, and this page's own typing told to the room (chat/typing.js decides
 // when). The room menu's switch "Show others that I am typing" is on by default and lives in this page's
 // memory only: turned off, an "off" goes at once and nothing more.
-import { t } from "../catalog.js";
+import { sentenceNodes } from "./bidi.js";
 import { createTypingReceiver, createTypingSender, typingWords } from "./typing.js";
 
 const timers = { now: () => performance.now(), setTimer: setTimeout, clearTimer: clearTimeout };
@@ -18,7 +18,7 @@ export function setUpTyping({ text, line, toggle, emit, youId, aliasOf }) {
   function draw(ids) {
     const aliases = ids.map(aliasOf).filter((alias) => alias != null);
     const words = typingWords(aliases);
-    line.textContent = words ? t(...words) : "";
+    line.replaceChildren(...(words ? sentenceNodes(...words) : []));
   }
 
   const receiver = createTypingReceiver({ ...timers, onChange: draw });
