@@ -57,8 +57,9 @@ $(RUN_DEPS): requirements.txt | $(VENV)/bin/python
 	$(PY) -m pip install -q -r requirements.txt
 	touch $@
 
-$(TEST_DEPS): requirements.txt requirements-test.txt | $(VENV)/bin/python
+$(TEST_DEPS): requirements.txt requirements-test.txt terminal/pyproject.toml | $(VENV)/bin/python
 	$(PY) -m pip install -q -r requirements.txt -r requirements-test.txt
+	$(PY) -m pip install -q --no-deps -e ./terminal
 	touch $(RUN_DEPS) $@
 
 # websockets (load generator, ceiling) comes with the test requirements: the
