@@ -31,6 +31,8 @@ def _plural_categories(catalog: Catalog, locale: Locale) -> dict[str, int]:
     categories: dict[str, int] = {}
     for count in _PLURAL_SAMPLES:
         categories.setdefault(locale.plural_form(count), form_of(count))
+    # Intl says "other" for a fraction even where no whole number is "other" (Russian): the last form.
+    categories.setdefault("other", max(categories.values()))
     return categories
 
 

@@ -1,9 +1,24 @@
 // The one string catalog of the scripts: words by key, never written inline.
-// Pure (no DOM), so Node tests check it. English is the only table today;
-// another language is another table in TABLES, and createCatalog picks it.
+// English comes with the scripts (strings/en.js); another language's table comes
+// with the page, which the server made from translations/<language>/messages.po
+// (a JSON block, data only). createCatalog is pure, so Node tests check it.
 import en from "./strings/en.js";
 
-export const TABLES = Object.freeze({ en });
+/** The page's language and its table, or English when the page has none (or in Node). */
+function pageTables() {
+  const root = globalThis.document?.documentElement;
+  const language = root?.lang || "en";
+  const block = globalThis.document?.getElementById("script-strings");
+  if (!block || language === "en") return { language: "en", tables: { en } };
+  try {
+    return { language, tables: { en, [language]: Object.freeze(JSON.parse(block.textContent)) } };
+  } catch {
+    return { language: "en", tables: { en } }; // a broken block shows English, never nothing
+  }
+}
+
+const page = pageTables();
+export const TABLES = Object.freeze(page.tables);
 
 /** Every code an ack's `error` can carry: the server's, then the client's own (connection.js). */
 export const ERROR_CODES = Object.freeze([
@@ -35,9 +50,16 @@ export const ERROR_CODES = Object.freeze([
 const FALLBACK_ERROR = "internal";
 const PLACEHOLDER = /\{(\w+)\}/g;
 
-/** Put params into `{name}` slots in one pass, so a value (an alias) is never read as a slot itself. */
-function fill(text, params) {
-  return text.replace(PLACEHOLDER, (slot, name) => (Object.hasOwn(params, name) ? String(params[name]) : slot));
+/**
+ * Put params into `{name}` slots in one pass, so a value (an alias) is never read as a slot itself.
+ * A number is written in the language's own digits (Arabic ٣, Persian ۳), without grouping.
+ */
+function fill(text, params, numbers) {
+  return text.replace(PLACEHOLDER, (slot, name) => {
+    if (!Object.hasOwn(params, name)) return slot;
+    const value = params[name];
+    return typeof value === "number" ? numbers.format(value) : String(value);
+  });
 }
 
 /**
@@ -48,7 +70,9 @@ function fill(text, params) {
 export function createCatalog(tables, language) {
   const english = tables.en;
   const table = Object.hasOwn(tables, language) ? tables[language] : english;
-  const plural = new Intl.PluralRules(table === english ? "en" : language);
+  const tag = table === english ? "en" : language;
+  const plural = new Intl.PluralRules(tag);
+  const numbers = new Intl.NumberFormat(tag, { useGrouping: false, maximumFractionDigits: 20 });
 
   function lookup(key) {
     if (Object.hasOwn(table, key)) return table[key];
@@ -60,7 +84,7 @@ export function createCatalog(tables, language) {
     // A key nobody wrote shows itself, so the gap is seen; tests/js keeps every used key present.
     if (entry === undefined) return key;
     if (typeof entry === "object") entry = entry[plural.select(Number(params.count))] ?? entry.other;
-    return fill(entry, params);
+    return fill(entry, params, numbers);
   }
 
   function errorText(code, params = {}) {
@@ -68,9 +92,10 @@ export function createCatalog(tables, language) {
     return t(lookup(key) === undefined ? `error.${FALLBACK_ERROR}` : key, params);
   }
 
-  return { language: table === english ? "en" : language, t, errorText, has: (key) => lookup(key) !== undefined };
+  return { language: tag, t, errorText, has: (key) => lookup(key) !== undefined, numbers };
 }
 
-// The pages are English (templates say lang="en"); the scripts share this one catalog.
-const catalog = createCatalog(TABLES, "en");
-export const { t, errorText } = catalog;
+// The page says its language (`<html lang>`); the scripts share this one catalog.
+const catalog = createCatalog(TABLES, page.language);
+/** The page's language as a BCP 47 tag, for Intl (times, numbers). */
+export const { language, t, errorText } = catalog;

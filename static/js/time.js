@@ -1,4 +1,19 @@
-// Times as the reader's own clock shows them.
+// Times as the reader's own clock shows them, in the page's language.
+import { language } from "./catalog.js";
+
 export function localTime(ms) {
-  return new Date(ms).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return new Date(ms).toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" });
+}
+
+const twoDigits = new Intl.NumberFormat(language, { minimumIntegerDigits: 2, useGrouping: false });
+const oneOrMore = new Intl.NumberFormat(language, { useGrouping: false });
+
+/** A countdown as a clock reads, "12:05" or "1:02:05", in the language's digits. */
+export function clock(totalSeconds) {
+  const s = Math.max(0, Math.ceil(totalSeconds));
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const seconds = twoDigits.format(s % 60);
+  if (!hours) return `${oneOrMore.format(minutes)}:${seconds}`;
+  return `${oneOrMore.format(hours)}:${twoDigits.format(minutes)}:${seconds}`;
 }

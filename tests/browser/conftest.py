@@ -79,7 +79,8 @@ def new_page(browser: Browser, page_errors: list[str]) -> Iterator[Callable[...,
     contexts: list[BrowserContext] = []
 
     def make(**context_options: Any) -> Page:
-        context = browser.new_context(**context_options)
+        # English unless a test asks for another language: the pages follow the browser's Accept-Language.
+        context = browser.new_context(**{"locale": "en-US", **context_options})
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         contexts.append(context)

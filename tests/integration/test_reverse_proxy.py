@@ -163,7 +163,7 @@ class Observed:
 def observe(browser: Browser) -> Observed:
     """A new person: own browser context (cookie jar), every WebSocket frame recorded."""
     # The certificate is self-signed; nothing else about TLS is relaxed.
-    context = browser.new_context(ignore_https_errors=True)
+    context = browser.new_context(ignore_https_errors=True, locale="en-US")
     context.set_default_timeout(TIMEOUT_MS)
     observed = Observed(context.new_page(), {})
 

@@ -139,3 +139,39 @@ describe("more languages are more tables", () => {
     assert.equal(fr.has("no.such.key"), false);
   });
 });
+
+describe("another script's plurals and digits", () => {
+  // Arabic has six plural categories; the server hands the page a table keyed by them.
+  const ar = createCatalog(
+    {
+      ...TABLES,
+      ar: {
+        "share.expires": {
+          zero: "Z {count}",
+          one: "O {count}",
+          two: "T {count}",
+          few: "F {count}",
+          many: "M {count}",
+          other: "X {count}",
+        },
+      },
+    },
+    "ar",
+  );
+
+  // Which digits Arabic uses by default moved between CLDR versions; whatever this Intl says is right.
+  const arabic = (n) => new Intl.NumberFormat("ar", { useGrouping: false }).format(n);
+
+  test("each count picks its Arabic category", () => {
+    const picked = [0, 1, 2, 5, 11, 100].map((count) => ar.t("share.expires", { count }));
+    assert.deepEqual(picked, ["Z", "O", "T", "F", "M", "X"].map((form, i) => `${form} ${arabic([0, 1, 2, 5, 11, 100][i])}`));
+  });
+
+  test("numbers in a slot are the language's digits, never grouped; text stays as it is", () => {
+    const count = en["composer.count"].replace("{used}", arabic(3201)).replace("{max}", arabic(4000));
+    assert.equal(ar.t("composer.count", { used: 3201, max: 4000 }), count);
+    assert.equal(ar.t("note.joined", { alias: "42" }), en["note.joined"].replace("{alias}", "42"));
+    const fa = createCatalog({ ...TABLES, fa: {} }, "fa");
+    assert.match(fa.t("composer.count", { used: 12, max: 40 }), /۱۲.*۴۰/);
+  });
+});

@@ -1,6 +1,7 @@
 // The words around the conversation: the connection's status, a room action's failure, the composer's notices
 // and errors, and the countdown to the room's end. Text only, all of it from the catalog.
 import { errorText, t } from "../catalog.js";
+import { clock } from "../time.js";
 import { sentenceNodes } from "./bidi.js";
 import { view } from "./view.js";
 
@@ -43,10 +44,7 @@ const WARNINGS = [
 
 export function showCountdown(secondsLeft) {
   const s = Math.max(0, Math.ceil(secondsLeft));
-  const hours = Math.floor(s / 3600);
-  const minutes = Math.floor((s % 3600) / 60);
-  const seconds = String(s % 60).padStart(2, "0");
-  view.countdown.textContent = hours ? `${hours}:${String(minutes).padStart(2, "0")}:${seconds}` : `${minutes}:${seconds}`;
+  view.countdown.textContent = clock(s);
   const warning = WARNINGS.find(([limit]) => s <= limit);
   view.countdown.classList.toggle("warning", Boolean(warning));
   const text = warning ? t(warning[1]) : "";
