@@ -68,6 +68,12 @@ $(BENCH_DEPS): bench/requirements.txt $(TEST_DEPS)
 	$(PY) -m pip install -q -r bench/requirements.txt
 	touch $@
 
+# translations/messages.pot from the templates, the server's N_() words and static/js/strings/en.js, and
+# every language's catalog brought up to date with it (new words arrive empty). Run after changing words.
+.PHONY: strings
+strings: $(TEST_DEPS)
+	$(PY) -m scripts.strings
+
 # README images: the real server and Debian's Chromium, light and dark, desktop and phone.
 # The reactions need a colour emoji font; without one they come out as boxes.
 .PHONY: screenshots

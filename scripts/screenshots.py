@@ -5,7 +5,8 @@ conversation between two people) in Debian's Chromium, and writes
 docs/screenshots/{landing,share,chat}-{desktop,phone}-{light,dark}.png; then a broadcast
 room on phones: its host's controls and what a reader sees,
 docs/screenshots/{host-controls,broadcast-reader}-phone-{light,dark}.png; then what people do to messages
-(scripts/screenshots_conversation.py) and files (scripts/screenshots_files.py). `--only PART` shoots one part.
+(scripts/screenshots_conversation.py), files (scripts/screenshots_files.py) and the chat in Arabic and Russian
+(scripts/screenshots_languages.py). `--only PART` shoots one part.
 """
 
 from __future__ import annotations
@@ -159,7 +160,18 @@ def files(browser: Browser, base_url: str) -> list[Path]:
     return screenshots_files.shoot_all(browser, base_url, SCHEMES)
 
 
-PARTS: dict[str, Callable[[Browser, str], list[Path]]] = {"chats": chats, "conversation": conversation, "files": files}
+def languages(browser: Browser, base_url: str) -> list[Path]:
+    from scripts import screenshots_languages  # as for the conversation
+
+    return screenshots_languages.shoot_all(browser, base_url, SCHEMES)
+
+
+PARTS: dict[str, Callable[[Browser, str], list[Path]]] = {
+    "chats": chats,
+    "conversation": conversation,
+    "files": files,
+    "languages": languages,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

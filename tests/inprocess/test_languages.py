@@ -164,3 +164,15 @@ def test_an_error_page_is_in_the_readers_language(app: Flask) -> None:
     assert missing.status_code == 404
     assert words(app, "es", "There is nothing at this address.") in missing.data.decode()
     assert page_language(missing.data) == ("es", "ltr")
+
+
+def test_the_scripts_words_stay_data_whatever_a_catalog_holds(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    german = by_tag("de")
+    assert german is not None
+    hostile = {"status.connected": "</script><script>alert(1)</script><!--", "note.joined": "' \" & <b>"}
+    monkeypatch.setattr(catalogs(app), "script_table", lambda language: hostile if language == german else {})
+    body = app.test_client().get("/", headers={"Accept-Language": "de"}).data.decode()
+    block = re.search(r'<script type="application/json" id="script-strings">(.*?)</script>', body, re.S)
+    assert block, "the block is cut short or missing"
+    assert "<" not in block.group(1) and ">" not in block.group(1) and "&" not in block.group(1).replace("\\u0026", "")
+    assert "alert(1)" in block.group(1)  # still there, as data

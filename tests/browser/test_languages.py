@@ -1,0 +1,147 @@
+"""The client in ten languages, in Debian's Chromium: the browser's language picks the page's, the switcher
+changes it for the browser session (keeping a server-blind link whole), and axe stays clean in each.
+
+Expected words come from the catalogs, never written here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from ephemeral.languages import LANGUAGES, Language, by_tag
+from ephemeral.translations import Catalogs
+from tests.browser.support import PASSWORD, expect_connected, send, severe_violations
+from tests.browser.test_e2e_client import create_blind_room
+from tests.support.server import RunningServer
+
+pytestmark = pytest.mark.browser
+
+NewPage = Callable[..., Page]
+CATALOGS = Catalogs(str(Path(__file__).resolve().parents[2] / "translations"), LANGUAGES)
+
+
+def language(tag: str) -> Language:
+    found = by_tag(tag)
+    assert found is not None
+    return found
+
+
+def page_words(tag: str, english: str) -> str:
+    return CATALOGS.gettext(language(tag)).gettext(english)
+
+
+def script_words(tag: str, key: str) -> str:
+    found = CATALOGS.script_table(language(tag)).get(key)
+    assert isinstance(found, str), f"{tag} lacks {key}"
+    return found
+
+
+def expect_language(page: Page, tag: str) -> None:
+    expect(page.locator("html")).to_have_attribute("lang", tag)
+    expect(page.locator("html")).to_have_attribute("dir", language(tag).dir)
+
+
+def api_room(page: Page, base_url: str, alias: str) -> str:
+    """A standard room made through the API by this page's cookie jar, as its script would; its link."""
+    room = {"alias": alias, "name": "ضيوف · guests", "password": PASSWORD}
+    made = page.request.post(base_url + "/api/rooms", data=room)
+    assert made.status == 201, made.text()
+    return str(made.json()["url"])
+
+
+def api_join(page: Page, link: str, alias: str) -> None:
+    base_url, room_id = link.split("/r/")
+    joined = page.request.post(f"{base_url}/api/rooms/{room_id}/join", data={"alias": alias, "password": PASSWORD})
+    assert joined.status == 200, joined.text()
+
+
+def test_every_language_reads_right_to_its_readers_and_passes_axe(
+    new_page: NewPage, shared_server: RunningServer, page_errors: list[str]
+) -> None:
+    found: list[str] = []
+    for each in LANGUAGES:
+        host, guest = new_page(locale=each.tag), new_page(locale=each.tag)
+        host.goto(shared_server.url + "/")
+        expect_language(host, each.tag)
+        expect(host.locator("#create-title")).to_have_text(page_words(each.tag, "Create a room"))
+        found += severe_violations(host, f"{each.code} landing")
+        host.locator("#create-form button[type=submit]").click()  # empty: each field says what is wrong
+        expect(host.locator("#alias-error")).to_be_visible()
+        found += severe_violations(host, f"{each.code} landing with errors")
+
+        link = api_room(host, shared_server.url, "ليلى")
+        host.goto(link + "/share")
+        found += severe_violations(host, f"{each.code} share card")
+        guest.goto(link)
+        expect(guest.locator("#join-title")).to_have_text(page_words(each.tag, "Join this room"))
+        found += severe_violations(guest, f"{each.code} join")
+        api_join(guest, link, "Sam")
+        host.goto(link)
+        guest.goto(link)
+        for page in (host, guest):
+            if each.tag == "en":
+                expect_connected(page)
+            else:
+                expect(page.locator("#status")).to_have_text(script_words(each.tag, "status.connected"))
+        send(host, "مرحبا **Sam** — 12:30")
+        send(guest, "hello ليلى")
+        for page in (host, guest):
+            expect(page.locator("#messages li.message")).to_have_count(2)
+        found += severe_violations(guest, f"{each.code} chat")
+        guest.goto(shared_server.url + "/gone?reason=purged")
+        expect_language(guest, each.tag)
+        found += severe_violations(guest, f"{each.code} gone")
+        host.context.close()
+        guest.context.close()
+    assert not found, "axe found serious or critical problems:\n" + "\n".join(found)
+    assert page_errors == []
+
+
+def test_the_switcher_changes_the_language_for_the_session_and_keeps_a_server_blind_link_whole(
+    new_page: NewPage, shared_server: RunningServer, page_errors: list[str]
+) -> None:
+    host = new_page()
+    link = create_blind_room(host, shared_server.url, "Tom", "planning")
+    host.get_by_role("link", name="Enter the room").click()
+    expect_connected(host)
+
+    # A reader whose browser asks for English opens the link, and switches to Arabic before joining.
+    guest = new_page(locale="en-US")
+    guest.goto(link)
+    expect_language(guest, "en")
+    guest.locator("#language").select_option("ar")
+    guest.locator("form.language-switcher button[type=submit]").first.click()
+    expect_language(guest, "ar")
+    assert guest.url == link, "the switch lost the link's fragment, and with it the room's key"
+    expect(guest.locator("#join-title")).to_have_text(page_words("ar", "Join this room"))
+    guest.fill("#alias", "ليلى")
+    guest.fill("#password", PASSWORD)
+    guest.locator("#join-form button[type=submit]").click()
+    expect(guest.locator("#status")).to_have_text(script_words("ar", "status.connected"))
+
+    # They talk: Arabic one side, English the other.
+    send(host, "Meet at 6?")
+    send(guest, "نعم، الساعة 6")
+    expect(host.locator("#messages li.message").last).to_contain_text("نعم، الساعة 6")
+    expect(guest.locator("#messages li.message").last).to_contain_text("Meet at 6?")
+    # The countdown is written in the digits this Chromium's Intl gives Arabic, whichever they are.
+    countdown = guest.locator("#countdown").text_content() or ""
+    digits = set(guest.evaluate("() => new Intl.NumberFormat('ar', {useGrouping: false}).format(1234567890)"))
+    assert re.fullmatch(r"\S+:\S\S", countdown) and set(countdown) - {":"} <= digits, (countdown, digits)
+
+    # The choice lasts this browser session: another tab of it is Arabic, a new session is English again.
+    again = guest.context.new_page()
+    again.goto(shared_server.url + "/")
+    expect_language(again, "ar")
+    cookies = {cookie["name"]: cookie for cookie in guest.context.cookies()}
+    assert cookies["lang"]["value"] == "ar" and cookies["lang"]["expires"] == -1
+    assert guest.evaluate("() => [localStorage.length, sessionStorage.length, document.cookie]") == [0, 0, ""]
+    fresh = new_page(locale="en-US")
+    fresh.goto(shared_server.url + "/")
+    expect_language(fresh, "en")
+    assert page_errors == []
