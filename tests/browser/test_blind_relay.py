@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from ephemeral_client import crypto
 from playwright.sync_api import Page, WebSocketRoute, expect
 
-from ephemeral_client import crypto
 from tests.browser.support import expect_connected, expect_present
 from tests.browser.test_e2e_client import join_blind_room
 from tests.support import e2e_client

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from ephemeral_client import crypto
 from playwright.sync_api import Locator, Page, expect
 
-from ephemeral_client import crypto
 from tests.browser.support import (
     PASSWORD,
     PHONE,

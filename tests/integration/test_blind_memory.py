@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from ephemeral_client import crypto
+
 from tests.support import e2e_client
 from tests.support.e2e_client import Member, RoomKeys, Wire
 from tests.support.needles import hidden, spelled

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 import requests
-
 from ephemeral_client import crypto
+
 from tests.support import e2e_client
 from tests.support.e2e_client import Member, RoomKeys
 from tests.support.needles import found_in, hidden, spelled

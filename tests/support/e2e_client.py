@@ -17,8 +17,8 @@ from typing import Any
 
 import requests
 import websocket
-
 from ephemeral_client import crypto
+
 from tests.support.people import EVENT_TIMEOUT, Person
 
 _EVENT = re.compile(r"42(\[.*\])", re.DOTALL)

@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from ephemeral_client import crypto
 
 ROOT = Path(__file__).resolve().parents[2]

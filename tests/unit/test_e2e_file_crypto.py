@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from ephemeral_client import crypto
 from ephemeral_client import file_crypto as files
 

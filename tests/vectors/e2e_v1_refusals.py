@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from ephemeral_client import crypto
 
 from .e2e_v1_inputs import FROM, LINK, OTHER_FROM, OTHER_ROOM_ID, ROOM_ID, SALT, SID, TS, b64, fixed

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from ephemeral_client import crypto
 from ephemeral_client.file_crypto import CHUNK_BYTES, chunk_aad, chunk_count, meta_aad, padded_meta, seal_chunk
 from ephemeral_client.file_crypto import seal_file_meta as seal_meta

@@ -11,7 +11,6 @@ import json
 from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from ephemeral_client import crypto
 
 from .e2e_v1_edits import bad_edit_seals, edit_entries, edit_opens
