@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import FloatRect, Locator, Page, expect
 
 from tests.browser.support import PASSWORD, PHONE, send
 from tests.support.server import RunningServer
@@ -29,13 +29,13 @@ MIXED = "مرحبا hello 123"
 ARABIC_LETTER = re.compile(r"[\u0600-\u06ff]")
 
 
-def box(locator: Locator) -> dict[str, float]:
+def box(locator: Locator) -> FloatRect:
     found = locator.bounding_box()
     assert found is not None, f"{locator} is not laid out"
     return found
 
 
-def right(found: dict[str, float]) -> float:
+def right(found: FloatRect) -> float:
     return found["x"] + found["width"]
 
 
