@@ -2,6 +2,7 @@
 // mark, the reactions under it and the button that opens its actions. Words from the catalog, names and
 // quotes with textContent: nothing here is markup.
 import { t } from "../catalog.js";
+import { nodesOf } from "./bidi.js";
 import { reactionChips } from "./changes.js";
 
 function span(className, text) {
@@ -71,17 +72,28 @@ export function removedMarker() {
  * The names behind a reaction, for its title and label: "you" for this page, the alias presence gives for
  * the others, and those no longer here counted as people who left.
  */
-export function reactedBy(ids, youId, aliasOf) {
+export const reactedBy = (ids, youId, aliasOf) => reactedByParts(ids, youId, aliasOf).map(nameOf).join(", ");
+
+const nameOf = (part) => (typeof part === "string" ? part : part.isolate);
+
+/** The same names as parts (bidi.js): the page's words as strings, each alias as {isolate: alias}. */
+function reactedByParts(ids, youId, aliasOf) {
   const names = [];
   let left = 0;
   for (const id of ids) {
     if (id === youId) names.push(t("reactions.you"));
-    else if (aliasOf(id) != null) names.push(aliasOf(id));
+    else if (aliasOf(id) != null) names.push({ isolate: aliasOf(id) });
     else left += 1;
   }
   if (left) names.push(t("reactions.left", { count: left }));
-  return names.join(", ");
+  return names;
 }
+
+// The names behind each chip drawn, for the line that shows them (message_menu.js): each alias isolated there.
+const chipNames = new WeakMap();
+
+/** Nodes for the names behind `chip`: "ann, you", each alias in its <bdi>. */
+export const namesOf = (chip) => nodesOf((chipNames.get(chip) ?? []).flatMap((part, n) => (n ? [", ", part] : [part])));
 
 /** Under the body: "edited" and the reactions, one toggle per emoji (pressed when it is this page's). */
 export function foot(message, youId, aliasOf) {
@@ -94,8 +106,10 @@ export function foot(message, youId, aliasOf) {
     const reactions = document.createElement("div");
     reactions.className = "reactions";
     for (const { emoji, ids, count, mine } of chips) {
-      const names = reactedBy(ids, youId, aliasOf);
+      const parts = reactedByParts(ids, youId, aliasOf);
+      const names = parts.map(nameOf).join(", ");
       const chip = document.createElement("button");
+      chipNames.set(chip, parts);
       chip.type = "button";
       chip.className = "chip";
       chip.dataset.emoji = emoji;

@@ -5,6 +5,7 @@
 // (or a right click) says who reacted.
 import { t } from "../catalog.js";
 import { REACTIONS } from "./changes.js";
+import { namesOf } from "./decor.js";
 
 /** A selector that finds `element` again in its entry drawn anew, or null. */
 function partOf(element) {
@@ -110,7 +111,7 @@ export function setUpMessageMenu({ list, offeredFor, reactedWith, act, jumpTo })
     const who = document.createElement("p");
     who.className = "reacted-by";
     who.setAttribute("role", "status");
-    who.textContent = [chip.dataset.emoji, chip.title].join(" ");
+    who.replaceChildren(chip.dataset.emoji, " ", ...namesOf(chip));
     chip.closest(".foot").after(who);
   }
 
