@@ -60,6 +60,7 @@ class Terminal:
     def __init__(
         self, args: Sequence[str], env: Mapping[str, str], cwd: Path, *, stdin_text: str | None = None
     ) -> None:
+        self.home, self.cwd = Path(env["HOME"]), cwd
         self.screen = pyte.Screen(COLUMNS, ROWS)
         self._stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()
