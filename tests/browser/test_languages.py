@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from ephemeral.languages import LANGUAGES, Language, by_tag
 from ephemeral.translations import Catalogs
-from tests.browser.support import PASSWORD, expect_connected, send, severe_violations
+from tests.browser.support import PASSWORD, expect_connected, message, send, severe_violations
 from tests.browser.test_e2e_client import create_blind_room
 from tests.support.server import RunningServer
 
@@ -127,8 +127,8 @@ def test_the_switcher_changes_the_language_for_the_session_and_keeps_a_server_bl
     # They talk: Arabic one side, English the other.
     send(host, "Meet at 6?")
     send(guest, "نعم، الساعة 6")
-    expect(host.locator("#messages li.message").last).to_contain_text("نعم، الساعة 6")
-    expect(guest.locator("#messages li.message").last).to_contain_text("Meet at 6?")
+    expect(message(host, "نعم، الساعة 6")).to_have_count(1)
+    expect(message(guest, "Meet at 6?")).to_have_count(1)
     # The countdown is written in the digits this Chromium's Intl gives Arabic, whichever they are.
     countdown = guest.locator("#countdown").text_content() or ""
     digits = set(guest.evaluate("() => new Intl.NumberFormat('ar', {useGrouping: false}).format(1234567890)"))

@@ -36,7 +36,8 @@ export async function openInPlace(path, hash) {
     return false;
   }
   const theirs = page.getElementById("main");
-  const script = page.querySelector('script[type="module"][src]');
+  // The page's own module, not the one every page loads (the language switcher's), which this one runs already.
+  const script = page.querySelector('script[type="module"][src]:not([data-every-page])');
   if (!theirs || !script) return false;
   if (!watchingHistory) {
     watchingHistory = true;
