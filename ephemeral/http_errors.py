@@ -26,7 +26,7 @@ def _respond(status: int, code: str, message: str, headers: dict[str, str] | Non
         response = jsonify(error=code, message=message % params if params else message)
     else:
         words = gettext(message) % params if params else gettext(message)
-        response = Response(render_template("error.html", status=status, message=words), mimetype="text/html")
+        response = Response(render_template("error.html", status=status, message=words, here="/"), mimetype="text/html")
     response.status_code = status
     response.headers.update(headers or {})
     return response
