@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Request
+from werkzeug.wrappers import Request
 
 COOKIE_SECURE_NAME = "__Host-lang"
 COOKIE_PLAIN_NAME = "lang"

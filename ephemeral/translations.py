@@ -52,7 +52,7 @@ def script_table(catalog: Catalog, locale: Locale) -> dict[str, ScriptEntry]:
             forms = message.string
             table[message.context] = {category: forms[index] for category, index in categories.items()}
         else:
-            table[message.context] = message.string
+            table[message.context] = str(message.string)
     return table
 
 
