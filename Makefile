@@ -75,13 +75,13 @@ strings: $(TEST_DEPS)
 	$(PY) -m scripts.strings
 
 # README images: the real server and Debian's Chromium, light and dark, desktop and phone.
-# The reactions need a colour emoji font; without one they come out as boxes.
+# The reactions need a colour emoji font and the Arabic chat an Arabic one; without them they come out as boxes.
 .PHONY: screenshots
 screenshots: $(TEST_DEPS)
 	@sh scripts/install-system-deps.sh chromium
-	@fc-list | grep -q "Noto Color Emoji" || if [ "$$(id -u)" = 0 ]; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-noto-color-emoji >/dev/null; \
-	else echo "No colour emoji font: run 'sudo apt-get install --no-install-recommends fonts-noto-color-emoji' once." >&2; fi
+	@fc-list | grep -q "Noto Color Emoji" && fc-list | grep -q "Noto Sans Arabic" || if [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-noto-color-emoji fonts-noto-core >/dev/null; \
+	else echo "Fonts missing: run 'sudo apt-get install --no-install-recommends fonts-noto-color-emoji fonts-noto-core' once." >&2; fi
 	$(PY) -m scripts.screenshots
 
 # Browser tests drive Debian's Chromium (Playwright cannot download its own
