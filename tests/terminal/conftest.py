@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.support.server import RunningServer, running_server
-from tests.terminal.support import CLIENT, Terminal, client_env
+from tests.terminal.support import CLIENT, People
 
 
 @pytest.fixture(scope="module")
@@ -18,20 +18,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 
 
 @pytest.fixture
-def terminal(tmp_path: Path) -> Iterator[Callable[..., Terminal]]:
+def terminal(tmp_path: Path) -> Iterator[People]:
     """Each call starts `ephemeral-chat ARGS` for a new person (own home and working directory)."""
     if not CLIENT.exists():
         pytest.fail(f"{CLIENT.name} is not installed: make installs it (pip install -e ./terminal)")
-    started: list[Terminal] = []
-
-    def start(args: Sequence[str], *, stdin_text: str | None = None, env: Mapping[str, str] | None = None) -> Terminal:
-        home = tmp_path / f"person{len(started)}"
-        (home / "cwd").mkdir(parents=True)
-        (home / "home").mkdir()
-        term = Terminal(args, client_env(home / "home", env), home / "cwd", stdin_text=stdin_text)
-        started.append(term)
-        return term
-
-    yield start
-    for term in started:
-        term.stop()
+    people = People(tmp_path)
+    yield people
+    people.stop()

@@ -174,3 +174,26 @@ class Terminal:
                 self.process.wait(10)
         self._reader.join(10)
         os.close(self.master)
+
+
+class People:
+    """Starts `ephemeral-chat` for one new person per call, each with an empty home and working directory of
+    their own under `root`; `stop()` ends every one still running, by PID."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.started: list[Terminal] = []
+
+    def __call__(
+        self, args: Sequence[str], *, stdin_text: str | None = None, env: Mapping[str, str] | None = None
+    ) -> Terminal:
+        person = self.root / f"person{len(self.started)}"
+        (person / "cwd").mkdir(parents=True)
+        (person / "home").mkdir()
+        term = Terminal(args, client_env(person / "home", env), person / "cwd", stdin_text=stdin_text)
+        self.started.append(term)
+        return term
+
+    def stop(self) -> None:
+        for term in self.started:
+            term.stop()
