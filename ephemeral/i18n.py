@@ -14,7 +14,7 @@ from flask import Blueprint, Flask, Response, current_app, g, redirect, request
 from . import languages
 from .errors import BadCsrf, EphemeralError, Invalid
 from .languages import LANGUAGES, Language
-from .translations import Catalogs
+from .translations import Catalogs, catalogs
 
 blueprint = Blueprint("language", __name__)
 
@@ -79,7 +79,7 @@ def choose() -> Response:
 
 def install(app: Flask, root: str) -> None:
     """Read the catalogs and give the templates the request's language (Jinja's i18n extension, new style)."""
-    app.extensions["ephemeral_catalogs"] = Catalogs(os.path.join(root, "translations"), LANGUAGES)
+    app.extensions["ephemeral_catalogs"] = catalogs(os.path.join(root, "translations"), LANGUAGES)
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     app.context_processor(_page_context)

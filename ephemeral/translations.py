@@ -1,4 +1,4 @@
-"""The catalogs a translator edits, `translations/<code>/LC_MESSAGES/messages.po`, read once at start.
+"""The catalogs a translator edits, `translations/<code>/LC_MESSAGES/messages.po`, read once per process.
 
 One catalog per language serves both sides. Its entries without a context are the pages' words (gettext
 msgids, the English text the templates and the server's refusals hold). Its entries with a context are
@@ -9,13 +9,12 @@ language's table to its scripts. An entry not yet translated, or marked fuzzy, s
 from __future__ import annotations
 
 import gettext
-import io
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cache
 
 from babel import Locale
 from babel.messages.catalog import Catalog, Message
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from .languages import ENGLISH, Language
@@ -56,8 +55,34 @@ def script_table(catalog: Catalog, locale: Locale) -> dict[str, ScriptEntry]:
     return table
 
 
+class PageWords(gettext.NullTranslations):
+    """One language's words for the pages: the catalog's finished entries without a context."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        super().__init__()
+        self._plural: Callable[[int], int] = gettext.c2py(catalog.plural_expr)
+        self._words: dict[str, str] = {}
+        self._forms: dict[tuple[str, str], list[str]] = {}
+        for message in catalog:
+            if message.context or not _done(message):
+                continue
+            if isinstance(message.id, (list, tuple)):
+                self._forms[message.id[0], message.id[1]] = [str(form) for form in message.string or ()]
+            else:
+                self._words[message.id] = str(message.string)
+
+    def gettext(self, message: str) -> str:
+        return self._words.get(message, message)
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        forms = self._forms.get((msgid1, msgid2))
+        if forms is None:
+            return msgid1 if n == 1 else msgid2
+        return forms[self._plural(n)]
+
+
 class Catalogs:
-    """Every language's gettext translations and script table, by language code."""
+    """Every language's words for the pages and table for the scripts, by language code."""
 
     def __init__(self, folder: str, languages: Iterable[Language]) -> None:
         self._gettext: dict[str, gettext.NullTranslations] = {ENGLISH.code: gettext.NullTranslations()}
@@ -68,10 +93,7 @@ class Catalogs:
             path = os.path.join(folder, language.code, "LC_MESSAGES", "messages.po")
             with open(path, "rb") as po:
                 catalog = read_po(po, locale=language.code)
-            compiled = io.BytesIO()
-            write_mo(compiled, catalog)  # fuzzy entries are left out: they show the English text
-            compiled.seek(0)
-            self._gettext[language.code] = gettext.GNUTranslations(compiled)
+            self._gettext[language.code] = PageWords(catalog)
             self._scripts[language.code] = script_table(catalog, Locale.parse(language.code))
 
     def gettext(self, language: Language) -> gettext.NullTranslations:
@@ -80,3 +102,9 @@ class Catalogs:
     def script_table(self, language: Language) -> dict[str, ScriptEntry]:
         """Empty for English: the scripts carry the English table themselves."""
         return self._scripts[language.code]
+
+
+@cache
+def catalogs(folder: str, languages: tuple[Language, ...]) -> Catalogs:
+    """The catalogs under `folder`, read once per process: they never change while it runs."""
+    return Catalogs(folder, languages)
