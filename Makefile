@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 RUN_DEPS := $(VENV)/.run-deps
 TEST_DEPS := $(VENV)/.test-deps
 BENCH_DEPS := $(VENV)/.bench-deps
+NODE_PEER_DEPS := bench/node_peer/node_modules/.installed
 
 .PHONY: run test test-deploy lint unit integration browser system-deps deploy-deps clean bench bench-quick bench-system-deps lock
 
@@ -37,7 +38,7 @@ test-deploy: $(TEST_DEPS) deploy-deps
 lock: $(RUN_DEPS)
 	$(PY) -m scripts.lock_requirements
 
-# Benchmarks against a bare Flask-SocketIO floor and a bare websockets ceiling;
+# Benchmarks against a bare Flask-SocketIO floor, a bare socket.io 4 Node peer and a bare websockets ceiling;
 # writes bench/results/latest.{md,json} (a full run also bench/RESULTS.md).
 bench: $(BENCH_DEPS) bench-system-deps
 	$(PY) -m bench --profile full
@@ -64,8 +65,13 @@ $(TEST_DEPS): requirements.txt requirements-test.txt terminal/pyproject.toml | $
 
 # websockets (load generator, ceiling) comes with the test requirements: the
 # bench smoke test needs it too. bench/requirements.txt adds the profiler.
-$(BENCH_DEPS): bench/requirements.txt $(TEST_DEPS)
+$(BENCH_DEPS): bench/requirements.txt $(TEST_DEPS) $(NODE_PEER_DEPS)
 	$(PY) -m pip install -q -r bench/requirements.txt
+	touch $@
+
+# The Node peer's socket.io, exactly as locked, in its own folder.
+$(NODE_PEER_DEPS): bench/node_peer/package.json bench/node_peer/package-lock.json
+	cd bench/node_peer && npm ci --no-audit --no-fund
 	touch $@
 
 # translations/messages.pot from the templates, the server's N_() words and static/js/strings/en.js, and

@@ -1,9 +1,9 @@
-"""Rooms full of connected clients, for any of the three servers.
+"""Rooms full of connected clients, for any of the servers.
 
 Ephemeral: each room is created over the JSON API and every other seat joins it,
 each request from its own loopback address, then every seat opens a socket with
-its cookie and `auth: {"room": id}`. The floor needs only the room name in
-`auth`; the ceiling takes it as the URL path.
+its cookie and `auth: {"room": id}`. The floor and the Node peer need only the
+room name in `auth`; the ceiling takes it as the URL path.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ SETUP_RETRIES = 50
 
 @dataclass
 class Target:
-    kind: str  # "ephemeral" | "floor" | "ceiling"
+    kind: str  # "ephemeral" | "floor" | "node" | "ceiling"
     port: int  # the first (or only) process's
     pid: int
     # A deployment of several processes sharing a Redis: each process's port and

@@ -1,5 +1,6 @@
-"""The processes under test: start Ephemeral, the floor or the ceiling on a free
-loopback port, read their CPU time and RSS from /proc, stop them by PID."""
+"""The processes under test: start Ephemeral, the floor, the Node peer or the
+ceiling on a free loopback port, read their CPU time and RSS from /proc, stop
+them by PID."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ BENCH = Path(__file__).resolve().parent
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
 FD_LIMIT = 65536
-KINDS = ("ephemeral", "floor", "ceiling")
+KINDS = ("ephemeral", "floor", "node", "ceiling")
+NODE_PEER = BENCH / "node_peer"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")  # /proc/stat counts in these
 
 # Ephemeral as deployed, except what set-up needs: cheap bcrypt for joins that are
@@ -117,7 +119,22 @@ def _command(kind: str, port: int, async_mode: str, gc_probe: bool) -> list[str]
         return [sys.executable, *wrap, str(BENCH / "floor_app.py"), str(port), async_mode]
     if kind == "ceiling":
         return [sys.executable, *wrap, str(BENCH / "ceiling_relay.py"), str(port)]
+    if kind == "node":  # no collector probe: Node's pauses are not Python's
+        return [node_binary() or "node", str(NODE_PEER / "relay.js"), str(port)]
     raise ValueError(kind)
+
+
+def node_binary() -> str | None:
+    return shutil.which("node")
+
+
+def node_peer_missing() -> str | None:
+    """Why the Node peer cannot run here (None when it can): `make bench` installs it with npm ci."""
+    if node_binary() is None:
+        return "node is not installed"
+    if not (NODE_PEER / "node_modules" / "socket.io").is_dir():
+        return "bench/node_peer/node_modules is missing (make bench runs npm ci there)"
+    return None
 
 
 def _healthy(port: int) -> bool:
