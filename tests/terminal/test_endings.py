@@ -63,7 +63,7 @@ def test_a_file_sent_to_the_room_is_a_note_and_nothing_is_kept(terminal: NewTerm
     bob = terminal(["join", made["url"], "--alias", "bob"], stdin_text=PASSWORD + "\n")
     bob.in_chat()
     socket.wait_for("presence", lambda p: len(p["participants"]) == 2)
-    offered, ack = socket.offer("standard", b"file bytes", name="notes.txt", kind="text/plain")
+    _offer, ack = socket.offer("standard", b"file bytes", name="notes.txt", kind="text/plain")
     assert ack["ok"], ack
     bob.wait_for("ann: (a file was sent: open the room in a browser to get it)")
     assert b"notes.txt" not in bob.raw
