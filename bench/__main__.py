@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import actions_report, admin_token, blind_report, files_report, report
+from . import actions_report, admin_token, blind_report, files_report, report, small_rooms_report
 from .procs import BENCH, raise_fd_limit
 from .profiles import PROFILES
 from .suite import Suite
@@ -27,6 +27,7 @@ from .suite import Suite
 SCENARIOS = (
     "fanout",
     "rooms",
+    "small_rooms",
     "connections",
     "storm",
     "payloads",
@@ -117,6 +118,7 @@ def run(profile_name: str, out: Path, async_mode: str, only: tuple[str, ...]) ->
         "fanout": profile.fanout,
         "receivers": profile.receivers,
         "rooms": profile.rooms,
+        "small_rooms": profile.small_rooms,
         "connections": profile.connections,
         "storm": profile.storm,
         "payloads": profile.payloads,
@@ -134,6 +136,7 @@ def run(profile_name: str, out: Path, async_mode: str, only: tuple[str, ...]) ->
 SUMMARIZE = {
     "fanout": lambda runs: {n: report.summarize_fanout(by_kind) for n, by_kind in runs.items()},
     "rooms": report.summarize_rooms,
+    "small_rooms": small_rooms_report.summarize,
     "connections": report.summarize_connections,
     "storm": report.summarize_storm,
     "payloads": report.summarize_payloads,

@@ -21,6 +21,7 @@ from .procs import raise_fd_limit
 SCENARIOS = {
     "fanout": fanout.run,
     "rooms": rooms.run,
+    "small_rooms": rooms.run,
     "connections": connections.run,
     "storm": storm.run,
     "payloads": payloads.run,

@@ -35,12 +35,17 @@ class Profile:
     actions: dict[str, Any] | None = None
     # File throughput, a chat beside a transfer and a reader that stops, Ephemeral only (bench/files.py).
     files: dict[str, Any] | None = None
+    # Small rooms at a steady rate: server CPU per incoming message against the Node peer (bench/rooms.py).
+    small_rooms: dict[str, Any] | None = None
+    # Without its node_modules the Node peer is left out, except where this says it must run.
+    node_required: bool = False
     kinds: dict[str, tuple[str, ...]] = field(
         default_factory=lambda: {
             "fanout": ("ephemeral", "floor", "ceiling"),
             "rooms": ("ephemeral", "floor", "ceiling"),
             "connections": ("ephemeral", "floor", "ceiling"),
             "payloads": ("ephemeral", "floor"),
+            "small_rooms": ("ephemeral", "floor", "node", "ceiling"),
         }
     )
 
@@ -84,11 +89,15 @@ FULL = Profile(
     sanitizer_repeat=300,
     profile={"receivers": 50, "deliveries_per_s": 5000, "seconds": 8.0, "rate_hz": 250},
     kinds={
-        "fanout": ("ephemeral", "floor", "ceiling"),
-        "rooms": ("ephemeral", "floor"),
-        "connections": ("ephemeral", "floor", "ceiling"),
-        "payloads": ("ephemeral", "floor"),
+        "fanout": ("ephemeral", "floor", "node", "ceiling"),
+        "rooms": ("ephemeral", "floor", "node"),
+        "connections": ("ephemeral", "floor", "node", "ceiling"),
+        "payloads": ("ephemeral", "floor", "node"),
+        "small_rooms": ("ephemeral", "floor", "node", "ceiling"),
     },
+    # 2,000 messages/s, 10,000 deliveries/s; each client at 4 of its 5 messages a second.
+    small_rooms={"rooms": 100, "clients_per_room": 5, "per_client_per_s": 4.0, "seconds": 6.0, "drain_seconds": 2.0},
+    node_required=True,
     scale={
         "receivers": 50,
         "processes": [1, 2, 3],
@@ -166,11 +175,14 @@ QUICK = Profile(
         "slow_readers": 2,
         "slow_file_bytes": 10 * 2**20,
     },
+    small_rooms={"rooms": 20, "clients_per_room": 5, "per_client_per_s": 4.0, "seconds": 2.0, "drain_seconds": 1.0},
     kinds={
         "fanout": ("ephemeral", "floor"),
         "rooms": ("ephemeral", "floor"),
         "connections": ("ephemeral", "floor"),
         "payloads": ("ephemeral", "floor"),
+        # The one scenario with the Node peer and the ceiling in a quick run: a few seconds each.
+        "small_rooms": ("ephemeral", "floor", "node", "ceiling"),
     },
 )
 
@@ -235,11 +247,13 @@ TINY = Profile(
         "pause_seconds": 0.1,
         "wait_for_quiet": False,
     },
+    small_rooms={"rooms": 2, "clients_per_room": 3, "per_client_per_s": 4.0, "seconds": 0.5, "drain_seconds": 1.0},
     kinds={
         "fanout": ("ephemeral", "floor", "ceiling"),
         "rooms": ("ephemeral", "floor"),
         "connections": ("ephemeral", "floor"),
         "payloads": ("ephemeral", "floor"),
+        "small_rooms": ("ephemeral", "floor", "node", "ceiling"),
     },
 )
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import actions_report, admin_token, blind_report, files_report
+from . import actions_report, admin_token, blind_report, files_report, small_rooms_report
 from .stats import median
 
-KINDS = ("ephemeral", "floor", "ceiling")
+KINDS = ("ephemeral", "floor", "node", "ceiling")
 NONE = "-"
 
 
@@ -323,6 +323,7 @@ def targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
             rendered["render_median_ms"] < 7,
             f"median of the worst of {variants} inputs ({rendered['input']}); p99 {_fmt(rendered['render_p99_ms'])} ms",
         )
+    rows += small_rooms_report.target_rows(summary.get("small_rooms", {}))
     rows += blind_report.target_rows(summary.get("blind", {}))
     rows += actions_report.target_rows(summary.get("actions", {}))
     return rows
@@ -362,19 +363,20 @@ METHOD = [
     "the JSON API, each request from its own 127.x.y.z source address.",
     "- Floor (`bench/floor_app.py`): bare Flask-SocketIO in the same async mode and served the same way "
     "(gevent WSGI server, simple-websocket, no access log, same Engine.IO settings); one `message` event, "
-    "emitted to the sender's room, acked. Ceiling (`bench/ceiling_relay.py`): a bare `websockets` relay.",
+    "emitted to the sender's room, acked. Node peer (`bench/node_peer/relay.js`): the same relay on socket.io 4 "
+    "(the engine darkwire runs), locked with npm. Ceiling (`bench/ceiling_relay.py`): a bare `websockets` relay.",
     "- Ephemeral runs as deployed (rate limits on) except `EPHEMERAL_BCRYPT_COST=4` for set-up joins "
     "(the storm uses 12), `EPHEMERAL_MAX_PARTICIPANTS=1000` for fan-out rooms above 50, and no bound on "
     "connections per address (`EPHEMERAL_MAX_CONNECTIONS_PER_ADDRESS`): every socket comes from 127.0.0.1.",
     "- Open loop: senders send on schedule whatever the server answers, each within Ephemeral's 5 "
     "messages/s. Latency: sender's write to each receiver's read (one clock). Loss: a message not acked "
     "ok, or not delivered to every socket of the room within the drain time.",
-    "- Server CPU from `/proc/<pid>/stat`, RSS from `/proc/<pid>/status`.",
+    "- Server CPU from `/proc/<pid>/task/*/schedstat` (every thread, in ns), RSS from `/proc/<pid>/status`.",
 ]
 
 
 def _row(label: str, block: dict[str, Any], cell: Callable[[dict[str, Any]], str], ratio: str = "") -> str:
-    """One table row: a cell per kind (Ephemeral, floor, ceiling), then the ratio column."""
+    """One table row: a cell per kind (Ephemeral, floor, node socket.io, ceiling), then the ratio column."""
     return f"| {label} | " + " | ".join(cell(block[k]) if k in block else NONE for k in KINDS) + f" | {ratio} |"
 
 
@@ -382,7 +384,7 @@ def _header(lines: list[str], title: str, *intro: str) -> None:
     lines += ["", title, "", *intro]
     if intro:
         lines.append("")
-    lines += ["| | Ephemeral | floor | ceiling | Ephemeral / floor |", "|---|---|---|---|---|"]
+    lines += ["| | Ephemeral | floor | node socket.io | ceiling | Ephemeral / floor |", "|---|---|---|---|---|---|"]
 
 
 def _targets_md(data: dict[str, Any]) -> list[str]:
@@ -551,13 +553,15 @@ def _payloads_md(pay: dict[str, Any]) -> list[str]:
         "",
         "## Server CPU per message by body (rooms of 2: one handler call + 2 deliveries)",
         "",
-        "| body | Ephemeral µs/message | floor µs/message | Ephemeral - floor |",
-        "|---|---|---|---|",
+        "| body | Ephemeral µs/message | floor µs/message | node socket.io µs/message | Ephemeral - floor |",
+        "|---|---|---|---|---|",
     ]
     for body, eph in pay.get("ephemeral", {}).items():
         e = eph["server_cpu_us_per_message"]
         f = pay.get("floor", {}).get(body, {}).get("server_cpu_us_per_message")
-        lines.append(f"| {body} | {_fmt(e)} | {_fmt(f)} | {_fmt(None if e is None or f is None else e - f)} |")
+        n = pay.get("node", {}).get(body, {}).get("server_cpu_us_per_message")
+        difference = None if e is None or f is None else e - f
+        lines.append(f"| {body} | {_fmt(e)} | {_fmt(f)} | {_fmt(n)} | {_fmt(difference)} |")
     return lines
 
 
@@ -673,7 +677,7 @@ def markdown(data: dict[str, Any]) -> str:
         f"load average at start {meta['load_start']}, at end {meta['load_end']}",
         f"- Python {meta['python']}; " + ", ".join(f"{k} {v}" for k, v in meta["packages"].items()),
         f"- async mode {meta['async_mode']}; each figure is the median of {meta['repetitions']} run(s), "
-        "runs interleaved (Ephemeral, floor, ceiling, ...), a fresh server process per run",
+        "runs interleaved (Ephemeral, floor, node socket.io, ceiling, ...), a fresh server process per run",
         "- `lg` = the load generator's own CPU (share of one core) during that measurement",
         f"- wall time {meta['wall_s']:.0f} s",
         "",
@@ -684,6 +688,8 @@ def markdown(data: dict[str, Any]) -> str:
         lines += _fanout_md(summary["fanout"])
     if "rooms" in summary:
         lines += _rooms_md(summary["rooms"], params["rooms"])
+    if "small_rooms" in summary:
+        lines += small_rooms_report.markdown(summary["small_rooms"], params["small_rooms"])
     if "connections" in summary:
         lines += _connections_md(summary["connections"])
     if "storm" in summary:

@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from bench.procs import node_peer_missing
 from tests.support.redis import redis_server_binary
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIOS = {
     "fanout",
     "rooms",
+    "small_rooms",
     "connections",
     "storm",
     "payloads",
@@ -33,6 +35,7 @@ SECTIONS = (
     "## Targets",
     "## Fan-out",
     "## Many rooms",
+    "## Small rooms",
     "## Idle connections",
     "## Join storm",
     "## Server CPU per message by body",
@@ -78,6 +81,21 @@ def test_compares_ephemeral_with_both_baselines(tiny_run: Path) -> None:
     assert {"calm_p99_ms", "storm_p99_ms", "ratio", "join_statuses"} <= storm.keys()
     assert set(summary["payloads"]["ephemeral"]) == {"plain_100", "formatted_2k", "hostile_4k"}
     assert {"plain_100", "formatted_2k", "hostile_4k", "hostile_variants"} <= summary["sanitizer"].keys()
+
+
+def test_small_rooms_are_measured_against_every_peer(tiny_run: Path) -> None:
+    small = json.loads((tiny_run / "latest.json").read_text())["summary"]["small_rooms"]
+    # The Node peer runs where `make bench` installed it; without node_modules it is left out.
+    kinds = ["ephemeral", "floor", "ceiling"] + ([] if node_peer_missing() else ["node"])
+    assert set(kinds) <= small.keys()
+    for kind in kinds:  # every message reached every socket of its room, and its CPU was read
+        block = small[kind]
+        assert block["lost"] == block["refused"] == 0 and block["delivered"] == block["expected"] > 0, kind
+        assert block["server_cpu_us_per_message"] > 0, kind
+    rows = [
+        row for row in json.loads((tiny_run / "latest.json").read_text())["targets"] if "small rooms" in row["target"]
+    ]
+    assert len(rows) == 1 and "node socket.io" in rows[0]["goal"]
 
 
 def test_every_idle_socket_connected(tiny_run: Path) -> None:
