@@ -58,6 +58,14 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--alias", help="your alias in the room (asked for if missing)")
     create.add_argument("--server-blind", action="store_true", help="end-to-end encrypted: the server sees no text")
     create.add_argument("--lifetime", type=int, metavar="MINUTES", help="how long the room lives")
+    create.add_argument(
+        "--kind", choices=["group", "pair", "broadcast"], help="pair: two seats; broadcast: hosts speak"
+    )
+    create.add_argument("--hosts-purge", action="store_true", help="only hosts may purge the room")
+    create.add_argument("--seats", type=int, help="how many people the room takes")
+    create.add_argument("--disappear", type=int, choices=[30, 300, 3600], help="seconds a message stays on screens")
+    create.add_argument("--vanish", action="store_true", help="a leaver's messages vanish from every screen")
+    create.add_argument("--history", action="store_true", help="newcomers are handed what the others' screens show")
     join = commands.add_parser("join", help="join a room by its link")
     join.add_argument("link", help="the room's link (a server-blind room's with its #k= part)")
     join.add_argument("--alias", help="your alias in the room (asked for if missing)")
@@ -99,6 +107,25 @@ def _warn_plain_http(server: str) -> None:
         print("Warning: plain http: anyone on the way can read this session. Use https://.", file=sys.stderr)
 
 
+def _rules(arguments: argparse.Namespace) -> dict[str, object]:
+    """The room's rules as the API names them; what was not asked for is left to the server's defaults."""
+    rules: dict[str, object] = {}
+    if arguments.lifetime is not None:
+        rules["ttl"] = arguments.lifetime * 60
+    if arguments.kind:
+        rules["kind"] = arguments.kind
+    if arguments.hosts_purge:
+        rules["purge"] = "hosts"
+    if arguments.seats is not None:
+        rules["seats"] = arguments.seats
+    if arguments.disappear is not None:
+        rules["disappear"] = arguments.disappear
+    for flag in ("vanish", "history"):
+        if getattr(arguments, flag):
+            rules[flag] = True
+    return rules
+
+
 def _enter(arguments: argparse.Namespace, keys: TextIO) -> Entered:
     if arguments.command == "create":
         base = server_url(arguments.server)
@@ -106,7 +133,7 @@ def _enter(arguments: argparse.Namespace, keys: TextIO) -> Entered:
         name = _ask("Room name: ", arguments.name, keys)
         alias = _ask("Your alias: ", arguments.alias, keys)
         password = _password(keys)
-        rules = {} if arguments.lifetime is None else {"ttl": arguments.lifetime * 60}
+        rules = _rules(arguments)
         return create_room(Server(base), alias, name, password, blind=arguments.server_blind, rules=rules)
     link = parse_link(arguments.link)
     _warn_plain_http(link.server)

@@ -12,7 +12,7 @@ from .api import Server
 __all__ = ["EVENTS", "Connection"]
 
 # The server's events this client acts on; the rest (typing, file pieces, ...) are not listened to.
-EVENTS = ("welcome", "presence", "message", "purged", "room", "edited", "unsent", "file")
+EVENTS = ("welcome", "presence", "message", "purged", "room", "edited", "unsent", "file", "history")
 ACK_TIMEOUT = 15.0
 CONNECT_TIMEOUT = 30.0
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .history import ACCEPT_SECONDS, sharer_for
 from .render import Fragments, render_html
 from .sealed import REFUSED, SealedRoom
 from .text import inert, inert_line
@@ -20,6 +21,7 @@ __all__ = ["ENDINGS", "Chat", "Entry"]
 
 # As the web client: the oldest entries go past this many, from memory and screen.
 MAX_ENTRIES = 500
+HELP_HINT = "/help lists the commands."
 FILE_NOTE = "(a file was sent: open the room in a browser to get it)"
 # The reasons a room ends for this client, and the line said once the chat has gone.
 ENDINGS = {
@@ -44,6 +46,8 @@ class Entry:
     mine: bool = False
     edited: bool = False
     received: float = 0.0
+    shared_by: str | None = None  # handed on by a peer, not verified by the server
+    wire: dict[str, Any] | None = None  # the body as it came (`html` or `e2e`), to hand on to a newcomer
 
 
 @dataclass
@@ -60,6 +64,8 @@ class Chat:
     ended: str | None = None
     ended_by: str = ""
     welcomed: bool = False
+    arrivals: list[str] = field(default_factory=list)  # who came since the screen last asked
+    _expected_history: tuple[str, float] | None = None  # (from, until)
 
     # -- what the screen asks ------------------------------------------------------------------------------
 
@@ -104,9 +110,12 @@ class Chat:
         expires_in = welcome.get("expires_in")
         if isinstance(expires_in, int | float):
             self.deadline = self.clock() + expires_in
-        if not self.welcomed:
-            self.note("Connected. Nothing here is stored. /help lists the commands.")
+        self.note(
+            "Connected again." if self.welcomed else "Connected. Nothing here is stored. /help lists the commands."
+        )
         self.welcomed = True
+        sharer = sharer_for(self.participants, str(self.you.get("id"))) if self.rules.get("history") else None
+        self._expected_history = (sharer, self.clock() + ACCEPT_SECONDS) if sharer else None
 
     def _on_presence(self, presence: dict[str, Any]) -> None:
         before = {p.get("id"): p.get("alias") for p in self.participants}
@@ -115,6 +124,7 @@ class Chat:
         for pid, alias in now.items():
             if pid not in before:
                 self.note(f"{inert_line(str(alias))} joined")
+                self.arrivals.append(str(pid))
         for pid, alias in before.items():
             if pid not in now:
                 self.note(f"{inert_line(str(alias))} left")
@@ -126,7 +136,9 @@ class Chat:
         alias = inert_line(str(message.get("alias", "")))
         if self.sealed is None:
             html = message.get("html")
+            wire = {"html": html}
         else:
+            wire = {"e2e": message.get("e2e")}
             opened = self.sealed.open(message)
             if opened.missing:
                 self.note(f"{opened.missing} message(s) from {alias} never arrived.")
@@ -147,6 +159,63 @@ class Chat:
                 ts=ts if isinstance(ts, int) else None,
                 mine=sender == self.you.get("id"),
                 received=self.clock(),
+                wire=wire,
+            )
+        )
+
+    def shareable(self) -> list[dict[str, Any]]:
+        """The messages this screen got itself, as `share_history` hands them on, oldest first."""
+        now = self.clock()
+        after = self.rules.get("disappear")
+        items = []
+        for e in self.entries:
+            if e.wire is None or e.shared_by is not None or e.message_id is None or e.sender is None:
+                continue
+            item: dict[str, Any] = {"id": e.message_id, "from": e.sender, "alias": e.alias, "ts": e.ts, **e.wire}
+            if e.edited:
+                item["edited"] = True
+            if isinstance(after, int) and after > 0:
+                item["left"] = max(0, int((after - (now - e.received)) * 1000))
+            items.append(item)
+        return items
+
+    def _on_history(self, history: dict[str, Any]) -> None:
+        """Taken once per welcome, from the member expected, in time; anything else is ignored."""
+        expected, self._expected_history = self._expected_history, None
+        messages = history.get("messages")
+        if expected is None or history.get("from") != expected[0] or self.clock() > expected[1]:
+            self._expected_history = expected if expected and self.clock() <= expected[1] else None
+            return
+        if not isinstance(messages, list):
+            return
+        by = inert_line(str(history.get("alias", "")))
+        self.note(f"Shared by {by}, not verified by the server: {len(messages)} earlier message(s).")
+        for item in messages:
+            if isinstance(item, dict):
+                self._take_shared(item, by)
+
+    def _take_shared(self, item: dict[str, Any], by: str) -> None:
+        alias = inert_line(str(item.get("alias", "")))
+        html = item.get("html")
+        if self.sealed is not None:
+            opened = self.sealed.open_shared(item)
+            if opened.refused:
+                self.note(REFUSED[opened.refused].format(alias=alias))
+                return
+            html = opened.html
+        if not isinstance(html, str) or self._find(item.get("id")) is not None:
+            return
+        ts = item.get("ts")
+        self.entries.append(
+            Entry(
+                render_html(html),
+                alias=alias,
+                sender=str(item.get("from")),
+                message_id=str(item.get("id")),
+                ts=ts if isinstance(ts, int) else None,
+                mine=item.get("from") == self.you.get("id"),
+                received=self.clock(),
+                shared_by=by,
             )
         )
 
@@ -166,11 +235,12 @@ class Chat:
             html = opened.html
         if isinstance(html, str):
             entry.body, entry.edited = render_html(html), True
+            entry.wire = {"e2e": edited.get("e2e")} if self.sealed is not None else {"html": html}
 
     def _on_unsent(self, unsent: dict[str, Any]) -> None:
         entry = self._find(unsent.get("id"))
         if entry is not None:
-            entry.body, entry.edited = [("class:note", "Message removed")], False
+            entry.body, entry.edited, entry.wire = [("class:note", "Message removed")], False, None
 
     def _on_file(self, offer: dict[str, Any]) -> None:
         self.note(f"{inert_line(str(offer.get('alias', '')))}: {FILE_NOTE}")

@@ -85,9 +85,11 @@ class ChatScreen:
             prompt="> ", multiline=False, history=InMemoryHistory(), accept_handler=self._accept, wrap_lines=True
         )
         messages = FormattedTextControl(self._conversation, get_cursor_position=self._last_line, show_cursor=False)
+        self._scrolled = 0  # lines above the newest that PageUp moved the view by
+        self._messages = Window(messages, wrap_lines=True)
         body = VSplit(
             [
-                Window(messages, wrap_lines=True),
+                self._messages,
                 Window(width=1, char="│", style="class:people"),
                 Window(FormattedTextControl(self._people), width=PEOPLE_WIDTH),
             ]
@@ -97,6 +99,8 @@ class ChatScreen:
         keys = KeyBindings()
         keys.add("c-c")(self._leave_key)
         keys.add("c-d")(self._leave_key)
+        keys.add("pageup")(lambda event: self._scroll(+1))
+        keys.add("pagedown")(lambda event: self._scroll(-1))
         self.app: Application[str] = Application(
             layout=layout, key_bindings=keys, style=STYLE, full_screen=True, input=input, output=output
         )
@@ -127,7 +131,15 @@ class ChatScreen:
         return out[:-1]
 
     def _last_line(self) -> Point:
-        return Point(0, sum(fragment[1].count("\n") for fragment in self._conversation()))
+        """Where the view follows: the newest line, or as far above it as PageUp went."""
+        last = sum(fragment[1].count("\n") for fragment in self._conversation())
+        self._scrolled = min(self._scrolled, last)
+        return Point(0, last - self._scrolled)
+
+    def _scroll(self, pages: int) -> None:
+        info = self._messages.render_info
+        height = info.window_height if info is not None else 10
+        self._scrolled = max(0, self._scrolled + pages * max(1, height - 2))
 
     # -- acting --------------------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from prompt_toolkit.output import Output
 from . import crypto
 from .api import ApiError, Server
 from .connection import Connection
+from .history import history_of, sharer_for
 from .links import Link, share_link
 from .model import Chat
 from .screen import ChatScreen
@@ -28,6 +29,7 @@ ACK_WORDS = {
     "unauthorized": "You are no longer in this room.",
     "invalid": "The server refused that.",
     "timeout": "No answer from the server.",
+    "not_yet": "Not in the room yet: try again in a moment.",
     "unavailable": "The server cannot reach its room store just now; try again.",
 }
 HELP = "Commands: /who (who is here), /purge (wipe the room for everyone), /leave (or Ctrl-D). Enter sends."
@@ -90,7 +92,9 @@ async def run_chat(entered: Entered, *, input: Input | None = None, output: Outp
     connection: Connection
 
     def send_now(text: str) -> None:
-        if chat.sealed is None:
+        if not chat.you:
+            ack: dict[str, Any] = {"ok": False, "error": "not_yet"}
+        elif chat.sealed is None:
             ack = connection.call("message", {"text": text})
         else:
             envelope = chat.sealed.seal(text, str(chat.you.get("id")), str(chat.you.get("alias")))
@@ -129,6 +133,19 @@ async def run_chat(entered: Entered, *, input: Input | None = None, output: Outp
             screen.app.invalidate()
         else:
             screen.on_event(name, payload)
+            if name == "presence":
+                hand_on_history()
+
+    def hand_on_history() -> None:
+        """Presence showed someone arrive: if this screen is the one chosen, it hands them what it shows."""
+        arrivals, chat.arrivals = chat.arrivals, []
+        if not chat.rules.get("history"):
+            return
+        for newcomer in arrivals:
+            if newcomer == chat.you.get("id") or sharer_for(chat.participants, newcomer) != chat.you.get("id"):
+                continue
+            if items := history_of(chat.shareable()):
+                loop.run_in_executor(calls, connection.call, "share_history", {"to": newcomer, "messages": items})
 
     def deliver(name: str, payload: Any) -> None:
         loop.call_soon_threadsafe(on_event, name, payload)

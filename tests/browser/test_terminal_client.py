@@ -97,3 +97,25 @@ def test_a_purge_from_a_terminal_wipes_the_browser_and_ends_the_other_terminal(
     assert bob.exit_code() == 3
     assert "secret" not in shown
     assert re.search(rb"\x1b\[2J\x1b\[3J\x1b\[H[^\x1b]*The room was purged by ann", bytes(bob.raw))
+
+
+@pytest.mark.parametrize("flags", [(), ("--server-blind",)], ids=["standard", "server-blind"])
+def test_a_terminal_hands_a_browser_the_history_of_a_room_that_chose_it(
+    terminals: People,
+    new_page: Callable[..., Page],
+    shared_server: RunningServer,
+    page_errors: list[str],
+    flags: tuple[str, ...],
+) -> None:
+    ann = terminals(["create", shared_server.url, "--alias", "ann", "--name", "plans", "--history", *flags],
+                    stdin_text=PASSWORD + "\n")  # fmt: skip
+    ann.in_chat()
+    ann.say("the meeting is at **nine**")
+    ann.wait_for("ann (you): the meeting is at nine")
+    page = new_page()
+    browser_joins(page, ann.link(), "carol")
+    expect(page.locator("#messages li.system").filter(has_text="ann shared 1 earlier message")).to_have_count(1)
+    shared = page.locator("#messages li.message").filter(has_text="the meeting is at nine")
+    expect(shared).to_have_count(1)
+    expect(shared.locator(".body strong")).to_have_text("nine")
+    assert page_errors == []

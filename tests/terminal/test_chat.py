@@ -89,3 +89,14 @@ def test_a_wrong_password_or_a_cut_link_is_refused_with_words(terminal: NewTermi
     bare = terminal(["join", link.split("#")[0], "--alias", "eve"], stdin_text=PASSWORD + "\n")
     bare.wait_for("lacks its #k= secret")
     assert bare.exit_code() == 1
+
+
+@pytest.mark.parametrize("flags", [(), ("--server-blind",)], ids=["standard", "server-blind"])
+def test_a_room_with_history_hands_a_newcomer_what_the_host_shows(
+    terminal: NewTerminal, server: RunningServer, flags: tuple[str, ...]
+) -> None:
+    ann = create(terminal, server, "--history", *flags)
+    ann.say("said **before** bob came")
+    ann.wait_for("ann (you): said before bob came")
+    bob = join(terminal, ann.link(), "bob")
+    bob.wait_for("Shared by ann, not verified by the server: 1 earlier message(s).", "ann: said before bob came")
