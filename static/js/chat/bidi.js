@@ -1,7 +1,8 @@
 // What people typed, among the page's own words, keeps its own direction and leaves the words around it in
 // order: an Arabic alias in an English note, an English one in an Arabic note. Alone in its element, user text
 // has dir="auto" there; inside a sentence of the catalog, each value people typed goes in a <bdi> of its own
-// (docs/decisions.md). The text itself is unchanged: no invisible marks are added to it.
+// (docs/decisions.md). The text itself is unchanged: no invisible marks are added to it. The message list admits
+// only a few tags and attributes of its own, so there the stylesheet does the same (messages.css, .typed).
 import { t } from "../catalog.js";
 
 // The params that carry what people typed (or a link's host); counts, limits and times are the page's own.
@@ -37,8 +38,17 @@ export function isolate(value) {
   return bdi;
 }
 
-/** Nodes to append for `parts` (from sentence): the words as text, each typed value in its <bdi>. */
-export const nodesOf = (parts) => parts.map((part) => (typeof part === "string" ? part : isolate(part.isolate)));
+/** In the message list: a span the stylesheet isolates as a <bdi> (`.typed`: unicode-bidi: plaintext). */
+export function typedSpan(value) {
+  const span = document.createElement("span");
+  span.className = "typed";
+  span.textContent = value;
+  return span;
+}
 
-/** Catalog `key` with `params` as nodes to append, each typed value in a <bdi>. */
-export const sentenceNodes = (key, params) => nodesOf(sentence(key, params).parts);
+/** Nodes to append for `parts` (from sentence): the words as text, each typed value in its <bdi> (or `wrap`'s). */
+export const nodesOf = (parts, wrap = isolate) =>
+  parts.map((part) => (typeof part === "string" ? part : wrap(part.isolate)));
+
+/** Catalog `key` with `params` as nodes to append, each typed value in a <bdi> (or `wrap`'s element). */
+export const sentenceNodes = (key, params, wrap = isolate) => nodesOf(sentence(key, params).parts, wrap);

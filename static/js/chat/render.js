@@ -8,7 +8,7 @@ import { cleanToFragment } from "../e2e/sanitize.js";
 import { fileCard } from "../files/card.js";
 import { localTime } from "../time.js";
 import { isLive, replyTarget, shortQuote } from "./changes.js";
-import { nodesOf, sentenceNodes } from "./bidi.js";
+import { nodesOf, sentenceNodes, typedSpan } from "./bidi.js";
 import { actionsToggle, foot, quote, removedMarker } from "./decor.js";
 import { colourOf, continuesRun } from "./grouping.js";
 import { dropLayoutWhitespace, holdExternalMedia } from "./media.js";
@@ -81,11 +81,8 @@ function renderMessageBody(message) {
   for (const link of fragment.querySelectorAll("a")) {
     link.target = "_blank";
   }
-  // Each paragraph goes the way its own first letter does: "مرحبا hello" right to left, in any page.
-  for (const block of fragment.querySelectorAll("p, li, blockquote, pre, h1, h2, h3, h4, h5, h6")) block.dir = "auto";
   const body = document.createElement("div");
-  body.className = "body";
-  body.dir = "auto";
+  body.className = "body"; // each paragraph in its own direction (messages.css), as dir="auto" would
   body.append(fragment);
   return body;
 }
@@ -111,7 +108,6 @@ function messageEntry(model, message, page) {
   head.className = "head";
   const who = document.createElement("span");
   who.className = "alias";
-  who.dir = "auto";
   who.textContent = message.alias;
   const when = document.createElement("time");
   when.dateTime = new Date(message.ts).toISOString();
@@ -143,7 +139,8 @@ function messageEntry(model, message, page) {
     by.className = "shared-by";
     // Its author handed it on themselves: "shared"; someone else did: by whom.
     const own = message.shared === message.alias;
-    by.replaceChildren(...(own ? [t("mark.shared")] : sentenceNodes("mark.shared_by", { alias: message.shared })));
+    const words = own ? [t("mark.shared")] : sentenceNodes("mark.shared_by", { alias: message.shared }, typedSpan);
+    by.replaceChildren(...words);
     head.append(by, " ");
   }
   head.append(when);
@@ -179,7 +176,7 @@ function entryFor(id) {
 function noteEntry(note) {
   const item = document.createElement("li");
   item.className = "system";
-  item.append(...(note.parts ? nodesOf(note.parts) : [note.note]));
+  item.append(...(note.parts ? nodesOf(note.parts, typedSpan) : [note.note]));
   notesShown.set(note.id, item);
   return item;
 }
