@@ -42,9 +42,8 @@ export function fileCard(message, mine) {
   const about = element("p", "file-about");
   // The type is what the sender's page said (cleaned), shown as words only: what is shown comes from the bytes.
   const said = file.type ? ` · ${file.type}` : "";
-  const name = element("span", "file-name", file.name);
-  name.dir = "auto"; // a name in Arabic or Persian reads as it was written, in any page
-  about.append(name, " ", element("span", "file-size", sizeText(file.size) + said));
+  // The name reads as it was written, in any page (messages.css: the message list admits no dir attribute).
+  about.append(element("span", "file-name", file.name), " ", element("span", "file-size", sizeText(file.size) + said));
   card.append(about);
   if (file.state === "receiving" || file.state === "sending") {
     const progress = element("progress", "file-progress");
