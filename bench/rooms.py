@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 from . import population
@@ -19,6 +20,8 @@ async def run(target: population.Target, params: dict[str, Any]) -> dict[str, An
     if connected.failures:
         raise RuntimeError(f"{connected.failures} sockets failed to connect")
     driver = Driver(target, tally, connected.clients, per_room)
+    if params.get("ready_file"):
+        Path(params["ready_file"]).touch()  # tells bench.message_profile to start its profiler
     await asyncio.sleep(float(params.get("settle_seconds", 0.5)))
     rate = len(connected.clients) * float(params["per_client_per_s"])
     result = await driver.step(rate, float(params["seconds"]), float(params["drain_seconds"]), float("inf"))
