@@ -88,6 +88,7 @@ def summarize_rooms(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             "lost": max(r["lost"] for r in kind_runs),
             "delivered_per_s": median(r["delivered_per_s"] for r in kind_runs),
             "server_cpu": median(r["server_cpu"] for r in kind_runs),
+            "server_cpu_us_per_message": median(r["server_cpu_us_per_message"] for r in kind_runs),
             "loadgen_cpu": median(r["loadgen_cpu"] for r in kind_runs),
         }
     if "ephemeral" in out and "floor" in out:
@@ -469,7 +470,11 @@ def _rooms_md(rooms: dict[str, Any], params: dict[str, Any]) -> list[str]:
             "p99 " + _x(rooms.get("ratios", {}).get("p99")),
         ),
         _row("deliveries/s (lost)", rooms, lambda b: f"{_fmt(b['delivered_per_s'])} ({b['lost']})"),
-        _row("server CPU", rooms, lambda b: _pct(b["server_cpu"])),
+        _row(
+            "server CPU; per incoming message, µs",
+            rooms,
+            lambda b: f"{_pct(b['server_cpu'])}; {_fmt(b.get('server_cpu_us_per_message'))}",
+        ),
     ]
     return lines
 
