@@ -119,3 +119,35 @@ def test_a_terminal_hands_a_browser_the_history_of_a_room_that_chose_it(
     expect(shared).to_have_count(1)
     expect(shared.locator(".body strong")).to_have_text("nine")
     assert page_errors == []
+
+
+def test_a_terminal_joins_a_room_a_browser_made_in_arabic_and_they_talk(
+    terminals: People,
+    new_page: Callable[..., Page],
+    shared_server: RunningServer,
+    page_errors: list[str],
+) -> None:
+    # The README's walk: Laila's browser speaks Arabic and makes the room with its form; Sam joins from a
+    # terminal with the link and the password.
+    page = new_page(locale="ar")
+    page.goto(shared_server.url + "/")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    page.fill("#alias", "ليلى")
+    page.fill("#name", "اجتماع الغد")
+    page.fill("#password", PASSWORD)
+    page.locator("#create-form button[type=submit]").click()
+    expect(page).to_have_url(re.compile(r"/r/[^/]+/share$"))
+    link = page.locator("#room-link").input_value()
+    page.locator("#enter-room").click()
+    expect(page.locator("#status")).to_have_attribute("data-state", "connected")
+
+    sam = terminals(["join", link, "--alias", "Sam"], stdin_text=PASSWORD + "\n")
+    sam.in_chat()
+    sam.wait_for("اجتماع الغد")
+    expect(page.locator("#presence li")).to_have_count(2)
+    expect(page.locator("#presence li").filter(has_text="Sam")).to_have_count(1)
+    send(page, "مرحبا يا سام، الاجتماع في **التاسعة**")
+    sam.wait_for("ليلى: مرحبا يا سام، الاجتماع في التاسعة")
+    sam.say("Thanks Laila, see you at nine")
+    expect_message(page, "Thanks Laila, see you at nine", "Sam", mine=False)
+    assert page_errors == []
