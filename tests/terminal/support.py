@@ -58,16 +58,23 @@ class Terminal:
     carrying it (the password), and the keys come from the terminal."""
 
     def __init__(
-        self, args: Sequence[str], env: Mapping[str, str], cwd: Path, *, stdin_text: str | None = None
+        self,
+        args: Sequence[str],
+        env: Mapping[str, str],
+        cwd: Path,
+        *,
+        stdin_text: str | None = None,
+        size: tuple[int, int] = (COLUMNS, ROWS),
     ) -> None:
         self.home, self.cwd = Path(env["HOME"]), cwd
-        self.screen = pyte.Screen(COLUMNS, ROWS)
+        columns, rows = size
+        self.screen = pyte.Screen(columns, rows)
         self._stream = pyte.ByteStream(self.screen)
         self.raw = bytearray()
         self._changed = threading.Condition()
         self.closed = False
         master, slave = os.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
         self.master = master
         # prompt_toolkit asks where the cursor is; pyte answers as a terminal would.
         self.screen.write_process_input = self._answer  # type: ignore[method-assign]
@@ -185,12 +192,17 @@ class People:
         self.started: list[Terminal] = []
 
     def __call__(
-        self, args: Sequence[str], *, stdin_text: str | None = None, env: Mapping[str, str] | None = None
+        self,
+        args: Sequence[str],
+        *,
+        stdin_text: str | None = None,
+        env: Mapping[str, str] | None = None,
+        size: tuple[int, int] = (COLUMNS, ROWS),
     ) -> Terminal:
         person = self.root / f"person{len(self.started)}"
         (person / "cwd").mkdir(parents=True)
         (person / "home").mkdir()
-        term = Terminal(args, client_env(person / "home", env), person / "cwd", stdin_text=stdin_text)
+        term = Terminal(args, client_env(person / "home", env), person / "cwd", stdin_text=stdin_text, size=size)
         self.started.append(term)
         return term
 
