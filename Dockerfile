@@ -34,6 +34,7 @@ COPY app.py ./
 COPY ephemeral/ ephemeral/
 COPY templates/ templates/
 COPY static/ static/
+COPY translations/ translations/
 # Hash-checked bytecode stays valid whatever happens to file times on the way.
 # app.py runs as __main__, which Python never loads from bytecode.
 RUN python3 -m compileall -q --invalidation-mode checked-hash ephemeral
