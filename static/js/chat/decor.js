@@ -2,7 +2,7 @@
 // mark, the reactions under it and the button that opens its actions. Words from the catalog, names and
 // quotes with textContent: nothing here is markup.
 import { t } from "../catalog.js";
-import { nodesOf } from "./bidi.js";
+import { nodesOf, typedSpan } from "./bidi.js";
 import { reactionChips } from "./changes.js";
 
 function span(className, text) {
@@ -92,8 +92,9 @@ function reactedByParts(ids, youId, aliasOf) {
 // The names behind each chip drawn, for the line that shows them (message_menu.js): each alias isolated there.
 const chipNames = new WeakMap();
 
-/** Nodes for the names behind `chip`: "ann, you", each alias in its <bdi>. */
-export const namesOf = (chip) => nodesOf((chipNames.get(chip) ?? []).flatMap((part, n) => (n ? [", ", part] : [part])));
+/** Nodes for the names behind `chip`: "ann, you", each alias isolated (in the message list: a span.typed). */
+export const namesOf = (chip) =>
+  nodesOf((chipNames.get(chip) ?? []).flatMap((part, n) => (n ? [", ", part] : [part])), typedSpan);
 
 /** Under the body: "edited" and the reactions, one toggle per emoji (pressed when it is this page's). */
 export function foot(message, youId, aliasOf) {

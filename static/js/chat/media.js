@@ -1,7 +1,7 @@
 // A message body's nodes before they enter the page: media from other hosts held behind a button, and the
 // source layout between blocks dropped. Works on an inert fragment (render.js bodyFragment), never on markup.
 import { t } from "../catalog.js";
-import { sentenceNodes } from "./bidi.js";
+import { sentenceNodes, typedSpan } from "./bidi.js";
 
 const LOAD_MEDIA = { img: "media.load.image", video: "media.load.video", audio: "media.load.audio" };
 
@@ -23,7 +23,7 @@ export function holdExternalMedia(fragment, onLoaded) {
     const button = document.createElement("button");
     button.type = "button";
     button.className = "media-placeholder";
-    button.replaceChildren(...sentenceNodes(LOAD_MEDIA[media.localName], { host: url.host }));
+    button.replaceChildren(...sentenceNodes(LOAD_MEDIA[media.localName], { host: url.host }, typedSpan));
     button.title = t("media.warning");
     const held = media.cloneNode(false);
     button.addEventListener(
