@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from .config import Settings
 from .errors import Invalid
 from .rooms import ANYONE, DISAPPEAR_AFTER, GROUP, KINDS, PAIR, PAIR_SEATS, PURGE_POLICIES, Rules
+from .words import N_
 
 MIN_SEATS = 2
 # Form fields are whole numbers written plainly: no sign, no point, no exponent, no space.
@@ -36,14 +37,15 @@ def rules_from(values: Mapping[str, object], settings: Settings, *, minutes: boo
     ttl = _lifetime(values, settings.room_ttl, form=minutes)
     seats = _whole(values, "seats", form=minutes)
     if seats is not None and not MIN_SEATS <= seats <= settings.max_participants:
-        raise Invalid(f"seats must be from {MIN_SEATS} to {settings.max_participants}.")
+        raise Invalid(N_("seats must be from %(least)s to %(most)s."), least=MIN_SEATS, most=settings.max_participants)
     if kind == PAIR:
         if seats not in (None, PAIR_SEATS):
-            raise Invalid(f"A pair room has {PAIR_SEATS} seats.")
+            raise Invalid(N_("A pair room has %(seats)s seats."), seats=PAIR_SEATS)
         seats = PAIR_SEATS
     disappear = _whole(values, "disappear", form=minutes) or 0
     if disappear not in DISAPPEAR_AFTER:
-        raise Invalid(f"disappear must be one of: {', '.join(map(str, DISAPPEAR_AFTER))} seconds.")
+        offered = ", ".join(map(str, DISAPPEAR_AFTER))
+        raise Invalid(N_("disappear must be one of: %(allowed)s seconds."), allowed=offered)
     vanish, history = _switch(values, "vanish", form=minutes), _switch(values, "history", form=minutes)
     return Rules(kind, purge, ttl, seats, disappear, vanish, history)
 
@@ -59,7 +61,7 @@ def _choice(values: Mapping[str, object], name: str, allowed: tuple[str, ...], d
     if value is None:
         return default
     if not isinstance(value, str) or value not in allowed:
-        raise Invalid(f"{name} must be one of: {', '.join(allowed)}.")
+        raise Invalid(N_("%(name)s must be one of: %(allowed)s."), name=name, allowed=", ".join(allowed))
     return value
 
 
@@ -73,7 +75,7 @@ def _whole(values: Mapping[str, object], name: str, *, form: bool) -> int | None
     # bool is an int to Python, never to a person writing JSON.
     if not form and isinstance(value, int) and not isinstance(value, bool):
         return value
-    raise Invalid(f"{name} must be a whole number.")
+    raise Invalid(N_("%(name)s must be a whole number."), name=name)
 
 
 def _switch(values: Mapping[str, object], name: str, *, form: bool) -> bool:
@@ -85,7 +87,7 @@ def _switch(values: Mapping[str, object], name: str, *, form: bool) -> bool:
         return value
     if form and value == "on":
         return True
-    raise Invalid(f"{name} must be true or false.")
+    raise Invalid(N_("%(name)s must be true or false."), name=name)
 
 
 def _lifetime(values: Mapping[str, object], room_ttl: int, *, form: bool) -> int | None:
@@ -96,6 +98,9 @@ def _lifetime(values: Mapping[str, object], room_ttl: int, *, form: bool) -> int
         return None
     longest = room_ttl // unit
     if not 1 <= amount <= longest:
-        words = "minutes" if form else "seconds"
-        raise Invalid(f"{name} must be from 1 to {longest} {words}." if longest else f"{name} is not offered here.")
+        if not longest:
+            raise Invalid(N_("%(name)s is not offered here."), name=name)
+        if form:
+            raise Invalid(N_("lifetime must be from 1 to %(longest)s minutes."), longest=longest)
+        raise Invalid(N_("ttl must be from 1 to %(longest)s seconds."), longest=longest)
     return amount * unit
