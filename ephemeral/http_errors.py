@@ -60,7 +60,13 @@ def _unexpected(error: Exception) -> Response:
     return _respond(internal.status, internal.code, internal.message)
 
 
+def _undecodable(error: UnicodeDecodeError) -> Response:
+    """A query or form that is not UTF-8 (Werkzeug decodes it strictly when it is read): the client's mistake."""
+    return _respond(400, Invalid.code, Invalid.text)
+
+
 def register(app: Flask) -> None:
     app.register_error_handler(EphemeralError, _ephemeral_error)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(UnicodeDecodeError, _undecodable)
     app.register_error_handler(Exception, _unexpected)

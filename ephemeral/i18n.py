@@ -46,12 +46,19 @@ def say(error: EphemeralError) -> str:
     return words % error.params if error.params else words
 
 
+def _here() -> str:
+    """This page's path and query, for the switcher to come back to; a query that is not UTF-8 is mended."""
+    query = request.query_string.decode("utf-8", "replace")
+    return f"{request.path}?{query}" if query else request.path
+
+
 def _page_context() -> dict[str, Any]:
     language = current()
     return {
         "language": language,
         "languages": LANGUAGES,
-        "script_strings": _catalogs().script_table(language),
+        "script_strings": _catalogs().script_json(language),
+        "here": _here(),
     }
 
 

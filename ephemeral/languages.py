@@ -69,8 +69,9 @@ def for_request(request: Request) -> Language:
     chosen = by_tag(request.cookies.get(cookie_name(request.is_secure)))
     if chosen:
         return chosen
-    # Werkzeug orders the header's languages by quality; a malformed one is skipped, never an error.
-    return best_match([value for value, _quality in request.accept_languages])
+    # Werkzeug orders the header's languages by quality; a malformed one is skipped, never an error, and
+    # one with quality 0 is one the reader does not want.
+    return best_match([value for value, quality in request.accept_languages if quality > 0])
 
 
 def safe_next(path: object) -> str:

@@ -16,6 +16,8 @@ from functools import cache
 from babel import Locale
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
+from jinja2.utils import htmlsafe_json_dumps
+from markupsafe import Markup
 
 from .languages import ENGLISH, Language
 
@@ -87,6 +89,7 @@ class Catalogs:
     def __init__(self, folder: str, languages: Iterable[Language]) -> None:
         self._gettext: dict[str, gettext.NullTranslations] = {ENGLISH.code: gettext.NullTranslations()}
         self._scripts: dict[str, dict[str, ScriptEntry]] = {ENGLISH.code: {}}
+        self._script_json: dict[str, Markup] = {ENGLISH.code: Markup("")}
         for language in languages:
             if language == ENGLISH:
                 continue
@@ -94,7 +97,10 @@ class Catalogs:
             with open(path, "rb") as po:
                 catalog = read_po(po, locale=language.code)
             self._gettext[language.code] = PageWords(catalog)
-            self._scripts[language.code] = script_table(catalog, Locale.parse(language.code))
+            table = script_table(catalog, Locale.parse(language.code))
+            self._scripts[language.code] = table
+            # Written once: safe inside a <script> block (no <, >, & or ' left), as Jinja's tojson writes.
+            self._script_json[language.code] = Markup(htmlsafe_json_dumps(table))
 
     def gettext(self, language: Language) -> gettext.NullTranslations:
         return self._gettext[language.code]
@@ -102,6 +108,10 @@ class Catalogs:
     def script_table(self, language: Language) -> dict[str, ScriptEntry]:
         """Empty for English: the scripts carry the English table themselves."""
         return self._scripts[language.code]
+
+    def script_json(self, language: Language) -> Markup:
+        """The script table as the page's JSON block holds it; empty for English."""
+        return self._script_json[language.code]
 
 
 @cache

@@ -120,7 +120,8 @@ def _join_page(room_id: str, door: Door, status: int = 200, **context: Any) -> R
 
 
 def gone_page(status: int = 404) -> Response:
-    return _page("gone.html", status=status, reason="gone", explanation=gettext(GONE_REASONS["gone"]))
+    # The switcher goes back to the start, not to the address asked for, as on any error page.
+    return _page("gone.html", status=status, reason="gone", explanation=gettext(GONE_REASONS["gone"]), here="/")
 
 
 @blueprint.get("/")

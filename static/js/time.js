@@ -1,8 +1,13 @@
 // Times as the reader's own clock shows them, in the page's language.
 import { language } from "./catalog.js";
 
+// The browser's own variant of the page's language where it has one (en-GB's 24-hour clock on an English
+// page), else the page's language.
+const own = globalThis.navigator?.language ?? "";
+const timeLanguage = own.split("-")[0].toLowerCase() === language.split("-")[0].toLowerCase() ? own : language;
+
 export function localTime(ms) {
-  return new Date(ms).toLocaleTimeString(language, { hour: "2-digit", minute: "2-digit" });
+  return new Date(ms).toLocaleTimeString(timeLanguage, { hour: "2-digit", minute: "2-digit" });
 }
 
 const twoDigits = new Intl.NumberFormat(language, { minimumIntegerDigits: 2, useGrouping: false });

@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 
 from ephemeral.languages import LANGUAGES, Language, by_tag
 from ephemeral.translations import Catalogs
-from tests.browser.support import PASSWORD, expect_connected, message, send, severe_violations
+from tests.browser.support import PASSWORD, expect_connected, message, open_room_menu, send, severe_violations
 from tests.browser.test_e2e_client import create_blind_room
 from tests.support.server import RunningServer
 
@@ -144,4 +144,30 @@ def test_the_switcher_changes_the_language_for_the_session_and_keeps_a_server_bl
     fresh = new_page(locale="en-US")
     fresh.goto(shared_server.url + "/")
     expect_language(fresh, "en")
+    assert page_errors == []
+
+
+PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+
+
+def test_on_a_phone_the_room_menus_switcher_keeps_a_server_blind_room_that_was_opened_in_place(
+    new_page: NewPage, shared_server: RunningServer, page_errors: list[str]
+) -> None:
+    # Made on a phone: the share card and then the chat come in place (the keys stay in this page), so the
+    # menu's switcher arrived after the page's first load.
+    phone = new_page(**PHONE)
+    link = create_blind_room(phone, shared_server.url, "Tom", "planning")
+    phone.locator("#enter-room").tap()
+    expect_connected(phone)
+    expect(phone.locator("#language")).to_be_hidden()  # the header's: a phone's chat has none
+    open_room_menu(phone)
+    phone.locator("#room-language").select_option("fa")
+    phone.locator("#room-menu form.language-switcher button[type=submit]").tap()
+    expect_language(phone, "fa")
+    assert phone.url == link, "the switch lost the link's fragment, and with it the room's key"
+    # As after any reload, the room asks for its password again, and opens with it.
+    expect(phone.locator("#unlock")).to_be_visible()
+    phone.fill("#unlock-form #password", PASSWORD)
+    phone.locator("#unlock-form button[type=submit]").tap()
+    expect(phone.locator("#status")).to_have_text(script_words("fa", "status.connected"))
     assert page_errors == []

@@ -7,11 +7,13 @@ language's catalog must hold each of its entries, translated (not empty, not fuz
 
 from __future__ import annotations
 
+import gettext
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from babel import Locale
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import read_po
 
@@ -21,7 +23,8 @@ from scripts import strings
 FOLDER = Path(strings.FOLDER)
 TRANSLATED = [language for language in LANGUAGES if language != ENGLISH]
 SLOT = re.compile(r"\{\w+\}|%\(\w+\)s")
-TAG = re.compile(r"</?[a-z]+(?:\s[^>]*)?>")
+# Anything between angle brackets, any case: a page shows a translation as markup, so none may add a tag.
+TAG = re.compile(r"<[^>]*>?")
 
 
 def _read(path: Path, locale: str | None = None) -> Catalog:
@@ -49,6 +52,11 @@ def test_the_template_is_large_and_holds_both_sides(template: Catalog) -> None:
     assert any(m.context == "status.connected" for m in entries)  # a script's word, by its key
     assert any(m.id == "Join this room" for m in entries)  # a page's word
     assert any(m.id == "That password is not right for this room." for m in entries)  # a server refusal
+
+
+def _formats(text: str) -> bool:
+    """A page's words are %-formatted (Jinja's gettext, the server's refusals): a % must be a slot or %%."""
+    return "%" not in re.sub(r"%\(\w+\)s|%%", "", text)
 
 
 def _forms(message: Message) -> list[str]:
@@ -84,8 +92,10 @@ def test_every_entry_is_translated_with_its_slots_and_markup(language, template:
             # A form for exactly one may say the number in words, as "une minute" does; no other slot may go.
             if not set(SLOT.findall(form)) <= slots or (len(forms) == 1 and set(SLOT.findall(form)) != slots):
                 problems.append(f"slots {sorted(SLOT.findall(form))} for {sorted(slots)}: {where}")
-            if Counter(TAG.findall(form)) != tags:
+            if Counter(TAG.findall(form)) != tags or form.count("<") != english[-1].count("<"):
                 problems.append(f"markup differs: {where}")
+            if not wanted.context and not _formats(form):
+                problems.append(f"a % that is not a slot: {where}")
     assert problems == []
 
 
@@ -95,3 +105,37 @@ def test_no_entry_is_left_over_from_words_no_longer_used(language, template: Cat
     wanted = {_key(m) for m in template if m.id}
     assert [m.id for m in catalog if m.id and _key(m) not in wanted] == []
     assert not catalog.obsolete
+
+
+@pytest.mark.parametrize("language", TRANSLATED, ids=lambda language: language.code)
+def test_each_plural_category_the_scripts_use_is_one_gettext_form(language) -> None:
+    """The catalog's Plural-Forms and CLDR (what Intl.PluralRules says) agree on every whole number."""
+    catalog = _read(FOLDER / language.code / "LC_MESSAGES" / "messages.po", language.code)
+    form_of = gettext.c2py(catalog.plural_expr)
+    locale = Locale.parse(language.code)
+    seen: dict[str, set[int]] = {}
+    for count in (*range(0, 3000), 1_000_000, 2_000_000, 10_000_000):
+        seen.setdefault(locale.plural_form(count), set()).add(form_of(count))
+    assert {category: forms for category, forms in seen.items() if len(forms) > 1} == {}
+    assert len({form for forms in seen.values() for form in forms}) == catalog.num_plurals
+
+
+@pytest.mark.parametrize(
+    ("english", "translated"),
+    [
+        ("Join this room", "<IMG SRC=https://t.example/x>Rejoindre"),
+        ("Join this room", "<img/src=x>Rejoindre"),
+        ("Join this room", "Rejoindre <svg/onload=alert(1)>"),
+        ("<strong>No accounts.</strong> Pick", "<STRONG>Pas de comptes.</STRONG> <meta http-equiv=refresh>"),
+        ("Join this room", "Rejoindre < script"),
+    ],
+)
+def test_markup_a_translation_adds_is_found(english: str, translated: str) -> None:
+    assert Counter(TAG.findall(translated)) != Counter(TAG.findall(english)) or translated.count("<") != english.count(
+        "<"
+    )
+
+
+def test_a_lone_percent_is_found() -> None:
+    assert not _formats("100 % sûr")
+    assert _formats("%(num)s minutes, 100%% sûr")
