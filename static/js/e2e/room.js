@@ -18,6 +18,7 @@
 // (each waits for the previous ack), and give a refused one's counter back before sealing the next.
 // What arrives is opened one after another, messages and edits alike, in the order it came.
 import { t } from "../catalog.js";
+import { sentence } from "../chat/bidi.js";
 import { openEdit, openMessage } from "./crypto.js";
 import { toHtml } from "./markdown.js";
 import { HTML_CHARS_PER_CHAR, createReceiver } from "./receive.js";
@@ -65,13 +66,13 @@ export function createSealedRoom({ roomId, maxChars, model, onAdded = () => {}, 
     try {
       inner = await openMessage(messageKey(), { roomId, from: message.from }, message.e2e);
     } catch {
-      model.note(t("e2e.undecryptable", { alias }));
+      model.note(sentence("e2e.undecryptable", { alias }));
       return;
     }
     const verdict = receiver.check(message, inner);
-    if (verdict.missing) model.note(t("e2e.missing", { count: verdict.missing, alias }));
+    if (verdict.missing) model.note(sentence("e2e.missing", { count: verdict.missing, alias }));
     if (!verdict.ok) {
-      model.note(t(REFUSED[verdict.reason], { alias }));
+      model.note(sentence(REFUSED[verdict.reason], { alias }));
       return;
     }
     const { id, from, ts } = message;
@@ -127,16 +128,16 @@ export function createSealedRoom({ roomId, maxChars, model, onAdded = () => {}, 
       if (original && edited.from !== undefined && edited.from !== from) throw new Error("e2e: another author");
       inner = await openEdit(messageKey(), { roomId, from, messageId: id }, edited.e2e);
     } catch {
-      if (original) model.note(t("e2e.edit.undecryptable", { alias: String(original.alias ?? "") }));
+      if (original) model.note(sentence("e2e.edit.undecryptable", { alias: String(original.alias ?? "") }));
       return;
     }
     // Not shown: the name to check is the one of the author's latest message here, else the one inside.
     const alias = String((original ? original.alias : (lastAliasOf(from) ?? inner.a)) ?? "");
     const verdict = receiver.check({ from, alias, e2e: edited.e2e }, inner);
-    if (verdict.missing) model.note(t("e2e.missing", { count: verdict.missing, alias }));
+    if (verdict.missing) model.note(sentence("e2e.missing", { count: verdict.missing, alias }));
     if (!original) return;
     if (!verdict.ok) {
-      model.note(t(REFUSED_EDIT[verdict.reason], { alias }));
+      model.note(sentence(REFUSED_EDIT[verdict.reason], { alias }));
       return;
     }
     onEdited(id, { unsafeHtml: inner.t, sealed: edited.e2e });
