@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 from babel import Locale
 from babel.messages.catalog import Catalog
+from babel.messages.pofile import write_po
 
 from ephemeral.languages import LANGUAGES, by_tag
-from ephemeral.translations import PageWords, catalogs, script_table
+from ephemeral.translations import Catalogs, PageWords, catalogs, script_table
 
 FOLDER = str(Path(__file__).resolve().parents[2] / "translations")
 MINUTES = ("%(num)s minute", "%(num)s minutes")
@@ -64,3 +66,18 @@ def test_the_catalogs_are_read_once_per_process() -> None:
     german = by_tag("de")
     assert german is not None
     assert catalogs(FOLDER, LANGUAGES).gettext(german).gettext("Join this room") != "Join this room"
+
+
+def test_a_scripts_word_that_holds_markup_stays_data_in_the_pages_block(tmp_path: Path) -> None:
+    hostile = "</script><script>alert(1)</script><!-- ' & \u2028"
+    catalog = Catalog(locale="de")
+    catalog.add("Connected.", hostile, context="status.connected")
+    folder = tmp_path / "de" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with open(folder / "messages.po", "wb") as po:
+        write_po(po, catalog)
+    german = by_tag("de")
+    assert german is not None
+    block = Catalogs(str(tmp_path), (german,)).script_json(german)
+    assert not set("<>&'") & set(block), block
+    assert json.loads(block) == {"status.connected": hostile}
