@@ -196,9 +196,9 @@ def purge(page: Page) -> None:
     dialog.locator("#purge-confirm").click()
 
 
-def expect_gone(page: Page, reason: str, *texts: str) -> None:
-    """On the gone page for `reason`, with none of `texts` anywhere in the document."""
-    expect(page).to_have_url(re.compile(rf"/gone\?reason={reason}$"))
+def expect_gone(page: Page, reason: str, *texts: str, timeout_ms: float = TIMEOUT_MS) -> None:
+    """On the gone page for `reason` (within `timeout_ms`), with none of `texts` anywhere in the document."""
+    expect(page).to_have_url(re.compile(rf"/gone\?reason={reason}$"), timeout=timeout_ms)
     expect(page.locator("#gone")).to_be_visible()
     html = page.content()
     for text in texts:

@@ -100,12 +100,13 @@ def test_no_message_after_purged(room):
 
 @each_mode_and_store_once
 def test_unknown_expired_and_purged_answer_alike(own_server):
-    """On a server of its own with a one-second TTL, a gone room answers the same whatever ended it.
+    """On a server of its own with a three-second TTL, a gone room answers the same whatever ended it.
 
     Each async mode's reaper and each store's expiry once (gevent in memory, eventlet on Redis): a server per
     test is most of the cost, and the pairing of mode and store changes nothing the test reads.
     """
-    srv = own_server({"EPHEMERAL_ROOM_TTL": "1"})
+    # Long enough to purge one room before it ends on a loaded machine.
+    srv = own_server({"EPHEMERAL_ROOM_TTL": "3"})
     ann = Person(srv.url)
     expired = ann.create().json()["room_id"]
     purged = ann.create().json()["room_id"]
@@ -141,7 +142,8 @@ def test_expiry_purges_room(own_server, people):
     """
     # A room on the session's shared server: a server of a test's own, even on Redis, leaves it alone.
     shared_room = people().create().json()["room_id"]
-    srv = own_server({"EPHEMERAL_ROOM_TTL": "2"})
+    # Long enough to seat two people before it ends on a loaded machine.
+    srv = own_server({"EPHEMERAL_ROOM_TTL": "5"})
     ann, bob = Person(srv.url), Person(srv.url)
     created = ann.create().json()
     room_id = created["room_id"]

@@ -53,8 +53,8 @@ def shared(tmp_path_factory) -> Iterator[Shared]:
 
 @pytest.fixture(scope="module")
 def short_lived(tmp_path_factory) -> Iterator[Shared]:
-    """Rooms live two seconds."""
-    with three_processes(tmp_path_factory.mktemp("short"), {"EPHEMERAL_ROOM_TTL": "2"}) as deployment:
+    """Rooms live five seconds: time enough to seat someone on each process on a loaded machine."""
+    with three_processes(tmp_path_factory.mktemp("short"), {"EPHEMERAL_ROOM_TTL": "5"}) as deployment:
         yield deployment
 
 
