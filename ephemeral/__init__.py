@@ -116,7 +116,7 @@ def create_app(
     sockets = SocketsPerAddress(settings.max_sockets_per_address)
     app.extensions["ephemeral"] = Services(settings, registry, hasher, limits, storms, proofs, sockets)
 
-    from . import admin, api, events, headers, http_errors, reports, testhooks, views  # noqa: F401 - events registers handlers
+    from . import admin, api, events, headers, http_errors, reports, testhooks, views  # events registers handlers
 
     app.register_blueprint(views.blueprint)
     app.register_blueprint(api.blueprint)
@@ -137,6 +137,7 @@ def create_app(
         logger=False,
         engineio_logger=False,
     )
+    events.dispatch.serve(socketio.server, app)  # client events without Flask's request context per event
     configure_websockets(socketio.server.eio, frame_limit)
     ignore_reserved_client_events(socketio.server)
     run_after_connect(socketio.server)

@@ -5,7 +5,7 @@ Importing the package registers every handler on the one `socketio` object.
 
 from __future__ import annotations
 
-from . import actions, chat, connection, control, files, history, lifecycle, typing
+from . import actions, chat, connection, control, dispatch, files, history, lifecycle, typing
 from .expiry import start_reaper
 from .lifecycle import shut_down
 
@@ -14,6 +14,7 @@ __all__ = [
     "chat",
     "connection",
     "control",
+    "dispatch",
     "files",
     "history",
     "lifecycle",

@@ -10,14 +10,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from flask import request
-
 from ..errors import INTERNAL_ACK, EphemeralError, RateLimited, Unauthorized
-from ..extensions import socketio
 from ..logs import Safe
 from ..ratelimit import TokenBuckets
 from ..rooms import Speaker
 from ..services import Services, services
+from . import dispatch
 
 log = logging.getLogger("ephemeral")
 Ack = dict[str, Any]
@@ -50,7 +48,7 @@ def client_event(name: str) -> Callable[[Callable[[object], Ack]], Callable[[obj
         def on_event(payload: object = None, *_extra: object) -> Ack:
             return handler(payload)
 
-        socketio.on(name)(on_event)
+        dispatch.on(name)(on_event)
         return handler
 
     return register
@@ -81,7 +79,7 @@ def participant_event(name: str, *, limit: LimitOf | None = None) -> Callable[[H
         @functools.wraps(handler)
         def with_speaker(payload: object) -> Ack:
             svc = services()
-            speaker = svc.registry.speaker(request.sid)  # type: ignore[attr-defined]
+            speaker = svc.registry.speaker(dispatch.current_sid())
             if speaker is None:
                 raise Unauthorized()
             if limit:

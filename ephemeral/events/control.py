@@ -8,18 +8,11 @@ room with lock notes or role changes any faster than with messages.
 
 from __future__ import annotations
 
-from flask import request
-
 from .. import protocol
 from ..rooms import Speaker
 from ..services import services
-from . import announce
+from . import announce, dispatch
 from .acks import Ack, message_budget, participant_event
-
-
-def _sid() -> str:
-    sid: str = request.sid  # type: ignore[attr-defined]
-    return sid
 
 
 def _field(payload: object, name: str) -> object:
@@ -30,14 +23,14 @@ def _field(payload: object, name: str) -> object:
 @participant_event(protocol.KICK, limit=message_budget)
 def kick(_speaker: Speaker, payload: object) -> Ack:
     """Host sends `kick` `{"id"}`; their sockets get `purged` (`removed`) and close; the room gets `presence`."""
-    announce.removal(services().registry.kick(_sid(), _field(payload, "id")))
+    announce.removal(services().registry.kick(dispatch.current_sid(), _field(payload, "id")))
     return protocol.ok()
 
 
 @participant_event(protocol.LOCK, limit=message_budget)
 def lock(speaker: Speaker, payload: object) -> Ack:
     """Host sends `lock` `{"locked"}`; joins are refused (`locked`) or allowed again, and the room gets `room`."""
-    state = services().registry.lock(_sid(), _field(payload, "locked"))
+    state = services().registry.lock(dispatch.current_sid(), _field(payload, "locked"))
     announce.room(speaker.room_id, state)
     return protocol.ok(room=protocol.room_state(state))
 
@@ -45,12 +38,12 @@ def lock(speaker: Speaker, payload: object) -> Ack:
 @participant_event(protocol.PROMOTE, limit=message_budget)
 def promote(_speaker: Speaker, payload: object) -> Ack:
     """Host sends `promote` `{"id"}`; that participant becomes a host too, and the room gets `presence` at once."""
-    announce.at_once(services().registry.promote(_sid(), _field(payload, "id")))
+    announce.at_once(services().registry.promote(dispatch.current_sid(), _field(payload, "id")))
     return protocol.ok()
 
 
 @participant_event(protocol.STEP_DOWN, limit=message_budget)
 def step_down(_speaker: Speaker, _payload: object) -> Ack:
     """Host sends `step_down`; they become a member (with no other host here, one is made), the room gets `presence`."""
-    announce.at_once(services().registry.step_down(_sid()))
+    announce.at_once(services().registry.step_down(dispatch.current_sid()))
     return protocol.ok()

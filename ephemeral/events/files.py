@@ -11,15 +11,13 @@ from __future__ import annotations
 
 import logging
 
-from flask_socketio import join_room
-
 from .. import file_fields, protocol
 from ..errors import EphemeralError, Invalid
 from ..extensions import socketio
 from ..logs import Safe
 from ..services import services
 from ..transfers import Transfer
-from . import bodies
+from . import bodies, dispatch
 from .acks import Ack, client_event, message_budget
 from .seated import Seated, seated, seated_event
 
@@ -37,7 +35,7 @@ def offer_file(socket: Seated, payload: object) -> Ack:
     audience = svc.registry.audience(socket.sid)
     svc.transfers.open(socket.sid, audience.you.id, audience.room_id, offer, audience.sids)
     # Readers' progress comes back to the sockets that offer files, only those, through a room of their own.
-    join_room(protocol.sender_room(socket.room_id, socket.participant_id))
+    socketio.server.enter_room(socket.sid, protocol.sender_room(socket.room_id, socket.participant_id))
     if audience.sids:
         socketio.emit(protocol.FILE, protocol.file(audience.you, offer), to=audience.sids)
     return protocol.ok(id=offer.id, chunks=offer.chunks)
@@ -67,7 +65,7 @@ def cancel_file(payload: object) -> Ack:
     return protocol.ok()
 
 
-@socketio.on(protocol.FILE_PROGRESS)
+@dispatch.on(protocol.FILE_PROGRESS)
 def file_progress(payload: object = None, *_extra: object) -> object:
     """Client sends `file_progress` `{"from", "id", "index"}` every few pieces it read; the sender's sockets get
     `file_progress` `{"by", "id", "index"}`, and keep only a few pieces ahead of their slowest reader.

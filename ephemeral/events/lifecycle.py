@@ -5,13 +5,13 @@ from __future__ import annotations
 import logging
 import os
 
-from flask import Flask, request
+from flask import Flask
 
 from .. import protocol
 from ..errors import Unauthorized
 from ..extensions import socketio
 from ..services import services
-from . import announce
+from . import announce, dispatch
 from .acks import Ack, client_event
 
 SHUTDOWN_FLUSH_SECONDS = 0.5
@@ -23,7 +23,7 @@ log = logging.getLogger("ephemeral")
 @client_event(protocol.LOGOUT)
 def logout(_payload: object) -> Ack:
     """Client sends `logout`; its binding is destroyed, its sockets close, the room sees `presence`."""
-    departure = services().registry.logout(request.sid)  # type: ignore[attr-defined]
+    departure = services().registry.logout(dispatch.current_sid())
     if departure is None:
         raise Unauthorized()
     announce.presence(departure.presence)
@@ -37,7 +37,7 @@ def purge(_payload: object) -> Ack:
 
     A member of a room only hosts may purge gets `forbidden` from the store, and nothing changes.
     """
-    closure = services().registry.purge(request.sid)  # type: ignore[attr-defined]
+    closure = services().registry.purge(dispatch.current_sid())
     if closure is None:
         raise Unauthorized()
     announce.closure(closure)

@@ -15,11 +15,10 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from flask import request
-
 from ..errors import Unauthorized
 from ..rooms import Seat
 from ..services import services
+from . import dispatch
 from .acks import Ack, LimitOf, charge, client_event
 
 _KEY = "ephemeral.seated"
@@ -46,8 +45,8 @@ def remember(environ: MutableMapping[str, Any], sid: str, seat: Seat) -> None:
 def seated() -> Seated:
     """The socket of the event being handled; `Unauthorized` if its connect left nothing (or left it for another
     socket of the same connection, which has since gone)."""
-    found = request.environ.get(_KEY)
-    if not isinstance(found, Seated) or found.sid != request.sid:  # type: ignore[attr-defined]
+    found = dispatch.current_environ().get(_KEY)
+    if not isinstance(found, Seated) or found.sid != dispatch.current_sid():
         raise Unauthorized()
     return found
 

@@ -15,12 +15,13 @@ from ..extensions import socketio
 from ..logs import Safe
 from ..rooms import BROADCAST, HOST
 from ..services import services
+from . import dispatch
 from .seated import seated
 
 log = logging.getLogger("ephemeral")
 
 
-@socketio.on(protocol.TYPING)
+@dispatch.on(protocol.TYPING)
 def typing(payload: object = None, *_extra: object) -> object:
     """Client sends `typing` `{"on": true | false}`; the room but this socket gets `typing` `{"from", "on"}`.
 
