@@ -186,8 +186,31 @@ def _past_nesting_limit(parser: MarkdownIt, tokens: list[Token]) -> bool:
     return any(token.level >= limit and token.type in _CONTAINERS for token in tokens)
 
 
+# One line that no enabled rule can act on: it starts with none of the block markers (a digit may start a list) or
+# spaces, holds no inline marker, escape, entity or tag, and ends with no space. markdown-it would spend 100-250 µs
+# to make it the paragraph `_plain_paragraph` writes at once (bench/NOTES.md), and most chat lines are like this.
+_PLAIN_LINE = re.compile(r"[^\s\x00-\x1f\x7f\\`*_~\[\]!<>&#=+\-|0-9]([^\s\x00-\x1f\x7f\\`*_~\[\]<>&]| )*(?<!\s)")
+
+
+def _is_plain_line(text: str) -> bool:
+    """Whether Markdown would render `text` as one paragraph of just its own characters."""
+    return _PLAIN_LINE.fullmatch(text) is not None and not _MAY_LINK.search(text)
+
+
+def _plain_paragraph(text: str) -> str:
+    """A plain line as markdown-it renders it: a paragraph, with `"` escaped as its renderer escapes it."""
+    return "<p>" + text.replace('"', "&quot;") + "</p>"
+
+
 def _markdown(text: str, clock: Callable[[], float] | None) -> str | None:
     """The message's Markdown as HTML, or None where it is shown as text instead."""
+    if _is_plain_line(text):
+        return _plain_paragraph(text)
+    return _parsed(text, clock)
+
+
+def _parsed(text: str, clock: Callable[[], float] | None) -> str | None:
+    """What markdown-it makes of `text`, or None where it is shown as text instead."""
     if _LONG_RUN.search(text):
         return None
     parser = _LINKING if _MAY_LINK.search(text) else _NOT_LINKING
