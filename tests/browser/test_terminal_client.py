@@ -13,18 +13,16 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.support import expect_connected, expect_message, expect_present, expect_wiped, send
 from tests.support.server import RunningServer
-from tests.terminal.support import CLIENT, PASSWORD, People, Terminal
+from tests.terminal.support import PASSWORD, People, Terminal, people_in
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def terminals(tmp_path: Path) -> Iterator[People]:
-    if not CLIENT.exists():
-        pytest.fail(f"{CLIENT.name} is not installed: make installs it (pip install -e ./terminal)")
-    people = People(tmp_path)
-    yield people
-    people.stop()
+    """Each call starts `ephemeral-chat ARGS` for a new person (own home and working directory)."""
+    with people_in(tmp_path) as people:
+        yield people
 
 
 def browser_joins(page: Page, link: str, alias: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.server import RunningServer, running_server
-from tests.terminal.support import CLIENT, People
+from tests.terminal.support import People, people_in
 
 
 @pytest.fixture(scope="module")
@@ -20,8 +20,5 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
 @pytest.fixture
 def terminal(tmp_path: Path) -> Iterator[People]:
     """Each call starts `ephemeral-chat ARGS` for a new person (own home and working directory)."""
-    if not CLIENT.exists():
-        pytest.fail(f"{CLIENT.name} is not installed: make installs it (pip install -e ./terminal)")
-    people = People(tmp_path)
-    yield people
-    people.stop()
+    with people_in(tmp_path) as people:
+        yield people

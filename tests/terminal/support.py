@@ -6,6 +6,7 @@ condition the reader thread signals, never a sleep.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import re
@@ -16,10 +17,11 @@ import sys
 import termios
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pyte
+import pytest
 
 CLIENT = Path(sys.executable).with_name("ephemeral-chat")
 WAIT = 30.0
@@ -209,3 +211,15 @@ class People:
     def stop(self) -> None:
         for term in self.started:
             term.stop()
+
+
+@contextlib.contextmanager
+def people_in(root: Path) -> Iterator[People]:
+    """`People` under `root`, every program still running stopped on leaving; fails if the client is not installed."""
+    if not CLIENT.exists():
+        pytest.fail(f"{CLIENT.name} is not installed: make installs it (pip install -e ./terminal)")
+    people = People(root)
+    try:
+        yield people
+    finally:
+        people.stop()
