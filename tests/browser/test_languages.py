@@ -1,5 +1,6 @@
 """The client in ten languages, in Debian's Chromium: the browser's language picks the page's, the switcher
-changes it for the browser session (keeping a server-blind link whole), and axe stays clean in each.
+changes it for the browser session (keeping a server-blind link whole), and axe stays clean in each (on every
+page in one left-to-right and one right-to-left language, on the landing in the others).
 
 Expected words come from the catalogs, never written here.
 """
@@ -60,9 +61,19 @@ def api_join(page: Page, link: str, alias: str) -> None:
     assert joined.status == 200, joined.text()
 
 
-def test_every_language_reads_right_to_its_readers_and_passes_axe(
+def expect_status_connected(page: Page, tag: str) -> None:
+    if tag == "en":
+        expect_connected(page)
+    else:
+        expect(page.locator("#status")).to_have_text(script_words(tag, "status.connected"))
+
+
+def test_every_language_reads_right_to_its_readers_on_every_page_and_passes_axe_on_its_landing(
     new_page: NewPage, shared_server: RunningServer, page_errors: list[str]
 ) -> None:
+    """Each page in each language, in the catalog's words and direction; axe audits each language's landing (what
+    differs between languages there: the lang tag, the direction, the words' lengths). Every page in every scheme
+    is audited in English (test_client.py), and every page in one more LTR and one RTL language below."""
     found: list[str] = []
     for each in LANGUAGES:
         host, guest = new_page(locale=each.tag), new_page(locale=each.tag)
@@ -70,34 +81,58 @@ def test_every_language_reads_right_to_its_readers_and_passes_axe(
         expect_language(host, each.tag)
         expect(host.locator("#create-title")).to_have_text(page_words(each.tag, "Create a room"))
         found += severe_violations(host, f"{each.code} landing")
-        host.locator("#create-form button[type=submit]").click()  # empty: each field says what is wrong
-        expect(host.locator("#alias-error")).to_be_visible()
-        found += severe_violations(host, f"{each.code} landing with errors")
 
         link = api_room(host, shared_server.url, "ليلى")
-        host.goto(link + "/share")
-        found += severe_violations(host, f"{each.code} share card")
         guest.goto(link)
+        expect_language(guest, each.tag)
         expect(guest.locator("#join-title")).to_have_text(page_words(each.tag, "Join this room"))
-        found += severe_violations(guest, f"{each.code} join")
-        api_join(guest, link, "Sam")
         host.goto(link)
-        guest.goto(link)
-        for page in (host, guest):
-            if each.tag == "en":
-                expect_connected(page)
-            else:
-                expect(page.locator("#status")).to_have_text(script_words(each.tag, "status.connected"))
-        send(host, "مرحبا **Sam** — 12:30")
-        send(guest, "hello ليلى")
-        for page in (host, guest):
-            expect(page.locator("#messages li.message")).to_have_count(2)
-        found += severe_violations(guest, f"{each.code} chat")
+        expect_status_connected(host, each.tag)
         guest.goto(shared_server.url + "/gone?reason=purged")
         expect_language(guest, each.tag)
-        found += severe_violations(guest, f"{each.code} gone")
         host.context.close()
         guest.context.close()
+    assert not found, "axe found serious or critical problems:\n" + "\n".join(found)
+    assert page_errors == []
+
+
+# A language besides English (audited on every page in test_client.py) that reads left to right, and one that
+# reads right to left.
+FULLY_AUDITED = ["de", "ar"]
+
+
+@pytest.mark.parametrize("tag", FULLY_AUDITED)
+def test_a_left_to_right_and_a_right_to_left_language_pass_axe_on_every_page(
+    new_page: NewPage, shared_server: RunningServer, page_errors: list[str], tag: str
+) -> None:
+    found: list[str] = []
+    host, guest = new_page(locale=tag), new_page(locale=tag)
+    host.goto(shared_server.url + "/")
+    expect_language(host, tag)
+    found += severe_violations(host, f"{tag} landing")
+    host.locator("#create-form button[type=submit]").click()  # empty: each field says what is wrong
+    expect(host.locator("#alias-error")).to_be_visible()
+    found += severe_violations(host, f"{tag} landing with errors")
+
+    link = api_room(host, shared_server.url, "ليلى")
+    host.goto(link + "/share")
+    found += severe_violations(host, f"{tag} share card")
+    guest.goto(link)
+    expect(guest.locator("#join-title")).to_have_text(page_words(tag, "Join this room"))
+    found += severe_violations(guest, f"{tag} join")
+    api_join(guest, link, "Sam")
+    host.goto(link)
+    guest.goto(link)
+    for page in (host, guest):
+        expect_status_connected(page, tag)
+    send(host, "مرحبا **Sam** — 12:30")
+    send(guest, "hello ليلى")
+    for page in (host, guest):
+        expect(page.locator("#messages li.message")).to_have_count(2)
+    found += severe_violations(guest, f"{tag} chat")
+    guest.goto(shared_server.url + "/gone?reason=purged")
+    expect_language(guest, tag)
+    found += severe_violations(guest, f"{tag} gone")
     assert not found, "axe found serious or critical problems:\n" + "\n".join(found)
     assert page_errors == []
 
