@@ -15,6 +15,11 @@ from .slow_clients import Guard, guard_eventlet_protocol, guard_gevent_handler
 # threads and the listening socket.
 RESERVED_DESCRIPTORS = 128
 MAX_CONNECTIONS = 100_000
+# A connection's request reader, and its buffer, live as long as the connection:
+# an idle WebSocket keeps one it never reads through again (it reads a duplicate
+# of the socket). The servers' default is io.DEFAULT_BUFFER_SIZE, 8 KiB; a head
+# or body longer than this only takes a few more reads.
+READ_BUFFER_BYTES = 1024
 
 
 def _send_at_once(sock: Any) -> None:
@@ -45,6 +50,8 @@ def _eventlet_protocol() -> type:
     from eventlet import wsgi
 
     class SendAtOnceProtocol(wsgi.HttpProtocol):  # type: ignore[misc]
+        rbufsize = READ_BUFFER_BYTES
+
         def setup(self) -> None:
             _send_at_once(self.request)
             super().setup()
@@ -69,6 +76,8 @@ def _gevent_handler_class() -> type:
 
         def __init__(self, sock: Any, address: Any, server: Any, rfile: Any = None) -> None:
             _send_at_once(sock)
+            if rfile is None:  # pywsgi's own would be sock.makefile("rb", -1)
+                rfile = sock.makefile("rb", READ_BUFFER_BYTES)
             super().__init__(sock, address, server, rfile)
 
         def run_application(self) -> None:
