@@ -13,9 +13,11 @@ from tests.browser.support import (
     PASSWORD,
     PIXEL_PNG,
     create_room,
+    create_room_through_api,
     expect_message,
     expect_wiped,
     join_room,
+    join_room_through_api,
     message,
     purge,
     requests_leaving,
@@ -45,6 +47,18 @@ def room(new_page: Callable[[], Page], shared_server: RunningServer) -> Room:
     ann, bob = new_page(), new_page()
     link = create_room(ann, shared_server.url, "ann", "plans", PASSWORD)
     join_room(bob, link, "bob", PASSWORD)
+    for page in (ann, bob):
+        expect(page.locator("#presence-count")).to_have_text("2")
+    return Room(link, ann, bob)
+
+
+@pytest.fixture
+def chat(new_page: Callable[[], Page], shared_server: RunningServer) -> Room:
+    """The same two in a room made and joined through the API, for tests of the chat page itself: `room` is the
+    one that types its way in through the forms."""
+    ann, bob = new_page(), new_page()
+    link = create_room_through_api(ann, shared_server.url, "ann", "plans")
+    join_room_through_api(bob, link, "bob")
     for page in (ann, bob):
         expect(page.locator("#presence-count")).to_have_text("2")
     return Room(link, ann, bob)
@@ -90,19 +104,19 @@ def test_after_a_purge_neither_history_nor_the_link_brings_messages_back(room: R
 
 
 def test_hostile_html_renders_inert_and_foreign_media_waits_for_a_click(
-    room: Room, shared_server: RunningServer, page_errors: list[str]
+    chat: Room, shared_server: RunningServer, page_errors: list[str]
 ) -> None:
     # Any request to a host other than this server counts, not only the one in the message.
-    sent, received = requests_leaving(room.ann, shared_server.url), requests_leaving(room.bob, shared_server.url)
+    sent, received = requests_leaving(chat.ann, shared_server.url), requests_leaving(chat.bob, shared_server.url)
 
     def fake_host(route: Route) -> None:
         route.fulfill(status=200, content_type="image/png", body=PIXEL_PNG)
 
-    room.bob.route("https://example.invalid/**", fake_host)
+    chat.bob.route("https://example.invalid/**", fake_host)
 
-    send(room.ann, HOSTILE)
+    send(chat.ann, HOSTILE)
 
-    for page in (room.ann, room.bob):
+    for page in (chat.ann, chat.bob):
         item = message(page, "bold")
         expect(item).to_have_count(1)
         expect(item.locator(".body strong")).to_have_text("bold")
@@ -116,46 +130,46 @@ def test_hostile_html_renders_inert_and_foreign_media_waits_for_a_click(
     assert sent == []
     assert received == []
 
-    with room.bob.expect_request("https://example.invalid/a.png"):
-        message(room.bob, "bold").get_by_role("button", name=re.compile(r"example\.invalid")).click()
-    image = message(room.bob, "bold").locator('.body img[src="https://example.invalid/a.png"]')
+    with chat.bob.expect_request("https://example.invalid/a.png"):
+        message(chat.bob, "bold").get_by_role("button", name=re.compile(r"example\.invalid")).click()
+    image = message(chat.bob, "bold").locator('.body img[src="https://example.invalid/a.png"]')
     expect(image).to_have_js_property("naturalWidth", 1)
     expect(image).to_be_visible()
     # The placeholder is spent: one click, one request, and nothing left to click again.
-    expect(message(room.bob, "bold").locator(".body").get_by_role("button")).to_have_count(0)
+    expect(message(chat.bob, "bold").locator(".body").get_by_role("button")).to_have_count(0)
     assert received == ["https://example.invalid/a.png"]
     assert sent == []
-    expect(message(room.ann, "bold").get_by_role("button", name=re.compile(r"example\.invalid"))).to_have_count(1)
-    assert room.bob.evaluate("() => window.__xss") is None
+    expect(message(chat.ann, "bold").get_by_role("button", name=re.compile(r"example\.invalid"))).to_have_count(1)
+    assert chat.bob.evaluate("() => window.__xss") is None
     assert page_errors == []
 
 
-def test_a_quick_double_enter_sends_the_message_once(room: Room, page_errors: list[str]) -> None:
-    room.ann.fill("#text", "only once")
-    room.ann.keyboard.press("Enter")
-    room.ann.keyboard.press("Enter")
-    expect(room.ann.locator("#text")).to_have_value("")
-    send(room.ann, "and then this")
+def test_a_quick_double_enter_sends_the_message_once(chat: Room, page_errors: list[str]) -> None:
+    chat.ann.fill("#text", "only once")
+    chat.ann.keyboard.press("Enter")
+    chat.ann.keyboard.press("Enter")
+    expect(chat.ann.locator("#text")).to_have_value("")
+    send(chat.ann, "and then this")
     # One socket's messages arrive in order: once this one is shown, a duplicate would be too.
-    expect(message(room.bob, "and then this")).to_have_count(1)
-    expect(message(room.bob, "only once")).to_have_count(1)
-    expect(message(room.ann, "only once")).to_have_count(1)
+    expect(message(chat.bob, "and then this")).to_have_count(1)
+    expect(message(chat.bob, "only once")).to_have_count(1)
+    expect(message(chat.ann, "only once")).to_have_count(1)
     assert page_errors == []
 
 
-def test_incoming_messages_keep_the_composer_in_view_on_a_phone(room: Room, page_errors: list[str]) -> None:
-    room.ann.set_viewport_size({"width": 390, "height": 700})
-    room.ann.locator("#text").focus()
-    room.ann.locator("#composer").scroll_into_view_if_needed()
-    expect(room.ann.locator("#text")).to_be_in_viewport()
+def test_incoming_messages_keep_the_composer_in_view_on_a_phone(chat: Room, page_errors: list[str]) -> None:
+    chat.ann.set_viewport_size({"width": 390, "height": 700})
+    chat.ann.locator("#text").focus()
+    chat.ann.locator("#composer").scroll_into_view_if_needed()
+    expect(chat.ann.locator("#text")).to_be_in_viewport()
 
     # Three lines each, and fewer than the 20 a burst may hold, so none waits for the rate limit.
     for n in range(1, 16):
-        send(room.bob, f"incoming number {n:02d} " + "with words enough to wrap on a phone " * 3)
+        send(chat.bob, f"incoming number {n:02d} " + "with words enough to wrap on a phone " * 3)
 
     # Enough to overflow the list: it follows the newest message without moving the page.
-    expect(message(room.ann, "incoming number 15")).to_be_in_viewport()
-    expect(message(room.ann, "incoming number 01")).not_to_be_in_viewport()
-    expect(room.ann.locator("#text")).to_be_in_viewport()
-    expect(room.ann.locator("#text")).to_be_focused()
+    expect(message(chat.ann, "incoming number 15")).to_be_in_viewport()
+    expect(message(chat.ann, "incoming number 01")).not_to_be_in_viewport()
+    expect(chat.ann.locator("#text")).to_be_in_viewport()
+    expect(chat.ann.locator("#text")).to_be_focused()
     assert page_errors == []
