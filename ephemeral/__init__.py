@@ -136,6 +136,8 @@ def create_app(
         ping_timeout=settings.ping_timeout,
         logger=False,
         engineio_logger=False,
+        # Each event is handled by the green thread that read it, in order, with no new green thread per event.
+        async_handlers=False,
     )
     events.dispatch.serve(socketio.server, app)  # client events without Flask's request context per event
     configure_websockets(socketio.server.eio, frame_limit)
