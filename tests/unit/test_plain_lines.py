@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ephemeral.markdown import _is_plain_line, _markdown, _parsed, render_message
+from ephemeral.markdown import _is_plain_line, _markdown, _parsed
 
 CHAT_LINES = [
     "hello there",
@@ -73,4 +73,3 @@ def test_any_ascii_character_first_inside_or_last_renders_as_the_parser_does(cod
 def test_any_unicode_line_the_shortcut_takes_renders_as_the_parser_does(line):
     if _is_plain_line(line):
         assert _markdown(line, None) == _parsed(line, None)
-
