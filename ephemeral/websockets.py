@@ -20,6 +20,8 @@ from .logs import Safe
 from .turns import OneFrameAtATime, TurnTakingSocket, read_or_close
 
 NORMAL_CLOSURE = 1000
+# The handshake header with the client's extension offers (RFC 6455 section 9.1), as a WSGI environ key.
+_EXTENSIONS_OFFERED = "HTTP_SEC_WEBSOCKET_EXTENSIONS"
 # Longest a polling request waits for its session's WebSocket to take what has already arrived.
 SETTLE_SECONDS = 1.0
 SETTLE_STEP = 0.001
@@ -127,6 +129,14 @@ def configure_websockets(eio_server: Any, max_frame_bytes: int) -> None:
       its connection: engine.io answered the upgrade request with an HTTP 200
       once the session was over (a failed upgrade, under gevent, wrote it into
       the live WebSocket), and a handler error with a 500.
+    - Frames are never compressed: the extensions a client offers (every
+      browser offers permessage-deflate) are not read, so none is negotiated.
+      With compression, what one participant sends shares a compression
+      context with what others said on the same connection, and the size of
+      each encrypted frame would tell an eavesdropper who can also send to the
+      room whether a guess matched (as CRIME and BREACH do with cookies). It
+      also cost each recipient a zlib compressor of about 300 KB and the CPU to
+      compress every message once per recipient.
     - A session has one WebSocket at a time: a second one, while the first is
       upgrading or serving it, is refused with 400. A polling request of a
       session with a WebSocket first waits (up to SETTLE_SECONDS) until that
@@ -155,6 +165,7 @@ def configure_websockets(eio_server: Any, max_frame_bytes: int) -> None:
             self._over = False
 
         def __call__(self, environ: Any, start_response: Any) -> Any:
+            environ.pop(_EXTENSIONS_OFFERED, None)  # see "Frames are never compressed" above
             sid = getattr(self._session, "sid", None)
             if sid in sessions:
                 return eio_server._bad_request("Another WebSocket serves this session")

@@ -103,7 +103,8 @@ class RawWebSocket:
                 break
             received += chunk
         head, _, self.buffer = received.partition(b"\r\n\r\n")
-        self.status = head.split(b"\r\n", 1)[0].decode("latin-1")
+        self.headers = head.decode("latin-1").split("\r\n")
+        self.status = self.headers[0]
 
     @property
     def accepted(self) -> bool:
@@ -384,3 +385,22 @@ def test_the_python_client_fires_connect_before_welcome(server, people):
         assert seen == ["connect", "welcome", "presence", "message"], seen
     finally:
         sock.close()
+
+
+# -- compression -------------------------------------------------------------------------
+
+
+def test_an_offer_of_compression_is_declined_and_every_frame_is_plain(server):
+    """Browsers offer permessage-deflate; the server negotiates no extension, so frames carry no RSV1 bit and no
+    compressed payload (a compression context shared by everyone's messages would leak through frame sizes)."""
+    ws = RawWebSocket(
+        server.port,
+        "transport=websocket",
+        ["Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits"],
+    )
+    try:
+        assert ws.accepted, ws.status
+        assert not [line for line in ws.headers if line.lower().startswith("sec-websocket-extensions")], ws.headers
+        assert ws.next_text().startswith('0{"sid":')  # split_frames refuses a frame with a reserved bit set
+    finally:
+        ws.close()
