@@ -16,6 +16,7 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
+from .frames import server_frame
 from .logs import Safe
 from .turns import OneFrameAtATime, TurnTakingSocket, read_or_close
 
@@ -81,6 +82,12 @@ def _gevent_websocket(base: Any, silence: float, max_frame_bytes: int, sleep: An
             # simple-websocket's reader reads until the socket is drained.
             self.sock: Any = TurnTakingSocket(self.sock, sleep, run_callback, Event, self.close_normally)
             super().handshake()
+
+        def send(self, data: Any) -> None:
+            """As simple-websocket sends, with the frame made here instead of by wsproto."""
+            if not self.connected:
+                raise simple_websocket.ConnectionClosed(self.close_reason, self.close_message)
+            self.sock.send(server_frame(data))
 
         def close_normally(self) -> None:
             """Send a close frame with code 1000, unless one has been sent or received."""

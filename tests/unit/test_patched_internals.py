@@ -66,6 +66,7 @@ GEVENT_TURNS = "turn-taking, batched writes and dropping silent peers under geve
 GEVENT_LIMIT = "the frame limit under gevent"
 WS_CLOSE = "ending the TCP connection after a WebSocket session"
 BATCHED = "batched writes under gevent"
+FRAMES = "sending frames made without wsproto (ConnectionClosed once closed)"
 ONE_PER_SESSION = "one WebSocket per session, and polls that wait for it (the upgrade race)"
 NO_HTTP = "keeping HTTP out of a WebSocket's connection after its session"
 NORMAL_CLOSE = "a close frame with code 1000 for silent peers and failed upgrades"
@@ -457,6 +458,13 @@ def close_frame(_mode: str) -> bool:
     ws.ws = _open_wsproto_server()
     ws.close()
     return sock.calls == [("send", b"\x88\x02\x03\xe8")] and not ws.connected
+
+
+@internal(SWS, "Base.connected, close_reason and close_message, and ConnectionClosed(reason, message)", FRAMES, GEVENT)
+def send_state(_mode: str) -> bool:
+    ws = _simple_websocket(_Socket(), [])
+    closed = simple_websocket.ConnectionClosed(ws.close_reason, ws.close_message)
+    return ws.connected is True and (closed.reason, closed.message) == (ws.close_reason, ws.close_message)
 
 
 def _open_wsproto_server() -> Any:
