@@ -20,6 +20,7 @@ from .fanout import client_manager, listen_now
 from .hash_gate import HashGate
 from .malformed import count_malformed_packets
 from .passwords import PasswordHasher, bcrypt_for, make_offload
+from .pings import ping_on_timers
 from .proof_of_work import ProofGate, ProofOfWork
 from .ratelimit import FILE_PROGRESS_PER_PARTICIPANT, TYPING_PER_PARTICIPANT, Clock, TokenBuckets
 from .rooms import MemoryRegistry, RoomStore
@@ -141,6 +142,7 @@ def create_app(
     )
     events.dispatch.serve(socketio.server, app)  # client events without Flask's request context per event
     configure_websockets(socketio.server.eio, frame_limit)
+    ping_on_timers(socketio.server.eio)
     ignore_reserved_client_events(socketio.server)
     run_after_connect(socketio.server)
     close_unconnected_sessions(socketio.server, settings.connect_deadline)

@@ -1,6 +1,6 @@
 """The dependency internals our transport replaces or leans on are still there, in the shape it assumes.
 
-`ephemeral.serving`, `ephemeral.websockets`, `ephemeral.turns`, `ephemeral.after_connect`,
+`ephemeral.serving`, `ephemeral.websockets`, `ephemeral.turns`, `ephemeral.after_connect`, `ephemeral.pings`,
 `ephemeral.connect_deadline` and `ephemeral.fanout` subclass, wrap or call underscore names of python-socketio,
 python-engineio, simple-websocket, gevent and eventlet.
 An upgrade that renames one rarely fails loudly: the feature it carried just stops. Each probe below
@@ -50,10 +50,10 @@ with warnings.catch_warnings():
     import eventlet.green.socket
     import eventlet.wsgi
 
-from ephemeral import after_connect, connect_deadline, fanout, serving, turns, websockets
+from ephemeral import after_connect, connect_deadline, fanout, pings, serving, turns, websockets
 
 MODES = ("gevent", "eventlet")
-ADAPTERS = (serving, websockets, turns, after_connect, connect_deadline, fanout)
+ADAPTERS = (serving, websockets, turns, after_connect, connect_deadline, fanout, pings)
 GEVENT, EVENTLET = ("gevent",), ("eventlet",)
 ANY = ("any-mode",)  # the internal is the same whichever async mode runs
 SIO, EIO, SWS = "python-socketio", "python-engineio", "simple-websocket"
@@ -66,6 +66,7 @@ GEVENT_TURNS = "turn-taking, batched writes and dropping silent peers under geve
 GEVENT_LIMIT = "the frame limit under gevent"
 WS_CLOSE = "ending the TCP connection after a WebSocket session"
 BATCHED = "batched writes under gevent"
+PINGS = "pings on timers (a green thread asleep per idle socket)"
 FRAMES = "sending frames made without wsproto (ConnectionClosed once closed)"
 ONE_PER_SESSION = "one WebSocket per session, and polls that wait for it (the upgrade race)"
 NO_HTTP = "keeping HTTP out of a WebSocket's connection after its session"
@@ -303,6 +304,14 @@ def _answers(eio: Any, environ: dict[str, Any], websocket_answer: Any) -> tuple[
 
     eio._async = {**eio._async, "websocket": Answering}
     return eio.handle_request(environ, lambda status, headers: started.append(status)), started
+
+
+@internal(EIO, "Socket.schedule_ping() on each PONG, and .last_ping, .closing, .closed for the ping it sends", PINGS)
+def ping_schedule(mode: str) -> bool:
+    session, scheduled = engineio.socket.Socket(engineio.Server(async_mode=mode, monitor_clients=False), "sid"), []
+    session.schedule_ping = lambda: scheduled.append(True)  # type: ignore[method-assign]
+    session.receive(engineio.packet.Packet(engineio.packet.PONG))
+    return scheduled == [True] and hasattr(session, "last_ping") and (session.closing, session.closed) == (False, False)
 
 
 @internal(EIO, "Server.handle_request passing a tuple from the WebSocket class on as the body, unanswered", NO_HTTP)
