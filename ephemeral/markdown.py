@@ -187,14 +187,15 @@ def _past_nesting_limit(parser: MarkdownIt, tokens: list[Token]) -> bool:
 
 
 # One line that no enabled rule can act on: it starts with none of the block markers (a digit may start a list) or
-# spaces, holds no inline marker, escape, entity or tag, and ends with no space. markdown-it would spend 100-250 µs
+# spaces, holds no inline marker (a lone "~" is none: strikethrough takes two), escape, entity or tag, and ends with
+# no space. markdown-it would spend 100-250 µs
 # to make it the paragraph `_plain_paragraph` writes at once (bench/NOTES.md), and most chat lines are like this.
-_PLAIN_LINE = re.compile(r"[^\s\x00-\x1f\x7f\\`*_~\[\]!<>&#=+\-|0-9]([^\s\x00-\x1f\x7f\\`*_~\[\]<>&]| )*(?<!\s)")
+_PLAIN_LINE = re.compile(r"[^\s\x00-\x1f\x7f\\`*_\[\]!<>&#=+\-|0-9]([^\s\x00-\x1f\x7f\\`*_\[\]<>&]| )*(?<!\s)")
 
 
 def _is_plain_line(text: str) -> bool:
     """Whether Markdown would render `text` as one paragraph of just its own characters."""
-    return _PLAIN_LINE.fullmatch(text) is not None and not _MAY_LINK.search(text)
+    return _PLAIN_LINE.fullmatch(text) is not None and "~~" not in text and not _MAY_LINK.search(text)
 
 
 def _plain_paragraph(text: str) -> str:

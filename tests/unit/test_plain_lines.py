@@ -21,6 +21,8 @@ CHAT_LINES = [
     "x#y x-y x=y x+y x|y x^y x{y}",
     "é ü 你好 مرحبا שלום 😀👍🏽",
     "a",
+    "~1765110000.123456~3~ a stamp between lone tildes",
+    "~ approximately",
 ]
 NOT_PLAIN = [
     "2. a list",
