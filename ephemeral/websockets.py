@@ -70,18 +70,73 @@ def _eventlet_normal_close(ws: Any) -> Callable[[], None]:
 
 def _gevent_websocket(base: Any, silence: float, max_frame_bytes: int, sleep: Any) -> Any:
     import simple_websocket
-    from gevent import get_hub
     from gevent.event import Event
+    from wsproto.connection import ConnectionState
     from wsproto.utilities import LocalProtocolError
 
+    ended = (ConnectionState.CLOSED, ConnectionState.REMOTE_CLOSING)
+
+    from gevent import get_hub, spawn
+
     run_callback = get_hub().loop.run_callback
+
+    class NoReaderThread:
+        """simple-websocket's reader thread, never started: the session's green thread reads (`receive`)."""
+
+        def __init__(self, target: Callable[[], None]) -> None:
+            self.name = "reader"
+
+        def start(self) -> None:
+            pass
 
     class YieldingServer(simple_websocket.Server):  # type: ignore[misc]
         def handshake(self) -> None:
             self.sock.settimeout(silence)
-            # simple-websocket's reader reads until the socket is drained.
             self.sock: Any = TurnTakingSocket(self.sock, sleep, run_callback, Event, self.close_normally)
+            self.finished = False
             super().handshake()
+
+        def receive(self, timeout: float | None = None) -> Any:
+            """The next message, read from the socket by the calling green thread when none is waiting.
+
+            As simple-websocket's reader thread read, parsed and answered control frames, but in the green thread
+            that handles the message: no thread per socket and no switch per frame.
+            """
+            while self.connected and not self.input_buffer:
+                self._read()
+            if self.input_buffer:
+                return self.input_buffer.pop(0)
+            self.finish()
+            raise simple_websocket.ConnectionClosed(self.close_reason, self.close_message)
+
+        def _read(self) -> None:
+            try:
+                data = self.sock.recv(self.receive_bytes)
+                if not data:
+                    raise OSError("end of stream")
+                self.ws.receive_data(data)
+                self.connected = self._handle_events()
+            except (OSError, LocalProtocolError):
+                self.connected = False
+
+        def finish(self) -> None:
+            """The connection is over: close our socket once (the reader thread closed it as it ended)."""
+            if not self.finished:
+                self.finished = True
+                self.sock.close()
+
+        def drain_then_finish(self) -> None:
+            """After a close frame nobody reads an answer to: read on until the peer answers or goes, then finish,
+            as the reader thread did (closing at once could reset a connection with unread input)."""
+            while self.ws.state not in ended and not self.finished:
+                with contextlib.suppress(OSError, LocalProtocolError):
+                    data = self.sock.recv(self.receive_bytes)
+                    if data:
+                        self.ws.receive_data(data)
+                        self._handle_events()
+                        continue
+                break
+            self.finish()
 
         def send(self, data: Any) -> None:
             """As simple-websocket sends, with the frame made here instead of by wsproto."""
@@ -98,12 +153,15 @@ def _gevent_websocket(base: Any, silence: float, max_frame_bytes: int, sleep: An
     class GeventWebSocket(base):  # type: ignore[misc]
         def __call__(self, environ: Any, start_response: Any) -> Any:
             # As the base class does for gevent, with the reader and limit above.
-            self.ws = YieldingServer(environ, max_message_size=max_frame_bytes, **self.server_args)
+            options = {**self.server_args, "thread_class": NoReaderThread}
+            self.ws = ws = YieldingServer(environ, max_message_size=max_frame_bytes, **options)
             try:
                 return self.app(self)
             finally:
                 # A failed upgrade returns with the WebSocket still open.
-                self.ws.close_normally()
+                ws.close_normally()
+                if not ws.finished:
+                    spawn(ws.drain_then_finish)
 
     return GeventWebSocket
 
@@ -125,7 +183,10 @@ def configure_websockets(eio_server: Any, max_frame_bytes: int) -> None:
       sender, instead of in our memory. A connection with nothing more waiting
       blocks on its next read, which yields anyway, so it does not yield twice.
     - Under gevent, a connection's writes are sent together when its turn
-      ends (see `TurnTakingSocket.send`).
+      ends (see `TurnTakingSocket.send`), and its frames are read by the
+      session's own green thread when it waits for the next message:
+      simple-websocket's reader thread is never started, which saves a green
+      thread per socket and a switch per frame.
     - A peer silent for a ping interval and timeout gets a close frame (1000)
       and its TCP connection is closed. engine.io arranges the read timeout for
       eventlet (which then sent 1011); under gevent simple-websocket's reader

@@ -85,6 +85,8 @@ class RawWebSocket:
 
     def __init__(self, port: int, query: str, headers: Sequence[str] = ()) -> None:
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=READ_TIMEOUT)
+        # As browsers and socket.io clients do: each frame leaves when sent, not held back for an earlier one's ACK.
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         key = base64.b64encode(os.urandom(16)).decode()
         request = [
             f"GET /socket.io/?EIO=4&{query} HTTP/1.1",

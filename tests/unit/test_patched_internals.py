@@ -66,6 +66,7 @@ GEVENT_TURNS = "turn-taking, batched writes and dropping silent peers under geve
 GEVENT_LIMIT = "the frame limit under gevent"
 WS_CLOSE = "ending the TCP connection after a WebSocket session"
 BATCHED = "batched writes under gevent"
+READER = "reading in the session's own green thread under gevent (no reader thread per socket)"
 PINGS = "pings on timers (a green thread asleep per idle socket)"
 FRAMES = "sending frames made without wsproto (ConnectionClosed once closed)"
 ONE_PER_SESSION = "one WebSocket per session, and polls that wait for it (the upgrade race)"
@@ -442,12 +443,22 @@ def input_buffer(_mode: str) -> bool:
     return isinstance(backlog, list) and taken == "frame" and ws.input_buffer is backlog and not backlog
 
 
-@internal(SWS, "Base._thread reading with sock.recv(receive_bytes), ending with sock.close()", GEVENT_TURNS, GEVENT)
-def reader_recv(_mode: str) -> bool:
+@internal(SWS, "Base._handle_events() after ws.receive_data: whole messages into input_buffer, True to go on", READER)
+def handle_events(_mode: str) -> bool:
+    ws = _simple_websocket(_Socket(), [])
+    ws.ws = _open_wsproto_server()
+    mask = b"\x00\x00\x00\x00"
+    ws.ws.receive_data(b"\x81\x82" + mask + b"hi" + b"\x81\x81" + mask + b"!")  # two masked text frames
+    return ws._handle_events() is True and ws.input_buffer == ["hi", "!"] and isinstance(ws.receive_bytes, int)
+
+
+@internal(SWS, "Base._handle_events() answering a close frame, then False and .connected False", READER)
+def handle_close(_mode: str) -> bool:
     sock = _Socket()
     ws = _simple_websocket(sock, [])
-    ws._thread()
-    return sock.calls == [("recv", ws.receive_bytes), ("close",)]
+    ws.ws = _open_wsproto_server()
+    ws.ws.receive_data(b"\x88\x82\x00\x00\x00\x00\x03\xe8")  # a masked close frame, code 1000
+    return ws._handle_events() is False and not ws.connected and sock.calls == [("send", b"\x88\x02\x03\xe8")]
 
 
 @internal(SWS, "Base.send and Base.close writing each frame with one sock.send(data)", BATCHED, GEVENT)
