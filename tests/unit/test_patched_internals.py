@@ -1,8 +1,8 @@
 """The dependency internals our transport replaces or leans on are still there, in the shape it assumes.
 
-`ephemeral.serving`, `ephemeral.websockets`, `ephemeral.turns`, `ephemeral.after_connect`, `ephemeral.pings`,
-`ephemeral.connect_deadline` and `ephemeral.fanout` subclass, wrap or call underscore names of python-socketio,
-python-engineio, simple-websocket, gevent and eventlet.
+`ephemeral.serving`, `ephemeral.websockets`, `ephemeral.gevent_websocket`, `ephemeral.turns`,
+`ephemeral.after_connect`, `ephemeral.pings`, `ephemeral.connect_deadline` and `ephemeral.fanout` subclass, wrap
+or call underscore names of python-socketio, python-engineio, simple-websocket, gevent and eventlet.
 An upgrade that renames one rarely fails loudly: the feature it carried just stops. Each probe below
 checks one internal and is one case of the table; its failure names the package, its installed
 version, the internal and the feature that would be lost.
@@ -50,10 +50,10 @@ with warnings.catch_warnings():
     import eventlet.green.socket
     import eventlet.wsgi
 
-from ephemeral import after_connect, connect_deadline, fanout, pings, serving, turns, websockets
+from ephemeral import after_connect, connect_deadline, fanout, gevent_websocket, pings, serving, turns, websockets
 
 MODES = ("gevent", "eventlet")
-ADAPTERS = (serving, websockets, turns, after_connect, connect_deadline, fanout, pings)
+ADAPTERS = (serving, websockets, gevent_websocket, turns, after_connect, connect_deadline, fanout, pings)
 GEVENT, EVENTLET = ("gevent",), ("eventlet",)
 ANY = ("any-mode",)  # the internal is the same whichever async mode runs
 SIO, EIO, SWS = "python-socketio", "python-engineio", "simple-websocket"
