@@ -52,6 +52,8 @@ COMPONENTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...] | None], ...] = (
         ("flask/", "werkzeug/", "itsdangerous/", "ephemeral/session_cookie.py"),
         None,
     ),
+    ("WebSocket", ("ephemeral/gevent_websocket.py", "ephemeral/frames.py", "ephemeral/websockets.py"), None),
+    ("socket I/O", ("ephemeral/turns.py",), None),
     ("Ephemeral handler (body, ack, emit call, turns)", ("ephemeral/",), None),
     ("Flask-SocketIO dispatch", ("flask_socketio/",), None),
     ("Socket.IO packet", ("socketio/packet.py",), None),
@@ -64,6 +66,8 @@ COMPONENTS: tuple[tuple[str, tuple[str, ...], tuple[str, ...] | None], ...] = (
 # Frames that put a sample on the write side of a socket: the writer's frame out, the system call.
 WRITE_FRAMES = (
     "Base.send",
+    "YieldingServer.send",
+    "server_frame",
     "TurnTakingSocket.send",
     "TurnTakingSocket._push",
     "SocketMixin.send",
