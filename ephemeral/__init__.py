@@ -14,6 +14,7 @@ from . import i18n, logs
 from .after_connect import run_after_connect
 from .config import Settings, from_env, with_overrides
 from .connect_deadline import close_unconnected_sessions
+from .direct_sends import send_directly
 from .early_refusal import EarlyRefusal
 from .extensions import socketio
 from .fanout import client_manager, listen_now
@@ -143,6 +144,7 @@ def create_app(
     events.dispatch.serve(socketio.server, app)  # client events without Flask's request context per event
     configure_websockets(socketio.server.eio, frame_limit)
     ping_on_timers(socketio.server.eio)
+    send_directly(socketio.server.eio)
     ignore_reserved_client_events(socketio.server)
     run_after_connect(socketio.server)
     close_unconnected_sessions(socketio.server, settings.connect_deadline)

@@ -38,7 +38,7 @@ def gevent_websocket(base: Any, silence: float, max_frame_bytes: int, sleep: Any
     class YieldingServer(simple_websocket.Server):  # type: ignore[misc]
         def handshake(self) -> None:
             self.sock.settimeout(silence)
-            self.sock: Any = TurnTakingSocket(self.sock, sleep, run_callback, Event, self.close_normally)
+            self.sock: Any = TurnTakingSocket(self.sock, sleep, run_callback, Event, self.close_normally, spawn)
             self.finished = False
             super().handshake()
 
@@ -89,6 +89,10 @@ def gevent_websocket(base: Any, silence: float, max_frame_bytes: int, sleep: Any
             if not self.connected:
                 raise simple_websocket.ConnectionClosed(self.close_reason, self.close_message)
             self.sock.send(server_frame(data))
+
+        def send_now(self, data: str) -> bool:
+            """Send `data` if the socket takes it without a wait (`TurnTakingSocket.send_now`); False: not sent."""
+            return bool(self.connected) and bool(self.sock.send_now(server_frame(data)))
 
         def close_normally(self) -> None:
             """Send a close frame with code 1000, unless one has been sent or received."""

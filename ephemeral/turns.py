@@ -12,6 +12,7 @@ from typing import Any
 READS_PER_TURN = 16
 # Linux: hold a write in the kernel until the connection's turn ends (0 elsewhere: send at once).
 _MSG_MORE = getattr(socket, "MSG_MORE", 0)
+_MSG_DONTWAIT = getattr(socket, "MSG_DONTWAIT", 0)
 
 
 def read_or_close(sock: Any, size: int, on_silence: Callable[[], None]) -> bytes:
@@ -61,16 +62,21 @@ class OneFrameAtATime:
 class TurnTakingSocket:
     """simple-websocket's socket under gevent: reads take turns, a turn's writes leave together."""
 
-    def __init__(self, sock: Any, sleep: Any, run_callback: Any, new_event: Any, on_silence: Any) -> None:
+    def __init__(
+        self, sock: Any, sleep: Any, run_callback: Any, new_event: Any, on_silence: Any, spawn: Any = None
+    ) -> None:
         self._sock = sock
         self._sleep = sleep
         self._run_callback = run_callback
         self._new_event = new_event
         self._on_silence = on_silence
+        self._spawn = spawn
         self._reads = 0
         self._push_due = False
         # Set while a frame's tail is being written, which may wait for the peer.
         self._tail: Any = None
+        # Green threads inside `send`, which may be waiting with frames to write in order.
+        self._senders = 0
         # Holding data just read while the others take their turn.
         self.yielding = False
 
@@ -94,20 +100,58 @@ class TurnTakingSocket:
         write went through the TCP stack on its own, about a third of the server's
         CPU in a fan-out. Unlike Nagle's algorithm this never waits for an ACK.
         """
-        while self._tail is not None:  # no frame may start inside another
-            self._tail.wait()
-        sent: int = self._sock.send(data, _MSG_MORE)
-        if sent < len(data):  # simple-websocket drops what one send did not take
+        self._senders += 1
+        try:
+            while self._tail is not None:  # no frame may start inside another
+                self._tail.wait()
+            sent: int = self._sock.send(data, _MSG_MORE)
+            if sent < len(data):  # simple-websocket drops what one send did not take
+                self._write_tail(memoryview(data)[sent:])
+        finally:
+            self._senders -= 1
+        self._push_soon()
+        return len(data)
+
+    def send_now(self, data: bytes) -> bool:
+        """Queue a frame in the kernel only if that needs no wait, else write nothing and return False.
+
+        No wait: no other frame is being written (by `send`, which may hold more to follow) and the kernel takes
+        part of the frame at once; a rest it cannot take yet is written by a green thread of its own, and every
+        frame after waits for it. So a reader that does not read never holds up the one sending it a frame.
+        """
+        if self._senders or self._tail is not None or self._spawn is None:
+            return False
+        try:
+            sent: int = self._sock._sock.send(data, _MSG_MORE | _MSG_DONTWAIT)
+        except OSError:  # nothing taken (full, or gone): the queue's writer will try, wait or find it closed
+            return False
+        if sent < len(data):
+            self._tail = self._new_event()  # before the writing green thread runs: no frame may start meanwhile
+            self._spawn(self._write_tail, memoryview(data)[sent:], self._tail)
+        self._push_soon()
+        return True
+
+    def _write_tail(self, rest: memoryview, tail: Any = None) -> None:
+        """Write what a send left, every other frame held back meanwhile. In a green thread of its own (`tail`
+        given), a connection that broke is left for the reader to find."""
+        own = tail is None
+        if own:
             self._tail = tail = self._new_event()
-            try:
-                self._sock.sendall(memoryview(data)[sent:], _MSG_MORE)
-            finally:
-                self._tail = None
-                tail.set()
+        try:
+            self._sock.sendall(rest, _MSG_MORE)
+        except OSError:
+            if own:
+                raise
+        finally:
+            self._tail = None
+            tail.set()
+        if not own:
+            self._push_soon()  # the push due when it began may have gone before its end
+
+    def _push_soon(self) -> None:
         if _MSG_MORE and not self._push_due:
             self._push_due = True
             self._run_callback(self._push)
-        return len(data)
 
     def _push(self) -> None:
         self._push_due = False

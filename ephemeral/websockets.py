@@ -15,6 +15,7 @@ import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
+from .direct_sends import SEND_NOW
 from .gevent_websocket import gevent_websocket
 from .logs import Safe
 from .turns import OneFrameAtATime, read_or_close
@@ -164,6 +165,8 @@ def configure_websockets(eio_server: Any, max_frame_bytes: int) -> None:
 
             self._sock = self.ws.sock if gevent else ws.socket
             self._reader = reader = OneFrameAtATime(ws, sleep, close)
+            if gevent and self._session is not None:
+                setattr(self._session, SEND_NOW, self.ws.send_now)  # used once upgraded (`direct_sends`)
             try:
                 return self._handler(reader)
             except Exception as error:  # noqa: BLE001 - after a 101, no HTTP answer can be sent
@@ -172,6 +175,8 @@ def configure_websockets(eio_server: Any, max_frame_bytes: int) -> None:
                     self._session.upgrading = False  # as engine.io does for a failed upgrade
                 return []
             finally:
+                if self._session is not None:
+                    self._session.__dict__.pop(SEND_NOW, None)
                 if normal_close is not None:
                     normal_close()
 

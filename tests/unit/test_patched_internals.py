@@ -1,6 +1,6 @@
 """The dependency internals our transport replaces or leans on are still there, in the shape it assumes.
 
-`ephemeral.serving`, `ephemeral.websockets`, `ephemeral.gevent_websocket`, `ephemeral.turns`,
+`ephemeral.serving`, `ephemeral.websockets`, `ephemeral.gevent_websocket`, `ephemeral.turns`, `ephemeral.direct_sends`,
 `ephemeral.after_connect`, `ephemeral.pings`, `ephemeral.connect_deadline` and `ephemeral.fanout` subclass, wrap
 or call underscore names of python-socketio, python-engineio, simple-websocket, gevent and eventlet.
 An upgrade that renames one rarely fails loudly: the feature it carried just stops. Each probe below
@@ -11,6 +11,7 @@ No server starts, and nothing stays patched after its own test.
 
 from __future__ import annotations
 
+import _socket
 import contextlib
 import importlib
 import inspect
@@ -25,6 +26,7 @@ from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import engineio
+import engineio.exceptions
 import engineio.packet
 import engineio.socket
 import flask
@@ -50,10 +52,20 @@ with warnings.catch_warnings():
     import eventlet.green.socket
     import eventlet.wsgi
 
-from ephemeral import after_connect, connect_deadline, fanout, gevent_websocket, pings, serving, turns, websockets
+from ephemeral import (
+    after_connect,
+    connect_deadline,
+    direct_sends,
+    fanout,
+    gevent_websocket,
+    pings,
+    serving,
+    turns,
+    websockets,
+)
 
 MODES = ("gevent", "eventlet")
-ADAPTERS = (serving, websockets, gevent_websocket, turns, after_connect, connect_deadline, fanout, pings)
+ADAPTERS = (serving, websockets, gevent_websocket, turns, direct_sends, after_connect, connect_deadline, fanout, pings)
 GEVENT, EVENTLET = ("gevent",), ("eventlet",)
 ANY = ("any-mode",)  # the internal is the same whichever async mode runs
 SIO, EIO, SWS = "python-socketio", "python-engineio", "simple-websocket"
@@ -66,6 +78,7 @@ GEVENT_TURNS = "turn-taking, batched writes and dropping silent peers under geve
 GEVENT_LIMIT = "the frame limit under gevent"
 WS_CLOSE = "ending the TCP connection after a WebSocket session"
 BATCHED = "batched writes under gevent"
+DIRECT = "writing a delivery at once when the connection takes it (gevent), without waking a writer"
 READER = "reading in the session's own green thread under gevent (no reader thread per socket)"
 PINGS = "pings on timers (a green thread asleep per idle socket)"
 FRAMES = "sending frames made without wsproto (ConnectionClosed once closed)"
@@ -555,6 +568,38 @@ def hub_run_callback(_mode: str) -> bool:
 def socket_send_flags(_mode: str) -> bool:
     sock = gevent.socket.socket
     return _binds(sock.send, sock, b"frame", 0) and _binds(sock.sendall, sock, b"frame", 0)
+
+
+@internal("gevent", "socket._sock, the OS socket a gevent socket wraps", DIRECT, GEVENT)
+def socket_wraps_os_socket(_mode: str) -> bool:
+    ours, peer = gevent.socket.socketpair()
+    try:
+        return isinstance(ours._sock, _socket.socket) and ours._sock.send(b"x", socket.MSG_DONTWAIT) == 1
+    finally:
+        ours.close()
+        peer.close()
+
+
+@internal(EIO, "Server.send_packet(sid, pkt) calling the session's .send(pkt); .check_ping_timeout(), .queue", DIRECT)
+def send_packet_calls_socket_send(mode: str) -> bool:
+    eio, sent = engineio.Server(async_mode=mode, monitor_clients=False), []
+    session = eio.sockets["sid"] = engineio.socket.Socket(eio, "sid")
+    session.send = sent.append  # type: ignore[method-assign]
+    pkt = engineio.packet.Packet(engineio.packet.MESSAGE, data="x")
+    eio.send_packet("sid", pkt)
+    return sent == [pkt] and session.check_ping_timeout() and session.queue.qsize() == 0
+
+
+@internal(EIO, "Socket.poll() raising QueueEmpty when no packet came in time; the writer taking it as the end", DIRECT)
+def poll_times_out(mode: str) -> bool:
+    eio = engineio.Server(async_mode=mode, monitor_clients=False, ping_interval=0.01, ping_timeout=0.01)
+    session = engineio.socket.Socket(eio, "sid")
+    writer = inspect.getsource(engineio.socket.Socket._websocket_handler)
+    try:
+        session.poll()
+    except engineio.exceptions.QueueEmpty:
+        return "packets = self.poll()" in writer and "except exceptions.QueueEmpty" in writer
+    return False
 
 
 # eventlet: the HTTP protocol class and the server's options
