@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -57,6 +58,12 @@ class Services:
     transfers: Transfers = field(default_factory=Transfers)
 
 
+# The services of the app whose client event is being handled: `events.dispatch` pushes no app context.
+IN_EVENT: ContextVar[Services] = ContextVar("ephemeral_services")
+
+
 def services() -> Services:
-    found: Services = current_app.extensions["ephemeral"]
+    found: Services | None = IN_EVENT.get(None)
+    if found is None:
+        found = current_app.extensions["ephemeral"]
     return found

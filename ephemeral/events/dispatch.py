@@ -1,10 +1,12 @@
-"""Client events served straight from python-socketio, in an application context, with no Flask request per event.
+"""Client events served straight from python-socketio, with no Flask request or application context per event.
 
 Flask-SocketIO runs every handler in a request context built from the connection's environ: it opens and checks
 the session cookie again, binds a URL adapter, and pushes both, 300-430 µs of the ~950 a chat message cost
 (bench/NOTES.md). A client event needs none of it: its socket's room and participant were settled at connect
 (`seated`), and its handler reads only the services and the socket's id. So client events are registered on
-python-socketio's server itself; each runs in its app's context with the socket at hand (`current_sid`).
+python-socketio's server itself; each runs with its app's services and its socket at hand (`services()`,
+`current_sid`). Pushing an app context per event cost more than a context variable set for each, and nothing a
+handler reaches needs one.
 
 `connect` and `disconnect` keep Flask-SocketIO's request context: connect reads the cookie and the address.
 """
@@ -18,6 +20,7 @@ from typing import Any
 from flask import Flask
 
 from ..errors import Unauthorized
+from ..services import IN_EVENT
 
 Handler = Callable[..., object]
 
@@ -56,22 +59,22 @@ def _current() -> tuple[str, MutableMapping[str, Any]]:
 
 
 def serve(server: Any, app: Flask) -> None:
-    """After `socketio.init_app(app)`: every client event on its new python-socketio server, in `app`'s context."""
+    """After `socketio.init_app(app)`: every client event on its new python-socketio server, with `app`'s services."""
     for name, handler in _HANDLERS.items():
-        server.on(name, _in_app_context(server, app, handler), namespace="/")
+        server.on(name, _with_services(server, app, handler), namespace="/")
 
 
-def _in_app_context(server: Any, app: Flask, handler: Handler) -> Callable[..., object]:
+def _with_services(server: Any, app: Flask, handler: Handler) -> Callable[..., object]:
     def on_event(sid: str, *args: object) -> object:
         environ = server.get_environ(sid)
         if environ is None:  # closed since python-socketio checked it: nobody to answer
             return server.not_handled
-        with app.app_context():
-            token = _SOCKET.set((sid, environ))
-            try:
-                return handler(*args)
-            finally:
-                _SOCKET.reset(token)
+        token, services = _SOCKET.set((sid, environ)), IN_EVENT.set(app.extensions["ephemeral"])
+        try:
+            return handler(*args)
+        finally:
+            IN_EVENT.reset(services)
+            _SOCKET.reset(token)
 
     on_event.__name__ = handler.__name__
     return on_event
