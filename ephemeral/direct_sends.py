@@ -18,32 +18,32 @@ import engineio.socket
 
 # The session's attribute holding its WebSocket's `send_now(text) -> bool`, while that WebSocket serves it.
 SEND_NOW = "ephemeral_send_now"
+# engine.io's own, taken once: every app a process makes installs the methods below again.
+_ENGINE_POLL = engineio.socket.Socket.poll
 
 
 def send_directly(eio_server: Any) -> None:
     """Every engine.io session of this process sends this way under gevent (the process has one mode)."""
-    if eio_server.async_mode != "gevent":
+    if eio_server.async_mode == "gevent":
+        engineio.socket.Socket.send = _send
+        engineio.socket.Socket.poll = _poll_while_open
+
+
+def _send(session: Any, pkt: Any) -> None:
+    if not session.check_ping_timeout():
         return
+    send_now: Callable[[str], bool] | None = session.__dict__.get(SEND_NOW)
+    if send_now is None or not session.upgraded or session.queue.qsize() or not send_now(pkt.encode()):
+        session.queue.put(pkt)
 
-    def send(session: Any, pkt: Any) -> None:
-        if not session.check_ping_timeout():
-            return
-        send_now: Callable[[str], bool] | None = session.__dict__.get(SEND_NOW)
-        if send_now is None or not session.upgraded or session.queue.qsize() or not send_now(pkt.encode()):
-            session.queue.put(pkt)
 
-    poll = engineio.socket.Socket.poll
-
-    def poll_while_open(session: Any) -> Any:
-        # The writer's wait for packets times out when none came for a ping interval and timeout, and then it
-        # closes the WebSocket: a backstop for a session nobody closed. With every packet sent directly the
-        # writer may see none for that long; the session closing still ends the wait (it queues None).
-        while True:
-            try:
-                return poll(session)
-            except engineio.exceptions.QueueEmpty:
-                if session.closed or not session.upgraded or SEND_NOW not in session.__dict__:
-                    raise
-
-    engineio.socket.Socket.send = send
-    engineio.socket.Socket.poll = poll_while_open
+def _poll_while_open(session: Any) -> Any:
+    """engine.io's wait for packets to write, which times out when none came for a ping interval and timeout, and
+    then its writer closes the WebSocket: a backstop for a session nobody closed. With every packet sent directly
+    the writer may see none for that long, so it waits on while the session is open (closing queues None)."""
+    while True:
+        try:
+            return _ENGINE_POLL(session)
+        except engineio.exceptions.QueueEmpty:
+            if session.closed or not session.upgraded or SEND_NOW not in session.__dict__:
+                raise

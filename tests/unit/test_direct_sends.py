@@ -148,3 +148,9 @@ def test_a_closed_or_polling_session_still_gives_up_waiting(direct):
     for session in (closed, polling):
         with pytest.raises(engineio.exceptions.QueueEmpty):
             gevent.spawn(session.poll).get(timeout=10)
+
+
+def test_every_app_a_process_makes_installs_the_same_methods_once(direct):
+    installed = engineio.socket.Socket.send, engineio.socket.Socket.poll
+    send_directly(engineio.Server(async_mode="gevent"))
+    assert (engineio.socket.Socket.send, engineio.socket.Socket.poll) == installed  # nothing wrapped twice
