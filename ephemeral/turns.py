@@ -62,9 +62,7 @@ class OneFrameAtATime:
 class TurnTakingSocket:
     """simple-websocket's socket under gevent: reads take turns, a turn's writes leave together."""
 
-    def __init__(
-        self, sock: Any, sleep: Any, run_callback: Any, new_event: Any, on_silence: Any, spawn: Any = None
-    ) -> None:
+    def __init__(self, sock: Any, sleep: Any, run_callback: Any, new_event: Any, on_silence: Any, spawn: Any) -> None:
         self._sock = sock
         self._sleep = sleep
         self._run_callback = run_callback
@@ -106,7 +104,8 @@ class TurnTakingSocket:
                 self._tail.wait()
             sent: int = self._sock.send(data, _MSG_MORE)
             if sent < len(data):  # simple-websocket drops what one send did not take
-                self._write_tail(memoryview(data)[sent:])
+                self._tail = tail = self._new_event()
+                self._write_tail(memoryview(data)[sent:], tail)
         finally:
             self._senders -= 1
         self._push_soon()
@@ -119,34 +118,31 @@ class TurnTakingSocket:
         part of the frame at once; a rest it cannot take yet is written by a green thread of its own, and every
         frame after waits for it. So a reader that does not read never holds up the one sending it a frame.
         """
-        if self._senders or self._tail is not None or self._spawn is None:
+        if self._senders or self._tail is not None:
             return False
         try:
             sent: int = self._sock._sock.send(data, _MSG_MORE | _MSG_DONTWAIT)
         except OSError:  # nothing taken (full, or gone): the queue's writer will try, wait or find it closed
             return False
         if sent < len(data):
-            self._tail = self._new_event()  # before the writing green thread runs: no frame may start meanwhile
-            self._spawn(self._write_tail, memoryview(data)[sent:], self._tail)
+            self._tail = tail = self._new_event()  # before the writing green thread runs: no frame may start meanwhile
+            self._spawn(self._write_tail_apart, memoryview(data)[sent:], tail)
         self._push_soon()
         return True
 
-    def _write_tail(self, rest: memoryview, tail: Any = None) -> None:
-        """Write what a send left, every other frame held back meanwhile. In a green thread of its own (`tail`
-        given), a connection that broke is left for the reader to find."""
-        own = tail is None
-        if own:
-            self._tail = tail = self._new_event()
+    def _write_tail(self, rest: memoryview, tail: Any) -> None:
+        """Write what a send left; `tail`, set meanwhile as `_tail`, holds every other frame back until the end."""
         try:
             self._sock.sendall(rest, _MSG_MORE)
-        except OSError:
-            if own:
-                raise
         finally:
             self._tail = None
             tail.set()
-        if not own:
-            self._push_soon()  # the push due when it began may have gone before its end
+
+    def _write_tail_apart(self, rest: memoryview, tail: Any) -> None:
+        """`_write_tail` in a green thread of its own: a connection that broke is left for the reader to find."""
+        with contextlib.suppress(OSError):
+            self._write_tail(rest, tail)
+        self._push_soon()  # the push due when it began may have gone before its end
 
     def _push_soon(self) -> None:
         if _MSG_MORE and not self._push_due:
