@@ -20,6 +20,7 @@ from .extensions import socketio
 from .fanout import client_manager, listen_now
 from .hash_gate import HashGate
 from .malformed import count_malformed_packets
+from .packets import JsonFirstPacket
 from .passwords import PasswordHasher, bcrypt_for, make_offload
 from .pings import ping_on_timers
 from .proof_of_work import ProofGate, ProofOfWork
@@ -140,6 +141,7 @@ def create_app(
         engineio_logger=False,
         # Each event is handled by the green thread that read it, in order, with no new green thread per event.
         async_handlers=False,
+        serializer=JsonFirstPacket,
     )
     events.dispatch.serve(socketio.server, app)  # client events without Flask's request context per event
     configure_websockets(socketio.server.eio, frame_limit)
