@@ -74,7 +74,9 @@ def _registry(settings: Settings, hasher: PasswordHasher) -> RoomStore:
     from .rooms.redis import RedisRegistry  # only deployments with Redis import it
     from .rooms.redis_client import connect
 
-    client = connect(settings.redis_url, allow_persistence=settings.redis_allow_persistence)
+    client = connect(
+        settings.redis_url, allow_persistence=settings.redis_allow_persistence, connections=settings.redis_connections
+    )
     return RedisRegistry(client, hasher, **rules)
 
 
@@ -134,7 +136,7 @@ def create_app(
         # We check Origin ourselves in the connect handler, to answer `unauthorized`.
         cors_allowed_origins=[],
         max_http_buffer_size=frame_limit,
-        client_manager=client_manager(settings.redis_url),
+        client_manager=client_manager(settings.redis_url, settings.redis_connections),
         ping_interval=settings.ping_interval,
         ping_timeout=settings.ping_timeout,
         logger=False,

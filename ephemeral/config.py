@@ -28,6 +28,9 @@ from .storm import MAX_PROCESS_COUNT, PROCESS_STORM, PROCESS_STORM_BITS, ROOM_ST
 
 ASYNC_MODES = ("gevent", "eventlet")
 MAX_FILE_BYTES = 10 * 1024 * 1024
+# Redis runs one command at a time, so connections beyond what a process keeps busy at once add no throughput:
+# a burst of handlers queues for a free one, for microseconds (`rooms.redis_client.waiting_pool`).
+REDIS_CONNECTIONS = 32
 
 
 class ConfigError(ValueError):
@@ -57,6 +60,9 @@ class Settings:
     ping_timeout: int = 10
     redis_url: str = ""
     redis_allow_persistence: bool = False
+    # Connections a process's Redis client opens at most (each of two: the room store's and the fan-out's);
+    # a command that finds them all busy waits for one (ephemeral/rooms/redis_client.py).
+    redis_connections: int = REDIS_CONNECTIONS
     # Abuse limits: self-hosters behind one NAT, or with a public instance, tune them.
     wrong_password_limit_per_address: Limit = WRONG_PASSWORD_PER_ADDRESS
     wrong_password_limit_per_room: Limit = WRONG_PASSWORD_PER_ROOM
@@ -195,6 +201,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "ping_timeout": _integer(1, 300),
     "redis_url": _redis_url,
     "redis_allow_persistence": _flag,
+    "redis_connections": _integer(1, 10_000),
     "wrong_password_limit_per_address": _limit,
     "wrong_password_limit_per_room": _limit,
     "create_limit_per_address": _limit,

@@ -12,9 +12,11 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import redis
 import socketio
 
 from . import protocol
+from .rooms.redis_client import waiting_pool
 from .slow_readers import SlowReaders
 
 CHANNEL = "ephemeral"
@@ -46,6 +48,21 @@ class LocalManager(socketio.Manager):  # type: ignore[misc]
 class SharedManager(socketio.RedisManager):  # type: ignore[misc]
     """Every process runs `_handle_close_room` for a `close_room`, and `_handle_emit` for an emit, the caller
     included."""
+
+    def __init__(self, url: str, connections: int) -> None:
+        super().__init__(url, channel=CHANNEL)
+        self.connections = connections
+
+    def _redis_connect(self) -> None:
+        """As python-socketio connects, but with a pool that waits for a free connection when all are busy.
+
+        Every handler that emits publishes on a connection of its own: with redis-py's
+        default pool, a burst of them failed with "Too many connections", and
+        python-socketio drops what it cannot publish.
+        """
+        self.redis = redis.Redis(connection_pool=waiting_pool(self.redis_url, self.connections))
+        self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
+        self.connected = True
 
     @functools.cached_property
     def slow_readers(self) -> SlowReaders:
@@ -79,7 +96,9 @@ def listen_now(sio_server: Any) -> None:
         sio_server.manager.initialize()
 
 
-def client_manager(redis_url: str) -> socketio.Manager:
+def client_manager(redis_url: str, connections: int) -> socketio.Manager:
+    """This process's manager: a local one, or with `redis_url` one shared with the others (`connections`: its
+    pool's size)."""
     if not redis_url:
         return LocalManager()
-    return SharedManager(redis_url, channel=CHANNEL)
+    return SharedManager(redis_url, connections)

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import redis
 
-from ..config import ConfigError
+from ..config import REDIS_CONNECTIONS, ConfigError
 from ..errors import Unavailable
 
 T = TypeVar("T")
@@ -19,9 +19,26 @@ class PersistenceRefused(ConfigError):
     """The Redis server writes to disk; rooms must never outlive its memory."""
 
 
-def connect(url: str, *, allow_persistence: bool) -> redis.Redis:
+# Longest a command waits for a free connection; past it the store counts as out of reach (`unavailable`).
+POOL_WAIT_SECONDS = 5.0
+
+
+def waiting_pool(url: str, connections: int, **options: Any) -> redis.ConnectionPool:
+    """At most `connections` connections to `url`; a command that finds them all busy waits for one.
+
+    redis-py's default pool fails at once with "Too many connections" when every
+    connection is taken: under gevent or eventlet each handler waiting on Redis
+    holds one, so a burst of messages on a healthy Redis was answered `unavailable`.
+    """
+    return redis.BlockingConnectionPool.from_url(
+        url, max_connections=connections, timeout=POOL_WAIT_SECONDS, **options
+    )
+
+
+def connect(url: str, *, allow_persistence: bool, connections: int = REDIS_CONNECTIONS) -> redis.Redis:
     """A client for the shared store; refuses one that persists unless told it may."""
-    client = redis.Redis.from_url(url, decode_responses=True, socket_timeout=10, health_check_interval=30)
+    pool = waiting_pool(url, connections, decode_responses=True, socket_timeout=10, health_check_interval=30)
+    client = redis.Redis(connection_pool=pool)
     try:
         client.ping()
         if not allow_persistence:

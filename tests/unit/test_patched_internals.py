@@ -35,6 +35,7 @@ import gevent.event
 import gevent.pywsgi
 import gevent.socket
 import pytest
+import redis
 import simple_websocket
 import socketio
 import socketio.packet
@@ -90,6 +91,7 @@ QUIET_BAD_REQUESTS = "keeping bad requests (room ids, addresses) out of stderr"
 POOL = "a connection pool sized to the descriptor limit"
 ROOM_HERE = "closing a room's sockets when it is purged or expires"
 ROOM_EVERYWHERE = "closing a room's sockets on every process"
+WAITING_POOL = "publishing through a pool that waits for a free connection (a burst would drop messages)"
 
 
 def lost(dist: str, internal: str, feature: str) -> str:
@@ -773,7 +775,7 @@ def emit_ignore_queue(mode: str) -> bool:
         def _publish(self, data: Any) -> None:
             published.append(data)
 
-    sio = socketio.Server(async_mode=mode, client_manager=Recorder("redis://unused", channel=fanout.CHANNEL))
+    sio = socketio.Server(async_mode=mode, client_manager=Recorder("redis://unused", 2))
     sio.emit("welcome", {}, to="sid", ignore_queue=True)
     sio.emit("presence", {}, to="room")
     return _named(socketio.Server.emit, "ignore_queue") and [m["event"] for m in published] == ["presence"]
@@ -820,7 +822,7 @@ def pubsub_close_room(_mode: str) -> bool:
         def _handle_close_room(self, message: dict[str, Any]) -> None:
             seen.append(("here", message))
 
-    Recorder("redis://unused", channel=fanout.CHANNEL).close_room("room", None)
+    Recorder("redis://unused", 2).close_room("room", None)
     expected = {"room": "room", "namespace": "/"}
     return [kind for kind, _ in seen] == ["here", "published"] and all(m.items() >= expected.items() for _, m in seen)
 
@@ -836,7 +838,7 @@ def pubsub_listener(_mode: str) -> bool:
         def _handle_close_room(self, message: dict[str, Any]) -> None:
             seen.append(message)
 
-    manager = Recorder("redis://unused", channel=fanout.CHANNEL)
+    manager = Recorder("redis://unused", 2)
     manager.server = SimpleNamespace(logger=SimpleNamespace(debug=_ignore, error=_ignore, exception=_ignore))
     manager._thread()  # returns once _listen is exhausted
     return seen == [message]
@@ -878,10 +880,24 @@ def pending_while_connecting(mode: str) -> bool:
 )
 def pubsub_disconnect_through_server(_mode: str) -> bool:
     seen: list[Any] = []
-    manager = fanout.SharedManager("redis://unused", channel=fanout.CHANNEL)
+    manager = fanout.SharedManager("redis://unused", 2)
     manager.server = SimpleNamespace(disconnect=lambda *args, **kwargs: seen.append((args, kwargs)))
     manager._handle_disconnect({"method": "disconnect", "sid": "sid", "namespace": "/", "host_id": "another"})
     return len(seen) == 1 and "sid" in (*seen[0][0], *seen[0][1].values()) and seen[0][1].get("ignore_queue") is True
+
+
+@internal(
+    SIO, "RedisManager._publish connecting through _redis_connect, then redis.publish(channel, ...)", WAITING_POOL, ANY
+)
+def pubsub_publishes_through_redis_connect(_mode: str) -> bool:
+    published: list[Any] = []
+    manager = fanout.SharedManager("redis://unused", 2)
+    manager._redis_connect()
+    waits = isinstance(manager.redis.connection_pool, redis.BlockingConnectionPool) and manager.connected
+    manager.connected = False
+    manager._redis_connect = lambda: setattr(manager, "redis", SimpleNamespace(publish=lambda *a: published.append(a)))
+    manager._publish({"method": "emit"})
+    return waits and len(published) == 1 and published[0][0] == fanout.CHANNEL
 
 
 @internal(SIO, "Manager.get_rooms(sid, namespace) and basic_leave_room(sid, namespace, room)", REVOKE)
