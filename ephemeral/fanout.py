@@ -1,6 +1,6 @@
-"""Socket.IO client managers: local for one process, Redis pub/sub for several.
+"""Socket.IO client managers: local for one process, Redis pub/sub for several, by room (`room_channels`).
 
-Ours differ in two ways. `close_room` also disconnects the room's sockets, on
+Ours differ in two more ways. `close_room` also disconnects the room's sockets, on
 every process, after anything emitted to the room before it (one channel keeps
 the order). That is how a purge or an expiry reaches sockets on other processes.
 And a piece of a file skips a socket that has fallen behind (`slow_readers`),
@@ -10,16 +10,20 @@ on the process that holds the socket.
 from __future__ import annotations
 
 import functools
+import logging
+from collections.abc import Iterator
 from typing import Any
 
 import redis
 import socketio
 
 from . import protocol
+from .room_channels import COMMON, RoomChannels, room_channel
+from .room_routes import current_route
 from .rooms.redis_client import waiting_pool
 from .slow_readers import SlowReaders
 
-CHANNEL = "ephemeral"
+log = logging.getLogger("ephemeral")
 
 
 def _disconnect_members(manager: Any, room: str, namespace: str | None) -> None:
@@ -45,24 +49,40 @@ class LocalManager(socketio.Manager):  # type: ignore[misc]
         super().emit(event, data, namespace, room=room, to=to, **kwargs)
 
 
-class SharedManager(socketio.RedisManager):  # type: ignore[misc]
-    """Every process runs `_handle_close_room` for a `close_room`, and `_handle_emit` for an emit, the caller
-    included."""
+class SharedManager(socketio.PubSubManager):  # type: ignore[misc]
+    """Python-socketio's pub/sub manager on Redis, by room (`room_channels`). Every process that hears a
+    `close_room` runs `_handle_close_room`, and an emit `_handle_emit`, the caller included."""
 
     def __init__(self, url: str, connections: int) -> None:
-        super().__init__(url, channel=CHANNEL)
-        self.connections = connections
+        super().__init__(channel=COMMON)
+        # A pool that waits for a free connection: every handler that emits publishes on one of its own, and
+        # with redis-py's default pool a burst of them failed with "Too many connections".
+        self.publisher = redis.Redis(connection_pool=waiting_pool(url, connections))
+        self.channels: RoomChannels | None = None
 
-    def _redis_connect(self) -> None:
-        """As python-socketio connects, but with a pool that waits for a free connection when all are busy.
+    def initialize(self) -> None:
+        self.channels = RoomChannels(self.publisher, self.server.eio.create_event, self.server.sleep)
+        self.channels.start()  # before the listener runs: nothing published from now on is missed
+        super().initialize()
 
-        Every handler that emits publishes on a connection of its own: with redis-py's
-        default pool, a burst of them failed with "Too many connections", and
-        python-socketio drops what it cannot publish.
-        """
-        self.redis = redis.Redis(connection_pool=waiting_pool(self.redis_url, self.connections))
-        self.pubsub = self.redis.pubsub(ignore_subscribe_messages=True)  # type: ignore[no-untyped-call]
-        self.connected = True
+    def follow(self, room_id: str, sid: str) -> bool:
+        """This process's socket `sid` is in room `room_id`; False: the room's channel could not be heard."""
+        return self.channels is not None and self.channels.follow(room_id, sid)
+
+    def basic_disconnect(self, sid: str, namespace: str, **kwargs: Any) -> None:
+        if self.channels is not None:
+            self.channels.release(sid)
+        super().basic_disconnect(sid, namespace, **kwargs)
+
+    def _publish(self, data: dict[str, Any]) -> None:
+        try:
+            self.publisher.publish(_channel_of(data), self.json.dumps(data))
+        except redis.RedisError:
+            log.warning("an event for the other processes was lost: the shared store is out of reach")
+
+    def _listen(self) -> Iterator[bytes]:
+        assert self.channels is not None  # initialize() made them
+        yield from self.channels.messages()
 
     @functools.cached_property
     def slow_readers(self) -> SlowReaders:
@@ -82,6 +102,22 @@ class SharedManager(socketio.RedisManager):  # type: ignore[misc]
                 return
             message = {**message, "room": readers}
         super()._handle_emit(message)
+
+
+def _channel_of(message: dict[str, Any]) -> str:
+    """A room's emits and its closing go on the room's channel; the rest (sockets moved or disconnected, acks for
+    another process, emits for no room) on the common one."""
+    if message.get("method") == "close_room":
+        return room_channel(str(message.get("room")))
+    route = current_route()
+    return room_channel(route) if route is not None and message.get("method") == "emit" else COMMON
+
+
+def follow(sio_server: Any, room_id: str, sid: str) -> bool:
+    """This process's socket `sid` joined room `room_id`: with several processes, subscribe to the room and wait for
+    Redis to confirm it (then nothing said in the room is missed). False: it could not."""
+    manager = sio_server.manager
+    return manager.follow(room_id, sid) if isinstance(manager, SharedManager) else True
 
 
 def listen_now(sio_server: Any) -> None:

@@ -8,6 +8,7 @@ from .. import protocol
 from ..errors import Unavailable
 from ..extensions import socketio
 from ..logs import Safe
+from ..room_routes import routed
 from ..rooms import PAIR, Binding, Closure, Notices, Participant, PresenceChange, Removal, RoomState, Seat
 from ..services import Services, services
 
@@ -45,7 +46,8 @@ def at_once(change: PresenceChange) -> None:
 
 def room(room_id: str, state: RoomState) -> None:
     """The room's state changed (locked or unlocked): everyone in it gets `room`."""
-    socketio.emit(protocol.ROOM, protocol.room_state(state), to=room_id)
+    with routed(room_id):
+        socketio.emit(protocol.ROOM, protocol.room_state(state), to=room_id)
 
 
 def joined(binding: Binding) -> None:
@@ -61,8 +63,9 @@ def removal(removed: Removal) -> None:
     manager = socketio.server.manager
     for sid in removed.sids:
         # One of this process's sockets hears it directly, ahead of its disconnect below; one elsewhere
-        # through the queue, which keeps it ahead of the disconnect that follows it there.
-        socketio.emit(protocol.PURGED, notice, to=sid, ignore_queue=bool(manager.is_connected(sid, "/")))
+        # through the queue (the room's channel), which keeps it ahead of the disconnect that follows it there.
+        with routed(removed.room_id):
+            socketio.emit(protocol.PURGED, notice, to=sid, ignore_queue=bool(manager.is_connected(sid, "/")))
         # Out of the room at once, not when the disconnect below comes: nothing said there reaches them now.
         socketio.server.leave_room(sid, removed.room_id, namespace="/")
     socketio.start_background_task(close_sockets, removed.sids)
@@ -71,7 +74,8 @@ def removal(removed: Removal) -> None:
 
 
 def _tell(room_id: str, participants: list[Participant]) -> None:
-    socketio.emit(protocol.PRESENCE, protocol.presence(participants), to=room_id)
+    with routed(room_id):
+        socketio.emit(protocol.PRESENCE, protocol.presence(participants), to=room_id)
 
 
 def _flush(svc: Services, room_id: str, who: str, delay: float) -> None:
@@ -94,7 +98,8 @@ def _flush(svc: Services, room_id: str, who: str, delay: float) -> None:
 
 def closure(closed: Closure) -> None:
     """Tell everyone why the room is gone, then close their sockets on every process."""
-    socketio.emit(protocol.PURGED, protocol.purged(closed), to=closed.room_id)
+    with routed(closed.room_id):
+        socketio.emit(protocol.PURGED, protocol.purged(closed), to=closed.room_id)
     # After the handler's ack has been queued, so the purger sees both. Our
     # client managers close the room's sockets along with the room.
     socketio.start_background_task(socketio.close_room, closed.room_id, namespace="/")

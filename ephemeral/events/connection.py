@@ -11,6 +11,7 @@ from .. import bindings, protocol
 from ..after_connect import after_connect
 from ..errors import EphemeralError, TooManyConnects, TooManySockets, Unauthorized, Unavailable
 from ..extensions import socketio
+from ..fanout import follow
 from ..origin import is_foreign
 from ..rooms import RoomStore, Seat
 from ..services import services
@@ -50,6 +51,9 @@ def _seat(registry: RoomStore, room_id: str, token: str, sid: str) -> Seat:
     try:
         seat = registry.attach(room_id, token, sid)
         join_room(seat.room_id)
+        if not follow(socketio.server, seat.room_id, sid):
+            registry.detach(sid)
+            raise Unavailable()
         if not registry.exists(seat.room_id):
             # Purged by another process between attach and join_room: its closure missed us.
             registry.detach(sid)

@@ -15,6 +15,7 @@ from .. import file_fields, protocol
 from ..errors import EphemeralError, Invalid
 from ..extensions import socketio
 from ..logs import Safe
+from ..room_routes import routed
 from ..services import services
 from ..transfers import Transfer
 from . import bodies, dispatch
@@ -47,7 +48,7 @@ def send_chunk(payload: object) -> Ack:
     `file_chunk`. `rate_limited` (with `retry_after`): send the same piece again then."""
     socket, transfers = seated(), services().transfers
     chunk = file_fields.chunk(socket.mode, bodies.fields(payload), transfers.sizes(socket.sid))
-    with transfers.relaying(socket.sid, chunk) as transfer:
+    with transfers.relaying(socket.sid, chunk) as transfer, routed(socket.room_id):
         if transfer.readers:
             socketio.emit(protocol.FILE_CHUNK, protocol.file_chunk(transfer.sender_id, chunk), to=transfer.readers)
     return protocol.ok()
@@ -61,7 +62,8 @@ def cancel_file(payload: object) -> Ack:
     transfer = services().transfers.cancel(socket.sid, file_id)
     if transfer is None:
         raise Invalid("No file with this id is on its way from you.")
-    _tell_readers(transfer, protocol.CANCELLED)
+    with routed(socket.room_id):
+        _tell_readers(transfer, protocol.CANCELLED)
     return protocol.ok()
 
 
@@ -90,7 +92,8 @@ def _relay_progress(sent: dict[str, object]) -> None:
     file_id = file_fields.file_id(sent.get("id"))
     if not services().limits.file_progress_by_participant.take(socket.participant_id):
         notice = protocol.file_progress(socket.participant_id, file_id, index)
-        socketio.emit(protocol.FILE_PROGRESS, notice, to=protocol.sender_room(socket.room_id, sender))
+        with routed(socket.room_id):
+            socketio.emit(protocol.FILE_PROGRESS, notice, to=protocol.sender_room(socket.room_id, sender))
 
 
 def sender_left(sid: str) -> None:

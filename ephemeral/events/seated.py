@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import Unauthorized
+from ..room_routes import routed
 from ..rooms import Seat
 from ..services import services
 from . import dispatch
@@ -63,7 +64,8 @@ def seated_event(name: str, *, limit: LimitOf) -> Callable[[SeatedHandler], Seat
         def charged(payload: object) -> Ack:
             socket = seated()
             charge(limit(services()), socket.participant_id)
-            return handler(socket, payload)
+            with routed(socket.room_id):  # what it emits is for its room: only that room's processes hear it
+                return handler(socket, payload)
 
         client_event(name)(charged)
         return handler

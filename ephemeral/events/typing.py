@@ -13,6 +13,7 @@ from .. import protocol
 from ..errors import EphemeralError
 from ..extensions import socketio
 from ..logs import Safe
+from ..room_routes import routed
 from ..rooms import BROADCAST, HOST
 from ..services import services
 from . import dispatch
@@ -48,4 +49,5 @@ def _relay(payload: object) -> None:
     speaker = svc.registry.speaker(socket.sid)
     if speaker is None or (speaker.kind == BROADCAST and speaker.you.role != HOST):
         return
-    socketio.emit(protocol.TYPING, protocol.typing(speaker.you.id, on), to=speaker.room_id, skip_sid=socket.sid)
+    with routed(speaker.room_id):
+        socketio.emit(protocol.TYPING, protocol.typing(speaker.you.id, on), to=speaker.room_id, skip_sid=socket.sid)

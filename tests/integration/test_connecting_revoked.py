@@ -27,7 +27,7 @@ import pytest
 import requests
 import websocket
 
-from ephemeral.fanout import CHANNEL
+from ephemeral.room_channels import COMMON
 from tests.conftest import DEPLOYMENTS
 from tests.support.people import EVENT_TIMEOUT, Person, raw_socket
 from tests.support.process import HOOKS, wait_until
@@ -57,7 +57,7 @@ class Processes:
 
 def _listeners(redis: RedisServer) -> int:
     with redis.client() as client:
-        return int(dict(client.pubsub_numsub(CHANNEL)).get(CHANNEL, 0))
+        return int(dict(client.pubsub_numsub(COMMON)).get(COMMON, 0))
 
 
 @pytest.fixture(scope="module", params=DEPLOYMENTS, ids=["-".join(d) for d in DEPLOYMENTS])

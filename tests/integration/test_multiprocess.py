@@ -16,9 +16,11 @@ from dataclasses import dataclass
 
 import pytest
 
+from ephemeral.room_channels import COMMON, room_channel
 from tests.support.e2e_shapes import create_body, envelope
 from tests.support.payloads import aliases, notice
 from tests.support.people import EVENT_TIMEOUT, Person, Refused, Socket
+from tests.support.process import wait_until
 from tests.support.redis import RedisServer, running_redis
 from tests.support.server import RunningServer, start_all, stop_all
 
@@ -98,6 +100,36 @@ def test_clients_on_different_processes_share_messages_and_presence(shared, peop
             assert (message["alias"], message["html"]) == (speaker, f"<p>hello from {speaker}</p>")
 
 
+def _hearing(store: RedisServer, room_id: str) -> int:
+    """How many processes are subscribed to the room's channel."""
+    with store.client() as client:
+        channel = room_channel(room_id)
+        return int(dict(client.pubsub_numsub(channel)).get(channel, 0))
+
+
+def test_a_process_hears_only_the_rooms_it_holds_sockets_in(shared, people_at):
+    a, b, _c = shared.servers
+    ann = people_at(a.url)
+    room_id = ann.create(alias="ann").json()["room_id"]
+    ann_socket, bob_socket = seat(ann, room_id, a.url, "ann"), seat(people_at(a.url), room_id, a.url, "bob")
+    assert _hearing(shared.store, room_id) == 1  # process a only
+    common = ChannelListener(shared.store, COMMON)  # as a process holding no socket of the room hears
+    try:
+        assert ann_socket.send("only for process a")["ok"]
+        assert bob_socket.wait("message")["html"] == "<p>only for process a</p>"
+        cleo = people_at(b.url)
+        cleo_socket = seat(cleo, room_id, b.url, "cleo")
+        assert _hearing(shared.store, room_id) == 2
+        assert ann_socket.send("now for b too")["ok"]  # right after cleo's welcome: b hears it
+        assert cleo_socket.wait("message")["html"] == "<p>now for b too</p>"
+        assert [emit for emit in common.emits(window=0.5) if emit.get("event") == "message"] == []
+    finally:
+        common.close()
+    cleo.close()
+    wait_until(lambda: _hearing(shared.store, room_id) == 1, 10, "b stops hearing the room its last socket left")
+    ann.close()
+
+
 def test_a_server_blind_room_is_one_room_on_every_process(shared, people_at):
     """Made on one process, opened, joined and spoken in on another, purged from the second: as one process."""
     a, b, _c = shared.servers
@@ -154,24 +186,25 @@ def test_logout_on_one_process_revokes_the_cookie_on_another(shared, people_at):
 
 
 class ChannelListener:
-    """Counts what the processes publish on the shared Socket.IO channel, as a third party."""
+    """Counts what the processes publish on a channel, as a third party."""
 
-    def __init__(self, store: RedisServer) -> None:
+    def __init__(self, store: RedisServer, channel: str) -> None:
         self._client = store.client()
         self._pubsub = self._client.pubsub()
-        self._pubsub.subscribe("ephemeral")
+        self._pubsub.subscribe(channel)
         self._pubsub.get_message(timeout=EVENT_TIMEOUT)  # the subscribe confirmation
+
+    def emits(self, window: float) -> list[dict[str, object]]:
+        """Every emit seen until `window` seconds pass without one more message."""
+        found = []
+        while (message := self._pubsub.get_message(timeout=window)) is not None:
+            if message["type"] == "message" and (data := json.loads(message["data"])).get("method") == "emit":
+                found.append(data)
+        return found
 
     def purged_events(self, room_id: str, window: float) -> list[dict[str, object]]:
         """Every `purged` emit for `room_id` seen until `window` seconds pass without one more message."""
-        found = []
-        while (message := self._pubsub.get_message(timeout=window)) is not None:
-            if message["type"] != "message":
-                continue
-            data = json.loads(message["data"])
-            if data.get("method") == "emit" and data.get("event") == "purged" and data.get("room") == room_id:
-                found.append(data)
-        return found
+        return [data for data in self.emits(window) if data.get("event") == "purged" and data.get("room") == room_id]
 
     def close(self) -> None:
         self._pubsub.close()
@@ -182,7 +215,7 @@ def test_expiry_fires_once_across_processes(short_lived, people_at):
     servers = short_lived.servers
     ann = people_at(servers[0].url)
     room_id = ann.create(alias="ann").json()["room_id"]
-    listener = ChannelListener(short_lived.store)
+    listener = ChannelListener(short_lived.store, room_channel(room_id))
     try:
         sockets = [seat(ann, room_id, servers[0].url, "ann")]
         sockets += [seat(people_at(s.url), room_id, s.url, f"p{i}") for i, s in enumerate(servers[1:])]

@@ -35,7 +35,6 @@ import gevent.event
 import gevent.pywsgi
 import gevent.socket
 import pytest
-import redis
 import simple_websocket
 import socketio
 import socketio.packet
@@ -64,6 +63,7 @@ from ephemeral import (
     turns,
     websockets,
 )
+from ephemeral.room_routes import current_route, routed
 
 MODES = ("gevent", "eventlet")
 ADAPTERS = (serving, websockets, gevent_websocket, turns, direct_sends, after_connect, connect_deadline, fanout, pings)
@@ -91,7 +91,7 @@ QUIET_BAD_REQUESTS = "keeping bad requests (room ids, addresses) out of stderr"
 POOL = "a connection pool sized to the descriptor limit"
 ROOM_HERE = "closing a room's sockets when it is purged or expires"
 ROOM_EVERYWHERE = "closing a room's sockets on every process"
-WAITING_POOL = "publishing through a pool that waits for a free connection (a burst would drop messages)"
+ROOM_CHANNELS = "hearing only the rooms a process holds sockets in (each process would hear none of the others)"
 
 
 def lost(dist: str, internal: str, feature: str) -> str:
@@ -844,14 +844,42 @@ def pubsub_listener(_mode: str) -> bool:
     return seen == [message]
 
 
-@internal(SIO, "RedisManager._handle_close_room(message)", ROOM_EVERYWHERE, ANY)
+@internal(SIO, "PubSubManager._handle_close_room(message)", ROOM_EVERYWHERE, ANY)
 def handle_close_room(_mode: str) -> bool:
-    return _binds(socketio.RedisManager._handle_close_room, "self", {"room": "room", "namespace": "/"})
+    return _binds(socketio.PubSubManager._handle_close_room, "self", {"room": "room", "namespace": "/"})
 
 
-@internal(SIO, "RedisManager(url, channel=)", ROOM_EVERYWHERE, ANY)
-def redis_manager_channel(_mode: str) -> bool:
-    return _binds(socketio.RedisManager, "redis://unused", channel=fanout.CHANNEL)
+@internal(SIO, "PubSubManager(channel=), its _publish(data) and _listen() for a backend of our own", ROOM_CHANNELS, ANY)
+def pubsub_backend(_mode: str) -> bool:
+    hooks = (socketio.PubSubManager._publish, socketio.PubSubManager._listen)
+    return _binds(socketio.PubSubManager, channel="c") and _binds(hooks[0], "self", {}) and _binds(hooks[1], "self")
+
+
+@internal(
+    SIO,
+    "PubSubManager.emit publishing {'method': 'emit'} from the emitting thread; Manager.disconnect reaching "
+    "basic_disconnect(sid, namespace)",
+    ROOM_CHANNELS,
+    ANY,
+)
+def pubsub_emit_and_disconnect(_mode: str) -> bool:
+    published, released = [], []
+
+    class Recorder(fanout.SharedManager):
+        def _publish(self, data: Any) -> None:
+            published.append((data.get("method"), current_route()))
+
+        def _handle_emit(self, message: dict[str, Any]) -> None:
+            pass
+
+        def basic_disconnect(self, sid: str, namespace: str, **kwargs: Any) -> None:
+            released.append(sid)
+
+    manager = Recorder("redis://unused", 2)
+    with routed("room"):
+        manager.emit("message", {}, namespace="/", room="room")
+    manager.disconnect("sid", "/", ignore_queue=True)
+    return published == [("emit", "room")] and released == ["sid"]
 
 
 # python-socketio and python-engineio: after_connect's revocations, connect_deadline, fanout.listen_now
@@ -884,20 +912,6 @@ def pubsub_disconnect_through_server(_mode: str) -> bool:
     manager.server = SimpleNamespace(disconnect=lambda *args, **kwargs: seen.append((args, kwargs)))
     manager._handle_disconnect({"method": "disconnect", "sid": "sid", "namespace": "/", "host_id": "another"})
     return len(seen) == 1 and "sid" in (*seen[0][0], *seen[0][1].values()) and seen[0][1].get("ignore_queue") is True
-
-
-@internal(
-    SIO, "RedisManager._publish connecting through _redis_connect, then redis.publish(channel, ...)", WAITING_POOL, ANY
-)
-def pubsub_publishes_through_redis_connect(_mode: str) -> bool:
-    published: list[Any] = []
-    manager = fanout.SharedManager("redis://unused", 2)
-    manager._redis_connect()
-    waits = isinstance(manager.redis.connection_pool, redis.BlockingConnectionPool) and manager.connected
-    manager.connected = False
-    manager._redis_connect = lambda: setattr(manager, "redis", SimpleNamespace(publish=lambda *a: published.append(a)))
-    manager._publish({"method": "emit"})
-    return waits and len(published) == 1 and published[0][0] == fanout.CHANNEL
 
 
 @internal(SIO, "Manager.get_rooms(sid, namespace) and basic_leave_room(sid, namespace, room)", REVOKE)
