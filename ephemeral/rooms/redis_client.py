@@ -30,9 +30,7 @@ def waiting_pool(url: str, connections: int, **options: Any) -> redis.Connection
     connection is taken: under gevent or eventlet each handler waiting on Redis
     holds one, so a burst of messages on a healthy Redis was answered `unavailable`.
     """
-    return redis.BlockingConnectionPool.from_url(
-        url, max_connections=connections, timeout=POOL_WAIT_SECONDS, **options
-    )
+    return redis.BlockingConnectionPool.from_url(url, max_connections=connections, timeout=POOL_WAIT_SECONDS, **options)
 
 
 def connect(url: str, *, allow_persistence: bool, connections: int = REDIS_CONNECTIONS) -> redis.Redis:
