@@ -1,6 +1,6 @@
 """Socket.IO client managers: local for one process, Redis pub/sub for several, by room (`room_channels`).
 
-Ours differ in two more ways. `close_room` also disconnects the room's sockets, on
+Besides that, ours differ in two ways. `close_room` also disconnects the room's sockets, on
 every process, after anything emitted to the room before it (one channel keeps
 the order). That is how a purge or an expiry reaches sockets on other processes.
 And a piece of a file skips a socket that has fallen behind (`slow_readers`),
@@ -58,10 +58,13 @@ class SharedManager(socketio.PubSubManager):  # type: ignore[misc]
         # A pool that waits for a free connection: every handler that emits publishes on one of its own, and
         # with redis-py's default pool a burst of them failed with "Too many connections".
         self.publisher = redis.Redis(connection_pool=waiting_pool(url, connections))
+        self.url = url
         self.channels: RoomChannels | None = None
 
     def initialize(self) -> None:
-        self.channels = RoomChannels(self.publisher, self.server.eio.create_event, self.server.sleep)
+        # The subscription holds its connection for good: its own client, apart from the publishers' pool.
+        listener = redis.Redis.from_url(self.url)
+        self.channels = RoomChannels(listener, self.server.eio.create_event, self.server.sleep)
         self.channels.start()  # before the listener runs: nothing published from now on is missed
         super().initialize()
 
