@@ -13,7 +13,7 @@ import requests
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
-from tests.support.people import Person
+from tests.support.people import Person, Refused, Socket
 from tests.support.process import wait_until
 from tests.support.redis import SHARED_SECRET, RedisServer, running_redis
 from tests.support.server import ROOT, RunningServer, start_all, start_server, stop_all
@@ -152,6 +152,37 @@ def test_a_redis_outage_answers_unavailable_and_recovers(tmp_path):
     finally:
         if server is not None:
             server.stop()
+
+
+def _connected(person: Person, room_id: str, url: str) -> Socket | None:
+    """A welcomed socket, or None while the process cannot hear the room yet (refused `unavailable`)."""
+    try:
+        sock = person.connect(room_id, url=url)
+    except Refused as refused:
+        assert str(refused) == "unavailable"
+        return None
+    sock.wait("welcome")
+    return sock
+
+
+def test_after_an_outage_the_processes_hear_each_other_again(tmp_path):
+    workdir = tmp_path / "redis"
+    workdir.mkdir()
+    with running_redis(workdir) as store:
+        port, env = store.port, store.env()
+        servers = start_all(tmp_path, [("gevent", env), ("eventlet", env)])
+    try:
+        with running_redis(workdir, port=port):  # a new, empty Redis at the same address
+            ann, bob = Person(servers[0].url), Person(servers[1].url)
+            room_id = wait_until(lambda: ann.create(alias="ann").json().get("room_id"), 30, "rooms can be made")
+            assert bob.join(room_id, alias="bob").status_code == 200
+            ann_socket = wait_until(lambda: _connected(ann, room_id, servers[0].url), 30, "a listens again")
+            bob_socket = wait_until(lambda: _connected(bob, room_id, servers[1].url), 30, "b listens again")
+            assert ann_socket.send("across again")["ok"]
+            assert bob_socket.wait("message")["html"] == "<p>across again</p>"
+            assert all(server.alive() for server in servers)
+    finally:
+        stop_all(servers)
 
 
 @dataclass
