@@ -1,0 +1,121 @@
+"""A process's subscriptions by room, on a real redis-server: a room is heard from the moment `follow` returns,
+and not once its last socket is released, however quickly the two follow each other.
+
+`RoomChannels` runs here with threads instead of green threads (it takes its event and sleep from the caller).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+import redis
+
+from ephemeral.room_channels import COMMON, RoomChannels, room_channel
+from tests.support.process import wait_until
+from tests.support.redis import RedisServer, running_redis
+
+WAIT = 10.0
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    with running_redis(tmp_path_factory.mktemp("channels")) as server:
+        yield server
+
+
+class Listening:
+    """RoomChannels with its listener on a thread; what it hears, in order, in `heard`."""
+
+    def __init__(self, store: RedisServer) -> None:
+        self._store = store
+        self.channels = RoomChannels(redis.Redis.from_url(store.url), threading.Event, time.sleep)
+        self.channels.start()
+        self.heard: queue.Queue[bytes] = queue.Queue()
+        self._stopping = threading.Event()
+        self._thread = threading.Thread(target=self._listen, daemon=True)
+        self._thread.start()
+
+    def _listen(self) -> None:
+        for message in self.channels.messages():
+            if self._stopping.is_set():
+                return
+            self.heard.put(message)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        _publish(self._store, COMMON, "stop")  # wakes the listener, which then returns
+        self._thread.join(WAIT)
+        assert not self._thread.is_alive()
+
+
+@pytest.fixture
+def listening(store: RedisServer) -> Iterator[Callable[[], Listening]]:
+    """Start a process's subscriptions; each stops at teardown."""
+    started: list[Listening] = []
+
+    def start() -> Listening:
+        started.append(Listening(store))
+        return started[-1]
+
+    yield start
+    for process in started:
+        process.stop()
+
+
+def _subscribers(store: RedisServer, channel: str) -> int:
+    with store.client() as client:
+        return int(dict(client.pubsub_numsub(channel)).get(channel, 0))
+
+
+def _publish(store: RedisServer, channel: str, text: str) -> None:
+    with store.client() as client:
+        client.publish(channel, text)
+
+
+def test_a_room_is_heard_as_soon_as_follow_returns(store, listening):
+    process = listening()
+    assert process.channels.follow("room-a", "sid-1")
+    _publish(store, room_channel("room-a"), "first")  # no wait: the subscription is confirmed
+    assert process.heard.get(timeout=WAIT) == b"first"
+
+
+def test_the_common_channel_is_heard_from_the_start(store, listening):
+    process = listening()
+    _publish(store, COMMON, "to every process")
+    assert process.heard.get(timeout=WAIT) == b"to every process"
+
+
+def test_a_room_is_heard_while_any_of_its_sockets_is_here(store, listening):
+    process = listening()
+    assert process.channels.follow("room-b", "sid-1")
+    assert process.channels.follow("room-b", "sid-2")
+    process.channels.release("sid-1")
+    _publish(store, room_channel("room-b"), "still here")
+    assert process.heard.get(timeout=WAIT) == b"still here"
+    process.channels.release("sid-2")
+    wait_until(lambda: _subscribers(store, room_channel("room-b")) == 0, WAIT, "the room is no longer heard")
+    assert process.channels.following() == 0
+
+
+def test_a_room_left_and_joined_again_at_once_is_heard(store, listening):
+    process = listening()
+    for round_number in range(20):
+        assert process.channels.follow("room-c", f"sid-{round_number}")
+        process.channels.release(f"sid-{round_number}")  # the unsubscribe is still on its way...
+    assert process.channels.follow("room-c", "sid-last")  # ...when the room is followed again
+    _publish(store, room_channel("room-c"), "after the churn")
+    assert process.heard.get(timeout=WAIT) == b"after the churn"
+    assert _subscribers(store, room_channel("room-c")) == 1
+
+
+def test_other_rooms_are_not_heard(store, listening):
+    process = listening()
+    assert process.channels.follow("room-d", "sid-1")
+    _publish(store, room_channel("room-elsewhere"), "not for this process")
+    _publish(store, room_channel("room-d"), "for this process")
+    assert process.heard.get(timeout=WAIT) == b"for this process"
+    assert process.heard.empty()
