@@ -19,7 +19,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from . import actions_report, admin_token, blind_report, files_report, report, small_rooms_report
+from . import actions_report, admin_token, blind_report, files_report, report, scale_rooms_report, small_rooms_report
 from .procs import BENCH, raise_fd_limit
 from .profiles import PROFILES
 from .suite import Suite
@@ -35,6 +35,7 @@ SCENARIOS = (
     "actions",
     "files",
     "scale",
+    "scale_rooms",
     "sanitizer",
     "profile",
 )
@@ -124,6 +125,7 @@ def run(profile_name: str, out: Path, async_mode: str, only: tuple[str, ...]) ->
         "payloads": profile.payloads,
         "profile": profile.profile,
         "scale": profile.scale,
+        "scale_rooms": profile.scale_rooms,
         "blind": profile.blind,
         "actions": profile.actions,
         "files": profile.files,
@@ -141,6 +143,7 @@ SUMMARIZE = {
     "storm": report.summarize_storm,
     "payloads": report.summarize_payloads,
     "scale": report.summarize_scale,
+    "scale_rooms": scale_rooms_report.summarize,
     "blind": blind_report.summarize,
     "actions": actions_report.summarize,
     "files": files_report.summarize,

@@ -111,6 +111,7 @@ class Driver:
         total = max(1, round(rate * seconds))
         senders = self.senders
         meter = CpuMeter(self.target.pids, self.target.store_pids)
+        idle_meter = CpuMeter(self.target.idle_pids) if self.target.idle_pids else None
         began = time.perf_counter()
         sent = 0
         max_lag = 0.0
@@ -131,6 +132,7 @@ class Driver:
                 break
             await asyncio.sleep(0.01)
         cpu = meter.read()
+        idle_cpu_s = idle_meter.read()["server_cpu_s"] if idle_meter else None
         delivered = tally.deliveries[step]
         ok_messages = sent if self.target.kind == "ceiling" else tally.acked[step]
         lost = (sent - ok_messages) * self.fan + max(0, ok_messages * self.fan - delivered)
@@ -153,6 +155,11 @@ class Driver:
             "server_cpu_us_per_delivery": round(cpu["server_cpu_s"] / delivered * 1e6, 2) if delivered else None,
             "server_cpu_us_per_message": round(cpu["server_cpu_s"] / ok_messages * 1e6, 1) if ok_messages else None,
             "store_cpu_us_per_message": round(cpu["store_cpu_s"] / ok_messages * 1e6, 1) if ok_messages else None,
+            "idle_process_cpu_us_per_message": (
+                round(idle_cpu_s / len(self.target.idle_pids) / ok_messages * 1e6, 1)
+                if idle_cpu_s is not None and ok_messages
+                else None
+            ),
             **cpu,
             "passed": lost == 0 and latency["p99"] is not None and latency["p99"] <= p99_limit_ms,
         }

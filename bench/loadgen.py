@@ -58,6 +58,7 @@ async def _main(job: dict[str, Any]) -> dict[str, Any]:
         ports=tuple(spec.get("ports", ())),
         pids=tuple(spec.get("pids", ())),
         store_pids=tuple(spec.get("store_pids", ())),
+        idle_pids=tuple(spec.get("idle_pids", ())),
     )
     began_wall, began_cpu = time.perf_counter(), time.process_time()
     result = await SCENARIOS[job["scenario"]](target, job["params"])

@@ -35,6 +35,8 @@ class Target:
     ports: tuple[int, ...] = ()
     pids: tuple[int, ...] = ()
     store_pids: tuple[int, ...] = ()
+    # Processes of the deployment that hold no socket: what they spend is what others' rooms cost them.
+    idle_pids: tuple[int, ...] = ()
     creators: api_client.Addresses = field(default_factory=lambda: api_client.Addresses(10))
     joiners: api_client.Addresses = field(default_factory=lambda: api_client.Addresses(11))
 

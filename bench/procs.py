@@ -209,6 +209,8 @@ class Deployment:
 
     servers: list[Server]
     store: subprocess.Popen[bytes] | None = None
+    # Processes on the same Redis that no client is sent to (`idle_pids` in the load generator's view).
+    idle: list[Server] = field(default_factory=list)
     store_port: int | None = None
     env: dict[str, str] = field(default_factory=dict)
 
@@ -222,10 +224,12 @@ class Deployment:
             "ports": [server.port for server in self.servers],
             "pids": [server.pid for server in self.servers],
             "store_pids": [self.store.pid] if self.store else [],
+            "idle_pids": [server.pid for server in self.idle],
         }
 
     def alive(self) -> bool:
-        return all(server.alive() for server in self.servers) and (self.store is None or self.store.poll() is None)
+        running = all(server.alive() for server in self.servers + self.idle)
+        return running and (self.store is None or self.store.poll() is None)
 
 
 NO_PERSISTENCE = ("--save", "", "--appendonly", "no")
@@ -269,8 +273,11 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextlib.contextmanager
-def running_deployment(processes: int, store: str, log_dir: Path, async_mode: str = "gevent") -> Iterator[Deployment]:
-    """`processes` Ephemeral processes; with `store` "redis", all on one fresh redis-server."""
+def running_deployment(
+    processes: int, store: str, log_dir: Path, async_mode: str = "gevent", idle: int = 0
+) -> Iterator[Deployment]:
+    """`processes` Ephemeral processes; with `store` "redis", all on one fresh redis-server, with `idle` more that
+    no client is sent to."""
     log_dir.mkdir(parents=True, exist_ok=True)
     deployment = Deployment([])
     try:
@@ -281,13 +288,15 @@ def running_deployment(processes: int, store: str, log_dir: Path, async_mode: st
                 # Every process must sign cookies with the same key.
                 "EPHEMERAL_SECRET_KEY": secrets.token_urlsafe(32),
             }
-        elif processes != 1:
+        elif processes != 1 or idle:
             raise ValueError("several processes need the Redis store")
         for _ in range(processes):
             deployment.servers.append(start("ephemeral", log_dir, async_mode, deployment.env))
+        for _ in range(idle):
+            deployment.idle.append(start("ephemeral", log_dir, async_mode, deployment.env))
         yield deployment
     finally:
-        for server in deployment.servers:
+        for server in deployment.servers + deployment.idle:
             server.stop()
         if deployment.store is not None:
             _stop(deployment.store)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from . import actions_report, admin_token, blind_report, files_report, small_rooms_report
+from . import actions_report, admin_token, blind_report, files_report, scale_rooms_report, small_rooms_report
 from .stats import median
 
 KINDS = ("ephemeral", "floor", "node", "ceiling")
@@ -709,6 +709,8 @@ def markdown(data: dict[str, Any]) -> str:
         lines += files_report.markdown(summary["files"])
     if "scale" in summary:
         lines += _scale_md(summary["scale"], machine["cores"])
+    if "scale_rooms" in summary:
+        lines += scale_rooms_report.markdown(summary["scale_rooms"], params.get("scale_rooms"))
     if "sanitizer" in summary:
         lines += _sanitizer_md(summary["sanitizer"])
     if "admin_token" in summary:

@@ -181,6 +181,30 @@ class Suite:
                 self.log(f"  scale       {name:<9} {time.perf_counter() - began:6.1f} s")
         return runs
 
+    def scale_rooms(self) -> dict[str, Any]:
+        """Small rooms on one process in memory, then on several sharing a Redis, each room's sockets on one of them,
+        with one more process that holds none: its CPU is what the other processes' rooms cost it."""
+        spec = self.profile.scale_rooms
+        if spec is None:
+            return {"skipped": "not in this profile"}
+        processes = int(spec["processes"])
+        params = {key: value for key, value in spec.items() if key != "processes"}
+        if int(params["rooms"]) % processes:
+            raise ValueError("scale_rooms: rooms must be a multiple of processes, for each room to sit on one")
+        layouts = [("memory", 1, 0), ("redis", processes, 1)]
+        runs: dict[str, list[Any]] = {f"{store}-{n}": [] for store, n, _idle in layouts}
+        for _rep in range(self.profile.repetitions):
+            for store, count, idle in layouts:
+                name, began = f"{store}-{count}", time.perf_counter()
+                with procs.running_deployment(count, store, self.work / "servers", self.async_mode, idle) as deployment:
+                    result = self._loadgen(deployment, "small_rooms", params)
+                    if not deployment.alive():
+                        raise RuntimeError(f"a process of {name} died during the scale_rooms run")
+                result.update(store=store, processes=count)
+                runs[name].append(result)
+                self.log(f"  scale_rooms {name:<9} {time.perf_counter() - began:6.1f} s")
+        return runs
+
     def blind(self) -> list[Any]:
         """Server-blind rooms against standard ones on one Ephemeral process per repetition (bench/blind.py)."""
         if self.profile.blind is None:

@@ -28,6 +28,7 @@ SCENARIOS = {
     "actions",
     "files",
     "scale",
+    "scale_rooms",
     "sanitizer",
     "profile",
 }
@@ -43,6 +44,7 @@ SECTIONS = (
     "## Message actions: server CPU per event",
     "## Files through one process",
     "## Several processes on one Redis",
+    "## Several processes on one Redis: 2 rooms x 2, each room on one process",
     "## Sanitizer",
 )
 
@@ -123,6 +125,16 @@ def test_several_processes_on_one_redis_carry_the_fan_out(tiny_run: Path) -> Non
     assert len(two["sockets_added_by_process"]) == 2
     assert all(added > 0 for added in two["sockets_added_by_process"])
     assert {"store_us_per_message", "process_us_per_message"} <= data["summary"]["scale"]["redis_cost"].keys()
+
+
+def test_small_rooms_over_several_processes_measure_what_an_idle_process_spends(tiny_run: Path) -> None:
+    layouts = json.loads((tiny_run / "latest.json").read_text())["summary"]["scale_rooms"]["layouts"]
+    assert set(layouts) == {"memory-1", "redis-2"}
+    for name, block in layouts.items():  # every message reached every socket of its room
+        assert block["lost"] == block["refused"] == 0 and block["delivered"] == block["expected"] > 0, name
+    assert layouts["redis-2"]["idle_process_cpu_us_per_message"] is not None
+    assert layouts["redis-2"]["store_cpu_us_per_message"] is not None
+    assert layouts["memory-1"]["idle_process_cpu_us_per_message"] is None
 
 
 def test_server_blind_rooms_are_measured_against_standard_ones(tiny_run: Path) -> None:

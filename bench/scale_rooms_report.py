@@ -1,0 +1,70 @@
+"""The small rooms spread over several processes on one Redis: what a message costs the processes and Redis, and
+what it costs a process that holds none of the room's sockets (none, with each process hearing only its rooms)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .stats import median
+
+NONE = "-"
+
+
+def _value(number: float | None, unit: str = "") -> str:
+    return NONE if number is None else f"{number:,.1f}{unit}"
+
+
+def summarize(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Per layout (`memory-1`, `redis-N`): medians over runs; CPU per message summed over the processes that hold
+    sockets, Redis's, and the idle process's."""
+    if "skipped" in runs:
+        return runs
+    out: dict[str, Any] = {"layouts": {}}
+    for name, layout_runs in runs.items():
+        out["layouts"][name] = {
+            "store": layout_runs[0]["store"],
+            "processes": layout_runs[0]["processes"],
+            "runs": len(layout_runs),
+            "messages_per_s": median(run["messages_per_s"] for run in layout_runs),
+            "server_cpu_us_per_message": median(run["server_cpu_us_per_message"] for run in layout_runs),
+            "store_cpu_us_per_message": (
+                median(run["store_cpu_us_per_message"] for run in layout_runs) if name.startswith("redis") else None
+            ),
+            "idle_process_cpu_us_per_message": median(
+                run.get("idle_process_cpu_us_per_message") for run in layout_runs
+            ),
+            "p50_ms": median(run["latency_ms"]["p50"] for run in layout_runs),
+            "p99_ms": median(run["latency_ms"]["p99"] for run in layout_runs),
+            "delivered": sum(run["delivered"] for run in layout_runs),
+            "expected": sum(run["expected"] for run in layout_runs),
+            "lost": sum(run["lost"] for run in layout_runs),
+            "refused": sum(run["refused"] for run in layout_runs),
+        }
+    return out
+
+
+def markdown(summary: dict[str, Any], params: dict[str, Any] | None) -> list[str]:
+    if "skipped" in summary or not params:
+        return []
+    rooms, size, rate = params["rooms"], params["clients_per_room"], params["per_client_per_s"]
+    lines = [
+        f"## Several processes on one Redis: {rooms} rooms x {size}, each room on one process",
+        "",
+        f"Every client sends {rate:g} message(s)/s. On Redis, each room's sockets all connect to one of the processes "
+        "(rooms spread evenly), and one more process holds no socket at all: its CPU over the messages is what a "
+        "process spends on rooms it holds no socket in. CPU per incoming message is summed over the processes "
+        "that hold sockets; Redis's is its own column. A fixed load, not a saturation ladder: the figures are "
+        "costs, at a rate one process carries.",
+        "",
+        "| layout | processes' CPU per message, µs | Redis CPU per message, µs | "
+        "a process with no socket: CPU per message, µs | p50 / p99, ms | delivered of expected (lost, refused) |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, block in summary["layouts"].items():
+        lines.append(
+            f"| {name} | {_value(block['server_cpu_us_per_message'])} | {_value(block['store_cpu_us_per_message'])} "
+            f"| {_value(block['idle_process_cpu_us_per_message'])} "
+            f"| {_value(block['p50_ms'])} / {_value(block['p99_ms'])} "
+            f"| {block['delivered']:,} of {block['expected']:,} ({block['lost']}, {block['refused']}) |"
+        )
+    return [*lines, ""]
