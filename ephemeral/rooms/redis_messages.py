@@ -13,6 +13,7 @@ from typing import Any
 from ..errors import Forbidden, Invalid
 from . import redis_codec as codec
 from .model import (
+    E2E,
     HISTORY_OFF,
     HOSTS_SEND,
     MESSAGES_KEPT,
@@ -22,6 +23,7 @@ from .model import (
     NOT_A_REACTION,
     NOT_YOURS,
     REACTIONS,
+    STANDARD,
     Audience,
     Reactions,
     Share,
@@ -43,7 +45,8 @@ class RoomMessages(RedisBase):
         reply = "" if reply_to is None else "=" + (named_message(reply_to) or "")
         status, *rest = self._run("speak", room_id, hashed, message_id, reply, MESSAGES_KEPT)
         _refuse(status, forbidden=HOSTS_SEND, invalid=NO_REPLY_TARGET)
-        return self._speaker(room_id, rest)
+        participant, kind, mode = rest
+        return Speaker(room_id, codec.loaded(participant), E2E if mode == E2E else STANDARD, kind)
 
     @reachable_call
     def edit(self, sid: str, message_id: object) -> Speaker:

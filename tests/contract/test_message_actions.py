@@ -401,6 +401,21 @@ def test_a_rooms_message_keys_expire_with_it(store: str, registry: RoomStore, ro
         assert 0 < client.pttl(f"eph:room:{room.room_id}:{key}") <= room_ttl
 
 
+def test_message_keys_made_again_expire_with_the_room(store: str, registry: RoomStore, room: Room, kept: Kept) -> None:
+    """The only kept message unsent, its keys are gone; the next message makes them again, with the expiry."""
+    if store != "redis":
+        pytest.skip("the memory store has no keys: its rooms die with the process")
+    registry.speak("ann-1", "m1")
+    registry.unsend("ann-1", "m1")
+    client = kept.redis
+    assert client is not None
+    assert client.exists(f"eph:room:{room.room_id}:said", f"eph:room:{room.room_id}:order") == 0
+    registry.speak("ann-1", "m2")
+    room_ttl = client.pttl(f"eph:room:{room.room_id}")
+    for key in ("said", "order"):
+        assert 0 < client.pttl(f"eph:room:{room.room_id}:{key}") <= room_ttl
+
+
 # -- races -------------------------------------------------------------------------------------
 
 

@@ -4,12 +4,15 @@
 -- ARGV: id, token hash, message id (made by the caller), '' or '=' .. the id it replies to ('=' alone: an
 -- id no message has), messages kept. The binding's participant sends a message: 'forbidden' for a member
 -- of a broadcast room, 'invalid' for a reply to a message the room does not keep. Records message id ->
--- author id, forgetting the oldest message past the cap. The message path's one call: it answers who spoke.
+-- author id, forgetting the oldest message past the cap. The message path's one call: it answers who spoke
+-- ({'ok', participant, kind, mode}), with as few commands as it can, since every message pays for each.
 local room, members = room_keys(ARGV[1])
-local participant, exp = sender(room, members, ARGV[2], now_ms())
+-- The room's keys expire at its time (create.lua), so finding its binding is the check that it lives: no clock.
+local exp = redis.call('HGET', room, 'exp')
+local participant = exp and redis.call('HGET', members, ARGV[2])
 if not participant then return {'unauthorized'} end
-local you, rules = cjson.decode(participant), state(room)
-if rules[1] == 'broadcast' and you.role ~= HOST then return {'forbidden'} end
+local you, kind_mode = cjson.decode(participant), redis.call('HMGET', room, 'kind', 'mode')
+if kind_mode[1] == 'broadcast' and you.role ~= HOST then return {'forbidden'} end
 local said, order = message_keys(ARGV[1])
 if ARGV[4] ~= '' then
   local target = string.sub(ARGV[4], 2)
@@ -17,8 +20,12 @@ if ARGV[4] ~= '' then
 end
 redis.call('HSET', said, ARGV[3], you.id)
 redis.call('ZADD', order, redis.call('HINCRBY', room, 'said', 1), ARGV[3])
-while redis.call('ZCARD', order) > tonumber(ARGV[5]) do
+local kept = redis.call('ZCARD', order)
+-- Both keys are made by the first message (again after the last one kept was unsent): they take the room's
+-- expiry then, once.
+if kept == 1 then expire_at(exp, said, order) end
+while kept > tonumber(ARGV[5]) do
   forget_message(ARGV[1], redis.call('ZRANGE', order, 0, 0)[1])
+  kept = kept - 1
 end
-expire_at(exp, said, order)
-return {'ok', participant, title(room), rules}
+return {'ok', participant, kind_mode[1], kind_mode[2] or false}
