@@ -21,6 +21,8 @@ from typing import Any
 
 import redis
 
+from .logs import Safe
+
 COMMON = "ephemeral"
 # Longest a connect waits for its process's subscription to the room; past it the socket is refused `unavailable`.
 FOLLOW_WAIT_SECONDS = 5.0
@@ -43,12 +45,18 @@ class RoomChannels:
         self._sleep = sleep
         self._sockets: dict[str, set[str]] = {}  # room id -> this process's sockets in it
         self._room_of: dict[str, str] = {}  # socket id -> its room
-        # channel -> events of follows waiting for its subscription, in the order they subscribed
+        # room id -> set once Redis confirmed this connection's subscription to the room: every socket of the room
+        # waits on it, not only the first
+        self._heard: dict[str, Any] = {}
+        # channel -> the events its subscriptions sent on this connection will set, in the order they were sent
         self._waiting: dict[bytes, collections.deque[Any]] = collections.defaultdict(collections.deque)
         self._pubsub: Any = None
 
     def start(self) -> None:
         """Subscribe now (the common channel, and every room followed): what is published from here on is heard."""
+        self._waiting.clear()  # nothing sent on an earlier connection will be confirmed
+        for room_id in self._sockets:
+            self._heard[room_id] = self._expect(room_id)
         pubsub = self._client.pubsub()  # type: ignore[no-untyped-call]
         pubsub.subscribe(COMMON, *(room_channel(room_id) for room_id in self._sockets))
         self._pubsub = pubsub
@@ -57,21 +65,9 @@ class RoomChannels:
         """Socket `sid` of this process is in room `room_id`: hear the room, once it is heard; False if Redis did not
         confirm within FOLLOW_WAIT_SECONDS."""
         self._room_of[sid] = room_id
-        sockets = self._sockets.setdefault(room_id, set())
-        sockets.add(sid)
-        if len(sockets) > 1:
-            return True
-        if self._pubsub is None:
-            return False  # listening again: the new connection subscribes to every room followed
-        channel = room_channel(room_id)
-        confirmed, waiting = self._new_event(), self._waiting[channel.encode()]
-        waiting.append(confirmed)  # before the command: its confirmation may be read while it is sent
-        try:
-            self._pubsub.subscribe(channel)
-        except redis.RedisError:
-            waiting.remove(confirmed)
-            return False
-        return bool(confirmed.wait(FOLLOW_WAIT_SECONDS))
+        self._sockets.setdefault(room_id, set()).add(sid)
+        heard = self._heard.get(room_id) or self._subscribe(room_id)
+        return heard is not None and bool(heard.wait(FOLLOW_WAIT_SECONDS))
 
     def release(self, sid: str) -> None:
         """Socket `sid` is gone: the room is no longer heard once this process holds none of its sockets."""
@@ -80,8 +76,10 @@ class RoomChannels:
         sockets.discard(sid)
         if room_id and not sockets:
             del self._sockets[room_id]
+            self._heard.pop(room_id, None)
             if self._pubsub is not None:
-                with contextlib.suppress(redis.RedisError):  # a new connection subscribes to the rooms still followed
+                # Failing, it leaves a subscription nobody needs; a new connection subscribes to the rooms followed.
+                with contextlib.suppress(Exception):
                     self._pubsub.unsubscribe(room_channel(room_id))
 
     def following(self) -> int:
@@ -101,11 +99,32 @@ class RoomChannels:
                         yield message["data"]
                     elif message["type"] == "subscribe":
                         self._confirmed(message["channel"])
-            except redis.RedisError:
-                log.warning("lost the connection to the shared store's messages; listening again")
+            except Exception as error:  # noqa: BLE001 - redis-py's, or a green thread's on a broken connection
+                log.warning("lost the shared store's messages (%s); listening again", Safe(type(error).__qualname__))
             self._drop()
             self._sleep(RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)])
             failures += 1
+
+    def _subscribe(self, room_id: str) -> Any:
+        """Subscribe to the room: the event its confirmation sets, or None if the command could not be sent."""
+        if self._pubsub is None:
+            return None  # listening again: the new connection subscribes to every room followed
+        heard = self._heard[room_id] = self._expect(room_id)  # before the command: it may be confirmed meanwhile
+        try:
+            self._pubsub.subscribe(room_channel(room_id))
+        except Exception:  # noqa: BLE001 - a broken connection: the next one subscribes to the rooms followed
+            with contextlib.suppress(ValueError):  # gone already if the connection was dropped meanwhile
+                self._waiting[room_channel(room_id).encode()].remove(heard)
+            if self._heard.get(room_id) is heard:
+                del self._heard[room_id]
+            return None
+        return heard
+
+    def _expect(self, room_id: str) -> Any:
+        """A new event, set when the next subscription to the room sent on this connection is confirmed."""
+        heard = self._new_event()
+        self._waiting[room_channel(room_id).encode()].append(heard)
+        return heard
 
     def _confirmed(self, channel: bytes) -> None:
         waiting = self._waiting.get(channel)
@@ -115,7 +134,9 @@ class RoomChannels:
                 del self._waiting[channel]
 
     def _drop(self) -> None:
+        """The connection is lost: no room is heard until the next one confirms it (`start`)."""
+        self._heard.clear()
         old, self._pubsub = self._pubsub, None
         if old is not None:
-            with contextlib.suppress(redis.RedisError):
+            with contextlib.suppress(Exception):
                 old.reset()

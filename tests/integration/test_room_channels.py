@@ -30,13 +30,18 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
 class Listening:
     """RoomChannels with its listener on a thread; what it hears, in order, in `heard`."""
 
-    def __init__(self, store: RedisServer) -> None:
+    def __init__(self, store: RedisServer, listen: bool = True) -> None:
         self._store = store
         self.channels = RoomChannels(redis.Redis.from_url(store.url), threading.Event, time.sleep)
         self.channels.start()
         self.heard: queue.Queue[bytes] = queue.Queue()
         self._stopping = threading.Event()
         self._thread = threading.Thread(target=self._listen, daemon=True)
+        if listen:
+            self.listen()
+
+    def listen(self) -> None:
+        """Start reading what Redis sends: the subscriptions' confirmations among it."""
         self._thread.start()
 
     def _listen(self) -> None:
@@ -46,6 +51,8 @@ class Listening:
             self.heard.put(message)
 
     def stop(self) -> None:
+        if not self._thread.is_alive():
+            return
         self._stopping.set()
         _publish(self._store, COMMON, "stop")  # wakes the listener, which then returns
         self._thread.join(WAIT)
@@ -53,12 +60,12 @@ class Listening:
 
 
 @pytest.fixture
-def listening(store: RedisServer) -> Iterator[Callable[[], Listening]]:
-    """Start a process's subscriptions; each stops at teardown."""
+def listening(store: RedisServer) -> Iterator[Callable[..., Listening]]:
+    """Start a process's subscriptions (`listen=False`: not yet read); each stops at teardown."""
     started: list[Listening] = []
 
-    def start() -> Listening:
-        started.append(Listening(store))
+    def start(listen: bool = True) -> Listening:
+        started.append(Listening(store, listen))
         return started[-1]
 
     yield start
@@ -119,3 +126,32 @@ def test_other_rooms_are_not_heard(store, listening):
     _publish(store, room_channel("room-d"), "for this process")
     assert process.heard.get(timeout=WAIT) == b"for this process"
     assert process.heard.empty()
+
+
+def test_every_socket_of_a_room_waits_for_its_subscription(store, listening):
+    process = listening(listen=False)  # nothing reads Redis's confirmation yet
+    answers: dict[str, bool] = {}
+    first = threading.Thread(target=lambda: answers.setdefault("first", process.channels.follow("room-e", "sid-1")))
+    first.start()
+    wait_until(lambda: _subscribers(store, room_channel("room-e")) == 1, WAIT, "the subscription is sent")
+    second = threading.Thread(target=lambda: answers.setdefault("second", process.channels.follow("room-e", "sid-2")))
+    second.start()
+    second.join(0.5)
+    assert second.is_alive(), "the second socket was let in before the room was heard"
+    process.listen()
+    first.join(WAIT)
+    second.join(WAIT)
+    assert answers == {"first": True, "second": True}
+
+
+def test_a_cut_connection_is_made_again_with_every_room_followed(store, listening):
+    process = listening()
+    assert process.channels.follow("room-f", "sid-1")
+    with store.client() as client:
+        assert client.client_kill_filter(_type="pubsub") >= 1
+    wait_until(lambda: _subscribers(store, room_channel("room-f")) == 1, WAIT, "the room is heard again")
+    _publish(store, room_channel("room-f"), "after the cut")
+    assert process.heard.get(timeout=WAIT) == b"after the cut"
+    assert process.channels.follow("room-g", "sid-2")  # and a room new since is followed as before
+    _publish(store, room_channel("room-g"), "a new room")
+    assert process.heard.get(timeout=WAIT) == b"a new room"
