@@ -171,15 +171,21 @@ class Suite:
                 name = f"{store}-{processes}"
                 earlier = [run["saturation_per_s"] for run in runs[name] if run["saturation_per_s"]]
                 start_at = 0.5 * min(earlier) if earlier else 0.0
-                began = time.perf_counter()
-                with procs.running_deployment(processes, store, self.work / "servers", self.async_mode) as deployment:
-                    result = self._loadgen(deployment, "fanout", {**params, "start_at": start_at})
-                    if not deployment.alive():
-                        raise RuntimeError(f"a process of {name} died during the scale run")
-                result.update(store=store, processes=processes)
-                runs[name].append(result)
-                self.log(f"  scale       {name:<9} {time.perf_counter() - began:6.1f} s")
+                runs[name].append(self._on_deployment("fanout", store, processes, {**params, "start_at": start_at}))
         return runs
+
+    def _on_deployment(
+        self, scenario: str, store: str, processes: int, params: dict[str, Any], idle: int = 0
+    ) -> dict[str, Any]:
+        """One load generator run against `processes` fresh processes (on Redis, with `idle` more holding no socket)."""
+        name, began = f"{store}-{processes}", time.perf_counter()
+        with procs.running_deployment(processes, store, self.work / "servers", self.async_mode, idle) as deployment:
+            result = self._loadgen(deployment, scenario, params)
+            if not deployment.alive():
+                raise RuntimeError(f"a process of {name} died during the {scenario} run on it")
+        result.update(store=store, processes=processes)
+        self.log(f"  {scenario:<11} {name:<9} {time.perf_counter() - began:6.1f} s")
+        return result
 
     def scale_rooms(self) -> dict[str, Any]:
         """Small rooms on one process in memory, then on several sharing a Redis, each room's sockets on one of them,
@@ -195,14 +201,7 @@ class Suite:
         runs: dict[str, list[Any]] = {f"{store}-{n}": [] for store, n, _idle in layouts}
         for _rep in range(self.profile.repetitions):
             for store, count, idle in layouts:
-                name, began = f"{store}-{count}", time.perf_counter()
-                with procs.running_deployment(count, store, self.work / "servers", self.async_mode, idle) as deployment:
-                    result = self._loadgen(deployment, "small_rooms", params)
-                    if not deployment.alive():
-                        raise RuntimeError(f"a process of {name} died during the scale_rooms run")
-                result.update(store=store, processes=count)
-                runs[name].append(result)
-                self.log(f"  scale_rooms {name:<9} {time.perf_counter() - began:6.1f} s")
+                runs[f"{store}-{count}"].append(self._on_deployment("small_rooms", store, count, params, idle))
         return runs
 
     def blind(self) -> list[Any]:
