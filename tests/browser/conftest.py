@@ -23,7 +23,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.browser.support import TIMEOUT_MS, chromium_path, launch_chromium
+from tests.browser.chromium import Chromium, close_contexts
+from tests.browser.support import TIMEOUT_MS, chromium_path
 from tests.support.server import RunningServer, running_server
 
 # Generous waits: a loaded CI machine is slow, and a passing expect() returns at once.
@@ -37,17 +38,21 @@ def playwright() -> Iterator[Playwright]:
 
 
 @pytest.fixture(scope="session")
-def browser(playwright: Playwright) -> Iterator[Browser]:
+def chromium(playwright: Playwright) -> Iterator[Chromium]:
     """One headless Chromium per session; without one the tests skip, or fail when CI is set."""
-    executable = chromium_path()
-    if executable is None:
+    if chromium_path() is None:
         reason = "Chromium is not on PATH (install Debian's chromium: sh scripts/install-system-deps.sh)"
         if "CI" in os.environ:
             pytest.fail(f"browser tests must run in CI: {reason}", pytrace=False)
         pytest.skip(reason)
-    launched = launch_chromium(playwright)
-    yield launched
-    launched.close()
+    keeper = Chromium(playwright)
+    yield keeper
+    keeper.close()
+
+
+@pytest.fixture
+def browser(chromium: Chromium) -> Browser:
+    return chromium.current()
 
 
 @pytest.fixture
@@ -101,5 +106,4 @@ def new_page(browser: Browser, page_errors: list[str]) -> Iterator[Callable[...,
         return page
 
     yield make
-    for context in contexts:
-        context.close()
+    close_contexts(contexts)
