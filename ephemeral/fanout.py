@@ -20,7 +20,7 @@ import socketio
 from . import protocol
 from .room_channels import COMMON, RoomChannels, room_channel
 from .room_routes import current_route
-from .rooms.redis_client import waiting_pool
+from .rooms.redis_client import COMMAND_OPTIONS, waiting_pool
 from .slow_readers import SlowReaders
 
 log = logging.getLogger("ephemeral")
@@ -57,13 +57,14 @@ class SharedManager(socketio.PubSubManager):  # type: ignore[misc]
         super().__init__(channel=COMMON)
         # A pool that waits for a free connection: every handler that emits publishes on one of its own, and
         # with redis-py's default pool a burst of them failed with "Too many connections".
-        self.publisher = redis.Redis(connection_pool=waiting_pool(url, connections))
+        self.publisher = redis.Redis(connection_pool=waiting_pool(url, connections, **COMMAND_OPTIONS))
         self.url = url
         self.channels: RoomChannels | None = None
 
     def initialize(self) -> None:
         # The subscription holds its connection for good: its own client, apart from the publishers' pool.
-        listener = redis.Redis.from_url(self.url)
+        # Its reads wait on their own deadlines (`RoomChannels`); only making the connection is bounded here.
+        listener = redis.Redis.from_url(self.url, socket_connect_timeout=COMMAND_OPTIONS["socket_timeout"])
         self.channels = RoomChannels(listener, self.server.eio.create_event, self.server.sleep)
         self.channels.start()  # before the listener runs: nothing published from now on is missed
         super().initialize()

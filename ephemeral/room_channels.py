@@ -28,6 +28,9 @@ COMMON = "ephemeral"
 FOLLOW_WAIT_SECONDS = 5.0
 # Seconds between attempts to listen again after the connection to Redis was lost, doubling up to the last.
 RETRY_SECONDS = (0.5, 1.0, 2.0, 4.0, 8.0)
+# A connection silent this long is asked for a PONG, and counted lost if it stays silent as long again: a NAT or
+# firewall that forgets an idle connection tells neither end, and the process would hear nothing from then on.
+CHECK_SECONDS = 15.0
 
 log = logging.getLogger("ephemeral")
 
@@ -39,8 +42,15 @@ def room_channel(room_id: str) -> str:
 class RoomChannels:
     """This process's subscriptions, and the messages they bring (`messages`, for the manager's listener)."""
 
-    def __init__(self, client: redis.Redis, new_event: Callable[[], Any], sleep: Callable[[float], None]) -> None:
+    def __init__(
+        self,
+        client: redis.Redis,
+        new_event: Callable[[], Any],
+        sleep: Callable[[float], None],
+        check_seconds: float = CHECK_SECONDS,
+    ) -> None:
         self._client = client
+        self._check_seconds = check_seconds
         self._new_event = new_event
         self._sleep = sleep
         self._sockets: dict[str, set[str]] = {}  # room id -> this process's sockets in it
@@ -93,7 +103,7 @@ class RoomChannels:
             try:
                 if self._pubsub is None:
                     self.start()
-                for message in self._pubsub.listen():
+                for message in self._until_silent(self._pubsub):
                     failures = 0
                     if message["type"] == "message":
                         yield message["data"]
@@ -104,6 +114,20 @@ class RoomChannels:
             self._drop()
             self._sleep(RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)])
             failures += 1
+
+    def _until_silent(self, pubsub: Any) -> Iterator[dict[str, Any]]:
+        """What `pubsub` receives; raises ConnectionError once a PING it sent after a silence went unanswered."""
+        asked = False
+        while True:
+            message = pubsub.get_message(timeout=self._check_seconds)
+            if message is not None:
+                asked = False
+                yield message
+            elif asked:
+                raise redis.ConnectionError("no answer to a PING")
+            else:
+                pubsub.ping()
+                asked = True
 
     def _subscribe(self, room_id: str) -> Any:
         """Subscribe to the room: the event its confirmation sets, or None if the command could not be sent."""

@@ -21,6 +21,9 @@ class PersistenceRefused(ConfigError):
 
 # Longest a command waits for a free connection; past it the store counts as out of reach (`unavailable`).
 POOL_WAIT_SECONDS = 5.0
+# Every connection that sends commands: a reply (or a connect) takes at most 10 s, and a connection idle for 30 s
+# is checked with a PING before use, so one a NAT or firewall forgot is made again instead of hanging its caller.
+COMMAND_OPTIONS: dict[str, Any] = {"socket_timeout": 10, "health_check_interval": 30}
 
 
 def waiting_pool(url: str, connections: int, **options: Any) -> redis.ConnectionPool:
@@ -35,7 +38,7 @@ def waiting_pool(url: str, connections: int, **options: Any) -> redis.Connection
 
 def connect(url: str, *, allow_persistence: bool, connections: int = REDIS_CONNECTIONS) -> redis.Redis:
     """A client for the shared store; refuses one that persists unless told it may."""
-    pool = waiting_pool(url, connections, decode_responses=True, socket_timeout=10, health_check_interval=30)
+    pool = waiting_pool(url, connections, decode_responses=True, **COMMAND_OPTIONS)
     client = redis.Redis(connection_pool=pool)
     try:
         client.ping()

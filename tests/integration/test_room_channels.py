@@ -10,13 +10,16 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import redis
 
+from ephemeral.fanout import SharedManager
 from ephemeral.room_channels import COMMON, RoomChannels, room_channel
 from tests.support.process import wait_until
 from tests.support.redis import RedisServer, running_redis
+from tests.support.relay import relaying
 
 WAIT = 10.0
 
@@ -30,9 +33,10 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
 class Listening:
     """RoomChannels with its listener on a thread; what it hears, in order, in `heard`."""
 
-    def __init__(self, store: RedisServer, listen: bool = True) -> None:
+    def __init__(self, store: RedisServer, listen: bool = True, url: str = "", check_seconds: float = 15.0) -> None:
         self._store = store
-        self.channels = RoomChannels(redis.Redis.from_url(store.url), threading.Event, time.sleep)
+        client = redis.Redis.from_url(url or store.url)
+        self.channels = RoomChannels(client, threading.Event, time.sleep, check_seconds)
         self.channels.start()
         self.heard: queue.Queue[bytes] = queue.Queue()
         self._stopping = threading.Event()
@@ -64,8 +68,8 @@ def listening(store: RedisServer) -> Iterator[Callable[..., Listening]]:
     """Start a process's subscriptions (`listen=False`: not yet read); each stops at teardown."""
     started: list[Listening] = []
 
-    def start(listen: bool = True) -> Listening:
-        started.append(Listening(store, listen))
+    def start(listen: bool = True, **options: Any) -> Listening:
+        started.append(Listening(store, listen, **options))
         return started[-1]
 
     yield start
@@ -154,6 +158,32 @@ def test_a_cut_connection_is_made_again_with_every_room_followed(store, listenin
     wait_until(lambda: process.channels.follow("room-g", "sid-2"), WAIT, "a room new since can be followed")
     _publish(store, room_channel("room-g"), "a new room")
     assert _next_other_than(process, b"room-f") == b"a new room"
+
+
+def test_a_connection_gone_silent_is_made_again_with_every_room_followed(store, listening):
+    # The listener reaches Redis through a relay that then forgets the connection, as a NAT forgets an idle one:
+    # no reset, no close, nothing more either way. New connections are carried.
+    with relaying(store.port) as relay:
+        process = listening(url=f"redis://127.0.0.1:{relay.port}/0", check_seconds=0.5)
+        assert process.channels.follow("room-h", "sid-1")
+        assert relay.forget() == 1
+        wait_until(lambda: _heard_after_publishing(store, process, "room-h"), WAIT, "the room is heard again")
+        process.stop()  # while the relay still carries its new connection
+
+
+def test_a_publish_on_a_connection_gone_silent_ends_instead_of_waiting_for_good(store):
+    with relaying(store.port) as relay:
+        manager = SharedManager(f"redis://127.0.0.1:{relay.port}/0", 2)
+        manager.publisher.publish(COMMON, "a connection in the pool")
+        assert relay.forget() == 1
+        published = threading.Event()
+
+        def publish() -> None:
+            manager._publish({"method": "emit", "event": "message", "data": ["hi"], "namespace": "/"})
+            published.set()
+
+        threading.Thread(target=publish, daemon=True).start()
+        assert published.wait(60), "a publish still waits on a connection nothing answers"
 
 
 def _heard_after_publishing(store: RedisServer, process: Listening, room_id: str) -> bool:
