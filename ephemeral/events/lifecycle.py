@@ -8,7 +8,7 @@ import os
 from flask import Flask
 
 from .. import protocol
-from ..errors import Unauthorized
+from ..errors import Unauthorized, Unavailable
 from ..extensions import socketio
 from ..services import services
 from . import announce, dispatch
@@ -47,9 +47,15 @@ def purge(_payload: object) -> Ack:
 def shut_down(app: Flask) -> None:
     """SIGTERM/SIGINT: the store lets go of this process's rooms, clients are told, the process exits."""
     with app.app_context():
-        notices = services().registry.shutdown()
-        announce.notices(notices)
-    log.info("shutting down, closed %d rooms", len(notices.closures))
+        try:
+            notices = services().registry.shutdown()
+        except Unavailable:
+            # The stop must not wait on Redis. The other processes take this one's sockets out of presence once its
+            # heartbeats stop, as when a process dies.
+            log.warning("shutting down with the shared store out of reach; other processes will tidy after it")
+        else:
+            announce.notices(notices)
+            log.info("shutting down, closed %d rooms", len(notices.closures))
     socketio.sleep(SHUTDOWN_FLUSH_SECONDS)
     logging.shutdown()
     os._exit(0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -152,6 +153,20 @@ def test_a_redis_outage_answers_unavailable_and_recovers(tmp_path):
     finally:
         if server is not None:
             server.stop()
+
+
+def test_a_process_stops_when_told_to_while_redis_is_out_of_reach(tmp_path):
+    with running_redis(tmp_path) as store:
+        servers = start_all(tmp_path, [("gevent", store.env()), ("eventlet", store.env())])
+    try:
+        for server in servers:  # Redis is gone
+            server.process.send_signal(signal.SIGTERM)
+        for server in servers:
+            assert server.process.wait(30) == 0, server.async_mode
+            assert "shutting down with the shared store out of reach" in server.output()
+            assert "uncaught exception" not in server.output()
+    finally:
+        stop_all(servers)
 
 
 def _connected(person: Person, room_id: str, url: str) -> Socket | None:
