@@ -159,6 +159,20 @@ def render(results: Path, out: Path) -> dict[str, Any]:
     return data
 
 
+def merge(results: Path, later: Path) -> None:
+    """Put the scenarios of `later` (a run of some scenarios alone, same profile) in place of theirs in `results`;
+    the tables name each merged scenario's own date."""
+    data: dict[str, Any] = json.loads(results.read_text())
+    alone: dict[str, Any] = json.loads(later.read_text())
+    if alone["meta"]["profile"] != data["meta"]["profile"]:
+        raise SystemExit(f"cannot merge a {alone['meta']['profile']} run into a {data['meta']['profile']} run")
+    for name, runs in alone["raw"].items():
+        data["raw"][name] = runs
+        data["params"][name] = alone["params"][name]
+        data["meta"].setdefault("merged", {})[name] = alone["meta"]["date"]
+    results.write_text(json.dumps(data, indent=1))
+
+
 def _write(data: dict[str, Any], out: Path, complete: bool) -> None:
     data["targets"] = report.targets(data["summary"])
     (out / "latest.json").write_text(json.dumps(data, indent=1))
@@ -178,8 +192,15 @@ def main(argv: list[str] | None = None) -> int:
         "--only", default=",".join(SCENARIOS), help="comma-separated: " + ", ".join(SCENARIOS + ON_REQUEST)
     )
     parser.add_argument("--render", action="store_true", help="no run: tables again from <out>/latest.json")
+    parser.add_argument(
+        "--merge", type=Path, metavar="DIR", help="with --render: first take DIR/latest.json's scenarios in"
+    )
     args = parser.parse_args(argv)
+    if args.merge and not args.render:
+        parser.error("--merge goes with --render")
     if args.render:
+        if args.merge:
+            merge(args.out / "latest.json", args.merge / "latest.json")
         render(args.out / "latest.json", args.out)
         print(f"rewrote {args.out / 'latest.md'}")
         return 0

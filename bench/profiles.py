@@ -108,6 +108,10 @@ FULL = Profile(
         "seconds": 6.0,
         "drain_seconds": 2.0,
         "processes": 4,
+        # Then up to 2,000 messages/s, each client under its limit of 5 a second, to each layout's saturation.
+        "ladder": [1.25, 1.5, 2.0, 2.5, 3.0, 4.0],
+        "p99_limit_ms": P99_LIMIT_MS,
+        "pause_seconds": 0.5,
     },
     node_required=True,
     scale={
@@ -195,6 +199,9 @@ QUICK = Profile(
         "seconds": 2.0,
         "drain_seconds": 1.0,
         "processes": 4,
+        "ladder": [2.0, 4.0],
+        "p99_limit_ms": P99_LIMIT_MS,
+        "pause_seconds": 0.2,
     },
     kinds={
         "fanout": ("ephemeral", "floor"),
@@ -275,6 +282,10 @@ TINY = Profile(
         "seconds": 0.5,
         "drain_seconds": 1.0,
         "processes": 2,
+        "ladder": [4.0],
+        # The smoke test checks the climb, not the figures: a step fails only by losing a message.
+        "p99_limit_ms": 10_000.0,
+        "pause_seconds": 0.1,
     },
     kinds={
         "fanout": ("ephemeral", "floor", "ceiling"),

@@ -685,6 +685,7 @@ def markdown(data: dict[str, Any]) -> str:
         "runs interleaved (Ephemeral, floor, node socket.io, ceiling, ...), a fresh server process per run",
         "- `lg` = the load generator's own CPU (share of one core) during that measurement",
         f"- wall time {meta['wall_s']:.0f} s",
+        *(f"- `{name}`: from a run of it alone, {date}" for name, date in meta.get("merged", {}).items()),
         "",
         *_targets_md(data),
         *METHOD,

@@ -14,6 +14,13 @@ def _value(number: float | None, unit: str = "") -> str:
     return NONE if number is None else f"{number:,.1f}{unit}"
 
 
+def _saturation(block: dict[str, Any]) -> str:
+    value = block.get("saturation_messages_per_s")
+    if value is None:
+        return NONE
+    return (">= " if block.get("ladder_topped") else "") + f"{value:,.0f}"
+
+
 def summarize(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """Per layout (`memory-1`, `redis-N`): medians over runs; CPU per message summed over the processes that hold
     sockets, Redis's, and the idle process's."""
@@ -39,6 +46,10 @@ def summarize(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             "expected": sum(run["expected"] for run in layout_runs),
             "lost": sum(run["lost"] for run in layout_runs),
             "refused": sum(run["refused"] for run in layout_runs),
+            "saturation_messages_per_s": median(run.get("saturation_messages_per_s") for run in layout_runs),
+            "saturation_runs": [run.get("saturation_messages_per_s") for run in layout_runs],
+            # The ladder's top passed in some run: the layout's saturation is above it.
+            "ladder_topped": any(not run.get("saturated", True) for run in layout_runs),
         }
     return out
 
@@ -53,18 +64,35 @@ def markdown(summary: dict[str, Any], params: dict[str, Any] | None) -> list[str
         f"Every client sends {rate:g} message(s)/s. On Redis, each room's sockets all connect to one of the processes "
         "(rooms spread evenly), and one more process holds no socket at all: its CPU over the messages is what a "
         "process spends on rooms it holds no socket in. CPU per incoming message is summed over the processes "
-        "that hold sockets; Redis's is its own column. A fixed load, not a saturation ladder: the figures are "
-        "costs, at a rate one process carries.",
+        "that hold sockets; Redis's is its own column. The costs are read at that fixed load, one process carries "
+        "it; then every client's rate climbs a ladder to the first step that loses a message or whose p99 passes "
+        f"{params.get('p99_limit_ms', 0):g} ms: the highest that passed is the layout's saturation, the load "
+        "generator on the same two cores.",
         "",
         "| layout | processes' CPU per message, µs | Redis CPU per message, µs | "
-        "a process with no socket: CPU per message, µs | p50 / p99, ms | delivered of expected (lost, refused) |",
-        "|---|---|---|---|---|---|",
+        "a process with no socket: CPU per message, µs | p50 / p99, ms | delivered of expected (lost, refused) "
+        "| saturation, messages/s |",
+        "|---|---|---|---|---|---|---|",
     ]
     for name, block in summary["layouts"].items():
         lines.append(
             f"| {name} | {_value(block['server_cpu_us_per_message'])} | {_value(block['store_cpu_us_per_message'])} "
             f"| {_value(block['idle_process_cpu_us_per_message'])} "
             f"| {_value(block['p50_ms'])} / {_value(block['p99_ms'])} "
-            f"| {block['delivered']:,} of {block['expected']:,} ({block['lost']}, {block['refused']}) |"
+            f"| {block['delivered']:,} of {block['expected']:,} ({block['lost']}, {block['refused']}) "
+            f"| {_saturation(block)} |"
         )
-    return [*lines, ""]
+    return [*lines, "", *_against_memory(summary["layouts"])]
+
+
+def _against_memory(layouts: dict[str, Any]) -> list[str]:
+    """Each Redis layout's saturation as a multiple of one process in memory, when both were measured."""
+    memory = (layouts.get("memory-1") or {}).get("saturation_messages_per_s")
+    if not memory:
+        return []
+    lines = [
+        f"Saturation of {name} against one process in memory: {block['saturation_messages_per_s'] / memory:.2f}x."
+        for name, block in layouts.items()
+        if name.startswith("redis") and block.get("saturation_messages_per_s")
+    ]
+    return lines

@@ -7,6 +7,7 @@ suite ran every scenario and wrote the table and the JSON it promises.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -137,6 +138,15 @@ def test_small_rooms_over_several_processes_measure_what_an_idle_process_spends(
     assert layouts["memory-1"]["idle_process_cpu_us_per_message"] is None
 
 
+def test_small_rooms_over_several_processes_climb_a_ladder_of_rates(tiny_run: Path) -> None:
+    data = json.loads((tiny_run / "latest.json").read_text())
+    for name, runs in data["raw"]["scale_rooms"].items():
+        (step,) = runs[0]["ladder_steps"]  # the tiny ladder's one rate: 4 clients at 4 a second
+        assert step["messages_per_s"] == 16.0 and step["delivered"] == step["expected"] > 0, name
+        assert "saturation_messages_per_s" in data["summary"]["scale_rooms"]["layouts"][name]
+    assert "| saturation, messages/s |" in (tiny_run / "latest.md").read_text()
+
+
 def test_server_blind_rooms_are_measured_against_standard_ones(tiny_run: Path) -> None:
     data = json.loads((tiny_run / "latest.json").read_text())
     body = data["summary"]["blind"]["bodies"]["plain_100"]
@@ -210,3 +220,28 @@ def test_render_rebuilds_the_tables_from_the_raw_figures(tiny_run: Path) -> None
     rendered = json.loads((tiny_run / "latest.json").read_text())
     assert rendered["summary"] == original
     assert "## Several processes on one Redis" in (tiny_run / "latest.md").read_text()
+
+
+def test_a_scenario_run_alone_is_merged_into_a_whole_run_with_its_date(tiny_run: Path, tmp_path: Path) -> None:
+    whole, alone = tmp_path / "whole", tmp_path / "alone"
+    shutil.copytree(tiny_run, whole)
+    alone.mkdir()
+    data = json.loads((tiny_run / "latest.json").read_text())
+    for run in data["raw"]["scale_rooms"]["redis-2"]:
+        run["lost"] = 7  # marks the later run's figures
+    data["raw"] = {"scale_rooms": data["raw"]["scale_rooms"]}
+    data["meta"]["date"] = "2031-01-02 03:04 UTC"
+    (alone / "latest.json").write_text(json.dumps(data))
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench", "--render", "--merge", str(alone), "--out", str(whole)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    merged = json.loads((whole / "latest.json").read_text())
+    runs = len(data["raw"]["scale_rooms"]["redis-2"])
+    assert merged["summary"]["scale_rooms"]["layouts"]["redis-2"]["lost"] == 7 * runs
+    assert merged["raw"]["fanout"] == json.loads((tiny_run / "latest.json").read_text())["raw"]["fanout"]
+    assert "- `scale_rooms`: from a run of it alone, 2031-01-02 03:04 UTC" in (whole / "latest.md").read_text()
