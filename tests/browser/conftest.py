@@ -23,7 +23,7 @@ from playwright.sync_api import (
     sync_playwright,
 )
 
-from tests.browser.chromium import Chromium, close_contexts
+from tests.browser.chromium import Chromium
 from tests.browser.support import TIMEOUT_MS, chromium_path
 from tests.support.server import RunningServer, running_server
 
@@ -76,7 +76,7 @@ def page_errors() -> list[str]:
 
 
 @pytest.fixture
-def new_page(browser: Browser, page_errors: list[str]) -> Iterator[Callable[..., Page]]:
+def new_page(chromium: Chromium, page_errors: list[str]) -> Iterator[Callable[..., Page]]:
     """Each call is a new person: a page in its own browser context (own cookie jar), closed at teardown.
 
     Keyword arguments go to `browser.new_context` (permissions, color_scheme, viewport, is_mobile, ...).
@@ -85,7 +85,7 @@ def new_page(browser: Browser, page_errors: list[str]) -> Iterator[Callable[...,
 
     def make(**context_options: Any) -> Page:
         # English unless a test asks for another language: the pages follow the browser's Accept-Language.
-        context = browser.new_context(**{"locale": "en-US", **context_options})
+        context = chromium.current().new_context(**{"locale": "en-US", **context_options})
         context.set_default_timeout(TIMEOUT_MS)
         context.set_default_navigation_timeout(TIMEOUT_MS)
         contexts.append(context)
@@ -106,4 +106,4 @@ def new_page(browser: Browser, page_errors: list[str]) -> Iterator[Callable[...,
         return page
 
     yield make
-    close_contexts(contexts)
+    chromium.close_contexts(contexts)
