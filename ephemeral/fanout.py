@@ -16,11 +16,13 @@ from typing import Any
 
 import redis
 import socketio
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from . import protocol
 from .room_channels import COMMON, RoomChannels, room_channel
 from .room_routes import current_route
-from .rooms.redis_client import COMMAND_OPTIONS, waiting_pool
+from .rooms.redis_client import COMMAND_OPTIONS, REPLY_TIMEOUT_SECONDS, waiting_pool
 from .slow_readers import SlowReaders
 
 log = logging.getLogger("ephemeral")
@@ -63,8 +65,11 @@ class SharedManager(socketio.PubSubManager):  # type: ignore[misc]
 
     def initialize(self) -> None:
         # The subscription holds its connection for good: its own client, apart from the publishers' pool.
-        # Its reads wait on their own deadlines (`RoomChannels`); only making the connection is bounded here.
-        listener = redis.Redis.from_url(self.url, socket_connect_timeout=COMMAND_OPTIONS["socket_timeout"])
+        # Its reads wait on their own deadlines (`RoomChannels`); only making the connection is bounded here. No
+        # retries inside redis-py: a lost connection reaches `RoomChannels`, which makes the next one itself.
+        listener = redis.Redis.from_url(
+            self.url, socket_connect_timeout=REPLY_TIMEOUT_SECONDS, retry=Retry(NoBackoff(), 0)
+        )
         self.channels = RoomChannels(listener, self.server.eio.create_event, self.server.sleep)
         self.channels.start()  # before the listener runs: nothing published from now on is missed
         super().initialize()

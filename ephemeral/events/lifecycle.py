@@ -10,6 +10,7 @@ from flask import Flask
 from .. import protocol
 from ..errors import Unauthorized, Unavailable
 from ..extensions import socketio
+from ..logs import Safe
 from ..services import services
 from . import announce, dispatch
 from .acks import Ack, client_event
@@ -45,17 +46,23 @@ def purge(_payload: object) -> Ack:
 
 
 def shut_down(app: Flask) -> None:
-    """SIGTERM/SIGINT: the store lets go of this process's rooms, clients are told, the process exits."""
-    with app.app_context():
-        try:
+    """SIGTERM/SIGINT: the store lets go of this process's rooms, clients are told, the process exits.
+
+    It exits whatever happens on the way: a stop must never wait on a store that does not answer.
+    """
+    code = 0
+    try:
+        with app.app_context():
             notices = services().registry.shutdown()
-        except Unavailable:
-            # The stop must not wait on Redis. The other processes take this one's sockets out of presence once its
-            # heartbeats stop, as when a process dies.
-            log.warning("shutting down with the shared store out of reach; other processes will tidy after it")
-        else:
             announce.notices(notices)
-            log.info("shutting down, closed %d rooms", len(notices.closures))
-    socketio.sleep(SHUTDOWN_FLUSH_SECONDS)
-    logging.shutdown()
-    os._exit(0)
+        log.info("shutting down, closed %d rooms", len(notices.closures))
+    except Unavailable:
+        # The other processes take this one's sockets out of presence once its heartbeats stop, as when it dies.
+        log.warning("shutting down with the shared store out of reach; other processes will tidy after it")
+    except Exception as error:  # noqa: BLE001 - logged by kind, and the process still exits
+        log.error("shutting down after %s", Safe(type(error).__qualname__))
+        code = 1
+    finally:
+        socketio.sleep(SHUTDOWN_FLUSH_SECONDS)
+        logging.shutdown()
+        os._exit(code)

@@ -21,9 +21,11 @@ class PersistenceRefused(ConfigError):
 
 # Longest a command waits for a free connection; past it the store counts as out of reach (`unavailable`).
 POOL_WAIT_SECONDS = 5.0
-# Every connection that sends commands: a reply (or a connect) takes at most 10 s, and a connection idle for 30 s
-# is checked with a PING before use, so one a NAT or firewall forgot is made again instead of hanging its caller.
-COMMAND_OPTIONS: dict[str, Any] = {"socket_timeout": 10, "health_check_interval": 30}
+# Longest a reply (or a new connection) is waited for, on every connection to Redis that sends commands.
+REPLY_TIMEOUT_SECONDS = 10
+# Every connection that sends commands: a connection idle for 30 s is checked with a PING before use. One a NAT or
+# firewall forgot fails its caller after REPLY_TIMEOUT_SECONDS instead of hanging it, and is then replaced.
+COMMAND_OPTIONS: dict[str, Any] = {"socket_timeout": REPLY_TIMEOUT_SECONDS, "health_check_interval": 30}
 
 
 def waiting_pool(url: str, connections: int, **options: Any) -> redis.ConnectionPool:

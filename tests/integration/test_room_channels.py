@@ -16,7 +16,7 @@ import pytest
 import redis
 
 from ephemeral.fanout import SharedManager
-from ephemeral.room_channels import COMMON, RoomChannels, room_channel
+from ephemeral.room_channels import CHECK_SECONDS, COMMON, RoomChannels, room_channel
 from tests.support.process import wait_until
 from tests.support.redis import RedisServer, running_redis
 from tests.support.relay import relaying
@@ -33,7 +33,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
 class Listening:
     """RoomChannels with its listener on a thread; what it hears, in order, in `heard`."""
 
-    def __init__(self, store: RedisServer, listen: bool = True, url: str = "", check_seconds: float = 15.0) -> None:
+    def __init__(
+        self, store: RedisServer, listen: bool = True, url: str = "", check_seconds: float = CHECK_SECONDS
+    ) -> None:
         self._store = store
         client = redis.Redis.from_url(url or store.url)
         self.channels = RoomChannels(client, threading.Event, time.sleep, check_seconds)

@@ -1,7 +1,8 @@
 """A TCP relay on loopback that can go silent the way a NAT or firewall forgets an idle connection.
 
-`forget()` keeps every open connection open but stops carrying its bytes either way, with no reset and no
-close, so neither end learns anything; connections made afterwards are carried as usual.
+`forget()` keeps every open connection open but stops carrying its bytes either way, with no reset, so neither
+end learns anything; connections made afterwards are carried as usual. A close by either end still goes through
+(that lets Redis drop the old subscription once the client gives up on it).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class Relay:
             ends = [end for pair in self._carried for end in pair[:2]]
         for end in [self._listener, *ends]:
             with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked on it; close alone does not
+            with contextlib.suppress(OSError):
                 end.close()
 
     def _accept(self) -> None:
@@ -45,7 +48,11 @@ class Relay:
                 client, _address = self._listener.accept()
             except OSError:  # closed
                 return
-            upstream = socket.create_connection(("127.0.0.1", self._target_port))
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self._target_port))
+            except OSError:  # the target is down: so is this connection
+                client.close()
+                continue
             forgotten = threading.Event()
             with self._lock:
                 if self._closing:
