@@ -41,8 +41,8 @@ def _timing(params: dict[str, Any]) -> tuple[float, float]:
 async def _climb(driver: Driver, clients: int, params: dict[str, Any], fixed: dict[str, Any]) -> dict[str, Any]:
     """Every client at each rate of the ladder in turn, after a fixed step that passed, up to the first step that
     fails; the saturation is the highest rate that passed."""
-    if not fixed["passed"]:
-        return {"ladder_steps": [], "saturated": True, "saturation_messages_per_s": 0.0}
+    if not fixed["passed"]:  # saturated below the fixed rate: the ladder has nothing to measure
+        return {"ladder_steps": [], "saturated": True, "saturation_messages_per_s": None}
     steps: list[dict[str, Any]] = []
     best = fixed["messages_per_s"]
     for per_client in sorted(float(rate) for rate in params["ladder"]):
@@ -51,5 +51,5 @@ async def _climb(driver: Driver, clients: int, params: dict[str, Any], fixed: di
         steps.append(await driver.step(clients * per_client, *_timing(params), float(params["p99_limit_ms"])))
         if not steps[-1]["passed"]:
             break
-        best = steps[-1]["messages_per_s"]
+        best = max(best, steps[-1]["messages_per_s"])
     return {"ladder_steps": steps, "saturated": not steps[-1]["passed"], "saturation_messages_per_s": best}

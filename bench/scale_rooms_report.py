@@ -48,8 +48,8 @@ def summarize(runs: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             "refused": sum(run["refused"] for run in layout_runs),
             "saturation_messages_per_s": median(run.get("saturation_messages_per_s") for run in layout_runs),
             "saturation_runs": [run.get("saturation_messages_per_s") for run in layout_runs],
-            # The ladder's top passed in some run: the layout's saturation is above it.
-            "ladder_topped": any(not run.get("saturated", True) for run in layout_runs),
+            # The ladder's top passed in most runs, so in the median one: the layout's saturation is above it.
+            "ladder_topped": 2 * sum(not run.get("saturated", True) for run in layout_runs) > len(layout_runs),
         }
     return out
 

@@ -54,15 +54,16 @@ SECTIONS = (
 def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     redis_server_binary()  # the scale scenario starts one: skipped without it, failed under CI
     out = tmp_path_factory.mktemp("bench")
+    _bench("--profile", "tiny", "--out", str(out), timeout=240)
+    return out
+
+
+def _bench(*arguments: str, timeout: float = 60) -> None:
+    """`python -m bench` with `arguments`, which must succeed."""
     completed = subprocess.run(
-        [sys.executable, "-m", "bench", "--profile", "tiny", "--out", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=240,
+        [sys.executable, "-m", "bench", *arguments], cwd=ROOT, capture_output=True, text=True, timeout=timeout
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
-    return out
 
 
 def test_writes_json_with_every_scenario(tiny_run: Path) -> None:
@@ -209,14 +210,7 @@ def test_render_rebuilds_the_tables_from_the_raw_figures(tiny_run: Path) -> None
     data["summary"] = {name: value for name, value in original.items() if name not in data["raw"]}
     (tiny_run / "latest.json").write_text(json.dumps(data))
     (tiny_run / "latest.md").unlink()
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench", "--render", "--out", str(tiny_run)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
+    _bench("--render", "--out", str(tiny_run))
     rendered = json.loads((tiny_run / "latest.json").read_text())
     assert rendered["summary"] == original
     assert "## Several processes on one Redis" in (tiny_run / "latest.md").read_text()
@@ -232,14 +226,7 @@ def test_a_scenario_run_alone_is_merged_into_a_whole_run_with_its_date(tiny_run:
     data["raw"] = {"scale_rooms": data["raw"]["scale_rooms"]}
     data["meta"]["date"] = "2031-01-02 03:04 UTC"
     (alone / "latest.json").write_text(json.dumps(data))
-    completed = subprocess.run(
-        [sys.executable, "-m", "bench", "--render", "--merge", str(alone), "--out", str(whole)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert completed.returncode == 0, completed.stderr[-3000:]
+    _bench("--render", "--merge", str(alone), "--out", str(whole))
     merged = json.loads((whole / "latest.json").read_text())
     runs = len(data["raw"]["scale_rooms"]["redis-2"])
     assert merged["summary"]["scale_rooms"]["layouts"]["redis-2"]["lost"] == 7 * runs
