@@ -22,7 +22,7 @@ from redis.retry import Retry
 from . import protocol
 from .room_channels import COMMON, RoomChannels, room_channel
 from .room_routes import current_route
-from .rooms.redis_client import COMMAND_OPTIONS, REPLY_TIMEOUT_SECONDS, waiting_pool
+from .rooms.redis_client import REPLY_TIMEOUT_SECONDS, waiting_pool
 from .slow_readers import SlowReaders
 
 log = logging.getLogger("ephemeral")
@@ -59,7 +59,7 @@ class SharedManager(socketio.PubSubManager):  # type: ignore[misc]
         super().__init__(channel=COMMON)
         # A pool that waits for a free connection: every handler that emits publishes on one of its own, and
         # with redis-py's default pool a burst of them failed with "Too many connections".
-        self.publisher = redis.Redis(connection_pool=waiting_pool(url, connections, **COMMAND_OPTIONS))
+        self.publisher = redis.Redis(connection_pool=waiting_pool(url, connections))
         self.url = url
         self.channels: RoomChannels | None = None
 

@@ -23,24 +23,33 @@ class PersistenceRefused(ConfigError):
 POOL_WAIT_SECONDS = 5.0
 # Longest a reply (or a new connection) is waited for, on every connection to Redis that sends commands.
 REPLY_TIMEOUT_SECONDS = 10
-# Every connection that sends commands: a connection idle for 30 s is checked with a PING before use. One a NAT or
-# firewall forgot fails its caller after REPLY_TIMEOUT_SECONDS instead of hanging it, and is then replaced.
-COMMAND_OPTIONS: dict[str, Any] = {"socket_timeout": REPLY_TIMEOUT_SECONDS, "health_check_interval": 30}
+# A connection idle this long is checked with a PING before use. One a NAT or firewall forgot fails its caller
+# after REPLY_TIMEOUT_SECONDS instead of hanging it, and is then replaced.
+HEALTH_CHECK_SECONDS = 30
 
 
 def waiting_pool(url: str, connections: int, **options: Any) -> redis.ConnectionPool:
-    """At most `connections` connections to `url`; a command that finds them all busy waits for one.
+    """At most `connections` connections to `url` for sending commands; a command that finds them all busy waits
+    for one, and a reply is waited for at most REPLY_TIMEOUT_SECONDS.
 
     redis-py's default pool fails at once with "Too many connections" when every
     connection is taken: under gevent or eventlet each handler waiting on Redis
     holds one, so a burst of messages on a healthy Redis was answered `unavailable`.
+    The timeouts are given here, not left to redis-py's defaults, which have changed between versions.
     """
-    return redis.BlockingConnectionPool.from_url(url, max_connections=connections, timeout=POOL_WAIT_SECONDS, **options)
+    return redis.BlockingConnectionPool.from_url(
+        url,
+        max_connections=connections,
+        timeout=POOL_WAIT_SECONDS,
+        socket_timeout=REPLY_TIMEOUT_SECONDS,
+        health_check_interval=HEALTH_CHECK_SECONDS,
+        **options,
+    )
 
 
 def connect(url: str, *, allow_persistence: bool, connections: int = REDIS_CONNECTIONS) -> redis.Redis:
     """A client for the shared store; refuses one that persists unless told it may."""
-    pool = waiting_pool(url, connections, decode_responses=True, **COMMAND_OPTIONS)
+    pool = waiting_pool(url, connections, decode_responses=True)
     client = redis.Redis(connection_pool=pool)
     try:
         client.ping()
