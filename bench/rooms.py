@@ -28,7 +28,7 @@ async def run(target: population.Target, params: dict[str, Any]) -> dict[str, An
     clients = len(connected.clients)
     limit = float(params.get("p99_limit_ms", "inf"))  # the fixed step passes or fails as the ladder's first rung
     result = await driver.step(clients * float(params["per_client_per_s"]), *_timing(params), limit)
-    ladder = await _climb(driver, clients, params, result) if params.get("ladder") else {}
+    ladder = await _climb(driver, clients, params, result, limit) if params.get("ladder") else {}
     for client in connected.clients:
         client.close()
     return {"rooms": rooms, "clients_per_room": per_room, "connect_s": round(connected.seconds, 3), **result, **ladder}
@@ -38,7 +38,9 @@ def _timing(params: dict[str, Any]) -> tuple[float, float]:
     return float(params["seconds"]), float(params["drain_seconds"])
 
 
-async def _climb(driver: Driver, clients: int, params: dict[str, Any], fixed: dict[str, Any]) -> dict[str, Any]:
+async def _climb(
+    driver: Driver, clients: int, params: dict[str, Any], fixed: dict[str, Any], limit: float
+) -> dict[str, Any]:
     """Every client at each rate of the ladder in turn, after a fixed step that passed, up to the first step that
     fails; the saturation is the highest rate that passed."""
     if not fixed["passed"]:  # saturated below the fixed rate: the ladder has nothing to measure
@@ -48,7 +50,7 @@ async def _climb(driver: Driver, clients: int, params: dict[str, Any], fixed: di
     for per_client in sorted(float(rate) for rate in params["ladder"]):
         await driver.quiet()
         await asyncio.sleep(float(params.get("pause_seconds", 0.5)))  # senders' buckets refill
-        steps.append(await driver.step(clients * per_client, *_timing(params), float(params["p99_limit_ms"])))
+        steps.append(await driver.step(clients * per_client, *_timing(params), limit))
         if not steps[-1]["passed"]:
             break
         best = max(best, steps[-1]["messages_per_s"])

@@ -90,9 +90,8 @@ def _against_memory(layouts: dict[str, Any]) -> list[str]:
     memory = (layouts.get("memory-1") or {}).get("saturation_messages_per_s")
     if not memory:
         return []
-    lines = [
+    return [
         f"Saturation of {name} against one process in memory: {block['saturation_messages_per_s'] / memory:.2f}x."
         for name, block in layouts.items()
         if name.startswith("redis") and block.get("saturation_messages_per_s")
     ]
-    return lines
